@@ -1,0 +1,48 @@
+/**
+ * Composition root for the AWS home (Lambda, and `npm start` against moto): SDK clients,
+ * adapters and core services, built once per process.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { KMSClient } from '@aws-sdk/client-kms';
+import type { ExchangeConfig } from '../../config.ts';
+import { AgencyDirectory } from '../../core/agency-directory.ts';
+import { PayloadCipher } from '../../core/payload-cipher.ts';
+import type { Clock } from '../../core/ports.ts';
+import { ResponseKeys } from '../../core/response-keys.ts';
+import type { CoreServices, Logger } from '../../core/services.ts';
+import { DynamoDbStore } from './dynamodb-store.ts';
+import { KmsDataKeys } from './kms-data-keys.ts';
+
+export interface AwsClients { dynamodb: DynamoDBClient; kms: KMSClient }
+
+export function awsClients(cfg: Pick<ExchangeConfig, 'region' | 'awsEndpoint'>): AwsClients {
+  const base = {
+    region: cfg.region,
+    maxAttempts: 3,
+    // Against an emulator: its endpoint and throwaway credentials, never the machine's real ones.
+    ...(cfg.awsEndpoint ? { endpoint: cfg.awsEndpoint, credentials: { accessKeyId: 'corridor-local', secretAccessKey: 'corridor-local' } } : {}),
+  };
+  return { dynamodb: new DynamoDBClient(base), kms: new KMSClient(base) };
+}
+
+/** JSON lines on stdout (CloudWatch in Lambda). Callers pass ids and codes, never content. */
+export const jsonLogger: Logger = {
+  info: (message, fields) => console.log(JSON.stringify({ level: 'info', message, ...fields })),
+  error: (message, fields) => console.error(JSON.stringify({ level: 'error', message, ...fields })),
+};
+
+export const systemClock: Clock = { now: () => Date.now() };
+
+export function buildServices(cfg: ExchangeConfig, clients: AwsClients = awsClients(cfg), log: Logger = jsonLogger): CoreServices {
+  const store = new DynamoDbStore(clients.dynamodb, cfg.tables);
+  const cipher = new PayloadCipher(new KmsDataKeys(clients.kms, cfg.payloadKeyId), systemClock);
+  return {
+    exchangeId: cfg.exchangeId,
+    store,
+    directory: new AgencyDirectory(store, systemClock, cfg.agencyCacheMs),
+    cipher,
+    responseKeys: new ResponseKeys(store, cipher, systemClock, cfg.exchangeId, cfg.responseKeyRefreshMs),
+    clock: systemClock,
+    log,
+  };
+}

@@ -1,0 +1,107 @@
+/**
+ * DynamoDbStore implements Store: one GetItem / Query per read, one conditional PutItem
+ * or one TransactWriteItems per commit. Failed conditions become WriteConflict with the
+ * failing index; every other failure becomes DependencyError (→ 503, fail closed).
+ */
+import {
+  ConditionalCheckFailedException,
+  DeleteItemCommand,
+  DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  QueryCommand,
+  TransactionCanceledException,
+  TransactWriteItemsCommand,
+  type AttributeValue,
+  type TransactWriteItem,
+} from '@aws-sdk/client-dynamodb';
+import { DependencyError } from '../../core/errors.ts';
+import { WriteConflict, type Store, type StoredRecord, type TableId, type Write, type WriteCondition } from '../../core/ports.ts';
+import { fromAttribute, toItem } from './attribute-codec.ts';
+
+export type TableNames = Readonly<Record<TableId, string>>;
+
+interface Conditional { ConditionExpression?: string; ExpressionAttributeNames?: Record<string, string>; ExpressionAttributeValues?: Record<string, AttributeValue> }
+
+function conditionOf(c: WriteCondition): Conditional {
+  if (c.kind === 'absent') return { ConditionExpression: 'attribute_not_exists(#pk)', ExpressionAttributeNames: { '#pk': 'pk' } };
+  if (c.kind === 'version') return { ConditionExpression: '#ver = :ver', ExpressionAttributeNames: { '#ver': 'ver' }, ExpressionAttributeValues: { ':ver': { N: String(c.equals) } } };
+  return {};
+}
+
+export class DynamoDbStore implements Store {
+  constructor(
+    private readonly client: DynamoDBClient,
+    private readonly tables: TableNames,
+  ) {}
+
+  private key(pk: string, sk?: string): Record<string, AttributeValue> {
+    return sk === undefined ? { pk: { S: pk } } : { pk: { S: pk }, sk: { S: sk } };
+  }
+
+  private record(table: TableId, item: Record<string, AttributeValue>): StoredRecord {
+    const { pk, sk, ...rest } = item;
+    const attrs = Object.fromEntries(Object.entries(rest).map(([k, v]) => [k, fromAttribute(v)]));
+    return { table, pk: pk!.S!, ...(sk?.S !== undefined ? { sk: sk.S } : {}), attrs };
+  }
+
+  async get(table: TableId, pk: string, sk?: string): Promise<StoredRecord | null> {
+    try {
+      const out = await this.client.send(new GetItemCommand({ TableName: this.tables[table], Key: this.key(pk, sk), ConsistentRead: true }));
+      return out.Item ? this.record(table, out.Item) : null;
+    } catch (e) {
+      throw new DependencyError('dynamodb', e);
+    }
+  }
+
+  async query(table: TableId, pk: string, skPrefix: string): Promise<StoredRecord[]> {
+    const out: StoredRecord[] = [];
+    let start: Record<string, AttributeValue> | undefined;
+    try {
+      do {
+        const page = await this.client.send(new QueryCommand({
+          TableName: this.tables[table],
+          KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
+          ExpressionAttributeNames: { '#pk': 'pk', '#sk': 'sk' },
+          ExpressionAttributeValues: { ':pk': { S: pk }, ':prefix': { S: skPrefix } },
+          ConsistentRead: true,
+          ExclusiveStartKey: start,
+        }));
+        for (const item of page.Items ?? []) out.push(this.record(table, item));
+        start = page.LastEvaluatedKey;
+      } while (start);
+    } catch (e) {
+      throw new DependencyError('dynamodb', e);
+    }
+    return out;
+  }
+
+  private transactItem(w: Write): TransactWriteItem {
+    if (w.op === 'put') {
+      const Item = { ...this.key(w.record.pk, w.record.sk), ...toItem(w.record.attrs) };
+      return { Put: { TableName: this.tables[w.record.table], Item, ...conditionOf(w.condition) } };
+    }
+    return { Delete: { TableName: this.tables[w.table], Key: this.key(w.pk, w.sk), ...conditionOf(w.condition) } };
+  }
+
+  async commit(writes: readonly Write[]): Promise<void> {
+    if (writes.length === 0) return;
+    try {
+      if (writes.length === 1) {
+        // One item: a conditional write costs half a transaction.
+        const t = this.transactItem(writes[0]!);
+        if (t.Put) await this.client.send(new PutItemCommand(t.Put));
+        else await this.client.send(new DeleteItemCommand(t.Delete!));
+      } else {
+        await this.client.send(new TransactWriteItemsCommand({ TransactItems: writes.map((w) => this.transactItem(w)) }));
+      }
+    } catch (e) {
+      if (e instanceof ConditionalCheckFailedException) throw new WriteConflict(0);
+      if (e instanceof TransactionCanceledException) {
+        const failed = (e.CancellationReasons ?? []).findIndex((r) => r.Code === 'ConditionalCheckFailed');
+        if (failed >= 0) throw new WriteConflict(failed);
+      }
+      throw new DependencyError('dynamodb', e);
+    }
+  }
+}

@@ -1,0 +1,52 @@
+/**
+ * Configuration, read from the environment once, typed, failing fast with the name of
+ * what is missing. The only place that reads process.env for the exchange.
+ */
+import { KMS_KEYS, TABLES } from '../lib/constructs/definitions.ts';
+import type { TableId } from './core/ports.ts';
+
+export interface ExchangeConfig {
+  exchangeId: string;
+  region: string;
+  /** Set only against an emulator (moto) or another non-AWS endpoint. */
+  awsEndpoint?: string;
+  tables: Record<TableId, string>;
+  payloadKeyId: string;
+  /** How long a warm process may use a cached agency record (bounds key-revocation delay). */
+  agencyCacheMs: number;
+  /** How often a warm process re-reads the response key ring (picks up rotations). */
+  responseKeyRefreshMs: number;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+function required(env: NodeJS.ProcessEnv, name: string): string {
+  const v = env[name];
+  if (!v) throw new ConfigError(`missing environment variable ${name}`);
+  return v;
+}
+
+function intOr(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const v = env[name];
+  if (v === undefined || v === '') return fallback;
+  const n = Number(v);
+  if (!Number.isSafeInteger(n) || n < 0) throw new ConfigError(`${name} must be a non-negative integer`);
+  return n;
+}
+
+export function readConfig(env: NodeJS.ProcessEnv = process.env): ExchangeConfig {
+  const tables = Object.fromEntries(TABLES.map((t) => [t.id, required(env, t.envVar)])) as Record<TableId, string>;
+  const payload = KMS_KEYS.find((k) => k.id === 'payload')!;
+  const cfg: ExchangeConfig = {
+    exchangeId: env.CORRIDOR_EXCHANGE_ID || 'corridor:local',
+    region: env.AWS_REGION || env.AWS_DEFAULT_REGION || required(env, 'AWS_REGION'),
+    tables,
+    payloadKeyId: required(env, payload.envVar),
+    agencyCacheMs: intOr(env, 'CORRIDOR_AGENCY_CACHE_MS', 0),
+    responseKeyRefreshMs: intOr(env, 'CORRIDOR_RESPONSE_KEY_REFRESH_MS', 300_000),
+  };
+  if (env.CORRIDOR_AWS_ENDPOINT) cfg.awsEndpoint = env.CORRIDOR_AWS_ENDPOINT;
+  return cfg;
+}

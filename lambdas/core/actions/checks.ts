@@ -1,0 +1,17 @@
+/** Verification checks shared by document queries (licenses now, end-use certificates later). */
+import type { CoreServices } from '../services.ts';
+
+export interface Check { name: string; ok: boolean; detail?: string }
+
+/**
+ * `signature`: the key that signed the document is valid for it (PROTOCOL §1): active, or
+ * retired after the document's issuedAt; a revoked key verifies nothing.
+ */
+export async function signatureCheck(services: CoreServices, issuer: string, kid: string, issuedAt: string): Promise<Check> {
+  const agency = await services.directory.get(issuer);
+  const key = agency?.keys.find((k) => k.kid === kid);
+  if (!key) return { name: 'signature', ok: false, detail: 'signing key is no longer registered' };
+  if (key.status === 'active') return { name: 'signature', ok: true };
+  if (key.status === 'retired' && key.retiredAt && Date.parse(issuedAt) < Date.parse(key.retiredAt)) return { name: 'signature', ok: true };
+  return { name: 'signature', ok: false, detail: key.status === 'revoked' ? 'signing key was revoked' : 'document was issued after its key was retired' };
+}

@@ -1,0 +1,60 @@
+/**
+ * Audit events of PROTOCOL §6. An accepted request's event id is derived from (iss, jti),
+ * and the event is written with "must not exist": the audit write is the replay guard,
+ * in the same transaction as the mutation. jtis are therefore kept forever, which is
+ * stricter than the protocol's "at least until exp + 60". Refusals get random ids and
+ * consume nothing.
+ */
+import { randomBytes } from 'node:crypto';
+import { b64url, eventLeafHash, sha256 } from './merkle.ts';
+import type { Write } from './ports.ts';
+
+export interface AuditEvent {
+  id: string;
+  ts: string;
+  exchangeId: string;
+  actor?: string;
+  claimedIssuer?: string;
+  action?: string;
+  resource?: string;
+  owner?: string;
+  decision: 'allow' | 'deny';
+  status: number;
+  code?: string;
+  rqd: string;
+  rsd: string;
+  sourceIp: string;
+  requestId: string;
+  details?: Record<string, unknown>;
+  hash: string;
+}
+
+export type AuditFields = Omit<AuditEvent, 'hash'>;
+
+/** Event id of an accepted request: one per (iss, jti), so a replay collides with it. */
+export function acceptedEventId(iss: string, jti: string): string {
+  return `ev-${b64url(sha256(`corridor-jti\n${iss}\n${jti}`))}`;
+}
+
+export function refusalEventId(): string {
+  return `ev-${b64url(randomBytes(32))}`;
+}
+
+/** Drop undefined members (JCS and DynamoDB must see the same object) and add the leaf hash. */
+export function sealableEvent(fields: AuditFields): AuditEvent {
+  const clean = Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)) as AuditFields;
+  return { ...clean, hash: eventLeafHash(clean as unknown as Record<string, unknown>) };
+}
+
+/** The put of an event; it must not exist (for accepted requests this is the jti guard). */
+export function auditWrite(event: AuditEvent): Write {
+  const attrs: Record<string, string | number> = { event: JSON.stringify(event), ts: event.ts, decision: event.decision, status: event.status };
+  if (event.actor) attrs.actor = event.actor;
+  if (event.owner) attrs.owner = event.owner;
+  if (event.action) attrs.action = event.action;
+  return { op: 'put', record: { table: 'audit', pk: event.id, attrs }, condition: { kind: 'absent' } };
+}
+
+export function eventFromAttrs(attrs: Readonly<Record<string, unknown>>): AuditEvent {
+  return JSON.parse(String(attrs.event)) as AuditEvent;
+}

@@ -1,0 +1,174 @@
+/**
+ * The exchange pipeline: envelope → policy → schema → action → audit (+ mutation, one
+ * transaction) → signed response. Refusals take one path: sign a problem, write one deny
+ * event, change nothing else. Dependency failures fail closed with a signed 503.
+ */
+import { ACTIONS } from './actions/index.ts';
+import { acceptedEventId, auditWrite, refusalEventId, sealableEvent, type AuditFields } from './audit.ts';
+import { CorridorError, DependencyError, IntegrityError } from './errors.ts';
+import { b64url, sha256 } from './merkle.ts';
+import { assertMayCall } from './policy.ts';
+import { WriteConflict } from './ports.ts';
+import { verifyRequest, type Trace } from './request-envelope.ts';
+import { signResponse, type ResponseClaims } from './response.ts';
+import type { ActionName } from './routes.ts';
+import { isoNow, type ActionOutcome, type AuditTarget, type CoreServices } from './services.ts';
+import { validateBody } from './validation.ts';
+
+export interface ActionCall {
+  act: ActionName;
+  contentType: string | undefined;
+  body: Uint8Array;
+  sourceIp: string;
+  requestId: string;
+}
+
+export interface ActionAnswer {
+  status: number;
+  contentType: 'application/jose' | 'application/problem+json';
+  body: string;
+  auditId?: string;
+}
+
+interface CallState {
+  call: ActionCall;
+  rqd: string;
+  now: number;
+  trace: Trace;
+  target: AuditTarget;
+}
+
+export class Exchange {
+  constructor(private readonly services: CoreServices) {}
+
+  async handle(call: ActionCall): Promise<ActionAnswer> {
+    const s = this.services;
+    const state: CallState = { call, rqd: b64url(sha256(call.body)), now: s.clock.now(), trace: {}, target: {} };
+    try {
+      const request = await verifyRequest(call, call.act, s.directory, s.clock, s.exchangeId, state.trace);
+      assertMayCall(request.agency, call.act);
+      const valid = validateBody(call.act, request.body);
+      if (!valid.ok) throw new CorridorError('ERR_BODY_INVALID', 'body does not match the schema of ' + call.act, valid.errors);
+      const ctx = { services: s, caller: request.agency, request, now: state.now, target: state.target };
+      const outcome = await ACTIONS[call.act](ctx, request.body as never);
+      return await this.commit(state, request.iss, request.jti, outcome);
+    } catch (e) {
+      return this.refuse(state, e);
+    }
+  }
+
+  private fields(state: CallState, id: string, status: number, rsd: string, code?: string): AuditFields {
+    const { trace, target, call } = state;
+    return {
+      id,
+      ts: isoNow(state.now),
+      exchangeId: this.services.exchangeId,
+      actor: trace.actor,
+      claimedIssuer: trace.actor ? undefined : trace.claimedIssuer,
+      action: call.act,
+      resource: target.resource,
+      owner: target.owner,
+      decision: code ? 'deny' : 'allow',
+      status,
+      code,
+      rqd: state.rqd,
+      rsd,
+      sourceIp: call.sourceIp,
+      requestId: call.requestId,
+      details: target.details,
+    };
+  }
+
+  private claims(state: CallState, status: number, auditId: string | undefined): ResponseClaims {
+    const c: ResponseClaims = { iss: this.services.exchangeId, iat: Math.floor(state.now / 1000), jti: refusalEventId().slice(3), rqd: state.rqd, status };
+    if (state.trace.actor) c.aud = state.trace.actor;
+    if (state.trace.jti) c.irt = state.trace.jti;
+    if (auditId) c.auditId = auditId;
+    return c;
+  }
+
+  private async commit(state: CallState, iss: string, jti: string, outcome: ActionOutcome): Promise<ActionAnswer> {
+    const s = this.services;
+    const id = acceptedEventId(iss, jti);
+    const body = await signResponse(await s.responseKeys.signingKey(), { ...this.claims(state, outcome.status, id), result: outcome.result });
+    const event = sealableEvent(this.fields(state, id, outcome.status, b64url(sha256(body))));
+    try {
+      await s.store.commit([auditWrite(event), ...outcome.writes]);
+    } catch (e) {
+      if (e instanceof WriteConflict) {
+        if (e.index === 0) throw new CorridorError('ERR_REQUEST_REPLAYED', `jti '${jti}' was already used by ${iss}`);
+        throw outcome.onConflict?.(e.index - 1) ?? new CorridorError('ERR_CONFLICT', 'the record changed while this request ran; retry with a new jti');
+      }
+      throw new AuditWriteFailed(e);
+    }
+    outcome.afterCommit?.();
+    s.log.info('action', { requestId: state.call.requestId, auditId: id, actor: iss, action: state.call.act, status: outcome.status });
+    return { status: outcome.status, contentType: 'application/jose', body, auditId: id };
+  }
+
+  private async refuse(state: CallState, thrown: unknown): Promise<ActionAnswer> {
+    const s = this.services;
+    let error = await this.asRefusal(state, thrown);
+    const auditFailed = error.code === 'ERR_AUDIT_FAILED';
+    const id = auditFailed ? undefined : refusalEventId();
+    let key;
+    try {
+      key = await s.responseKeys.signingKey();
+    } catch (e) {
+      // Without a signing key nothing can be signed: the one unsigned answer (clients treat it as untrusted).
+      s.log.error('response key unavailable', { requestId: state.call.requestId, error: errorName(e) });
+      const problem = new CorridorError('ERR_DEPENDENCY_FAILED', 'the exchange cannot sign responses right now').toProblem();
+      return { status: 503, contentType: 'application/problem+json', body: JSON.stringify(problem) };
+    }
+    let body = await signResponse(key, { ...this.claims(state, error.status, id), problem: error.toProblem() });
+    if (id) {
+      const event = sealableEvent(this.fields(state, id, error.status, b64url(sha256(body)), error.toProblem().type.slice('urn:corridor:problem:'.length)));
+      try {
+        await s.store.commit([auditWrite(event)]);
+      } catch (e) {
+        s.log.error('audit write failed', { requestId: state.call.requestId, error: errorName(e) });
+        error = new CorridorError('ERR_AUDIT_FAILED', 'the refusal could not be audited; nothing was changed');
+        body = await signResponse(key, { ...this.claims(state, 503, undefined), problem: error.toProblem() });
+        return { status: 503, contentType: 'application/jose', body };
+      }
+    }
+    s.log.info('refused', { requestId: state.call.requestId, auditId: id, actor: state.trace.actor, action: state.call.act, status: error.status, code: error.code });
+    return { status: error.status, contentType: 'application/jose', body, ...(id ? { auditId: id } : {}) };
+  }
+
+  /** Any throwable as the refusal the caller sees; a replayed jti outranks later refusals. */
+  private async asRefusal(state: CallState, thrown: unknown): Promise<CorridorError> {
+    let error: CorridorError;
+    if (thrown instanceof CorridorError) error = thrown;
+    else if (thrown instanceof AuditWriteFailed) error = new CorridorError('ERR_AUDIT_FAILED', 'the audit event could not be written; nothing was changed');
+    else if (thrown instanceof IntegrityError) error = new CorridorError('ERR_INTEGRITY', 'a stored record failed its integrity check; nothing was released');
+    else {
+      this.services.log.error('dependency failure', { requestId: state.call.requestId, error: errorName(thrown), dependency: thrown instanceof DependencyError ? thrown.dependency : undefined });
+      error = new CorridorError('ERR_DEPENDENCY_FAILED', 'a dependency failed; nothing was changed, retry with a new jti');
+    }
+    const { trace } = state;
+    if (trace.claimsVerified && trace.actor && trace.jti && error.status !== 401 && error.status < 500) {
+      try {
+        const prior = await this.services.store.get('audit', acceptedEventId(trace.actor, trace.jti));
+        if (prior) return new CorridorError('ERR_REQUEST_REPLAYED', `jti '${trace.jti}' was already used by ${trace.actor}`);
+      } catch (e) {
+        this.services.log.error('replay check failed', { requestId: state.call.requestId, error: errorName(e) });
+        return new CorridorError('ERR_DEPENDENCY_FAILED', 'a dependency failed; nothing was changed, retry with a new jti');
+      }
+    }
+    return error;
+  }
+}
+
+class AuditWriteFailed extends Error {
+  constructor(cause: unknown) {
+    super('audit write failed');
+    this.cause = cause;
+  }
+}
+
+/** Only an error's class name reaches logs: messages may quote input. */
+function errorName(e: unknown): string {
+  const inner = e instanceof DependencyError ? e.cause : e;
+  return inner instanceof Error ? inner.name : typeof inner;
+}

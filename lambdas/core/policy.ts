@@ -1,0 +1,37 @@
+/**
+ * Who may do what: the role table of PROTOCOL §5, and sharing agreements. Checked before
+ * existence, so a caller without rights learns nothing about what exists.
+ */
+import type { Agency, Role } from './agencies.ts';
+import type { Agreement, Permission } from './agreements.ts';
+import { refuse } from './errors.ts';
+import type { ActionName } from './routes.ts';
+
+/** Roles allowed to call each action; `any` means every registered agency (for itself). */
+export const ACTION_ROLES: Record<ActionName, readonly Role[] | 'any'> = {
+  'agency.register': ['operator'],
+  'agency.keys': 'any',
+  'agreement.put': ['licensing', 'euc-issuer'],
+  'license.publish': ['licensing'],
+  'license.status': ['licensing'],
+  'license.verify': ['customs'],
+};
+
+export function assertMayCall(agency: Agency, act: ActionName): void {
+  if (agency.status !== 'active') refuse('ERR_AGENCY_SUSPENDED', `${agency.agencyId} is ${agency.status}`);
+  const allowed = ACTION_ROLES[act];
+  if (allowed !== 'any' && !agency.roles.some((r) => allowed.includes(r))) {
+    refuse('ERR_ROLE_FORBIDDEN', `${act} needs one of the roles: ${allowed.join(', ')}`);
+  }
+}
+
+export function hasRole(agency: Agency, role: Role): boolean {
+  return agency.roles.includes(role);
+}
+
+/** `read` implies `verify`; an agreement past its validUntil (a date, inclusive) grants nothing. */
+export function grants(agreement: Agreement | null, permission: Permission, today: string): boolean {
+  if (!agreement) return false;
+  if (agreement.validUntil && today > agreement.validUntil) return false;
+  return agreement.permissions.includes(permission) || (permission === 'verify' && agreement.permissions.includes('read'));
+}

@@ -1,0 +1,115 @@
+/**
+ * The exchange's response signing key ring. Responses are signed in process (KMS Sign per
+ * response would cost $15/M and cap at 1,000/s): the P-256 key is generated on first
+ * start, its private JWK stored only KMS-envelope-encrypted, created with a conditional
+ * put so two cold starts cannot race, and decrypted once per cold start. The ring
+ * publishes the current and the previous public key; rotation moves current to previous.
+ */
+import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type CryptoKey, type JWK, type KeyObject } from 'jose';
+import type { PayloadCipher, CipherScope } from './payload-cipher.ts';
+import { WriteConflict, type Clock, type Store, type Write } from './ports.ts';
+
+const PK = 'EXCHANGE';
+const SK = 'RESPONSE_KEYS';
+const AAD = `registry/${PK}/${SK}/private`;
+
+export interface PublishedKey { kid: string; jwk: JWK; createdAt: string }
+export interface SigningKey { kid: string; key: CryptoKey | KeyObject }
+
+interface Ring { ver: number; published: PublishedKey[]; currentKid: string; privateBlob: Uint8Array }
+
+function ringFrom(attrs: Readonly<Record<string, unknown>>): Ring {
+  return {
+    ver: Number(attrs.ver),
+    published: JSON.parse(String(attrs.published)) as PublishedKey[],
+    currentKid: String(attrs.currentKid),
+    privateBlob: attrs.privateKey as Uint8Array,
+  };
+}
+
+export class ResponseKeys {
+  private ring: Ring | null = null;
+  private signing: SigningKey | null = null;
+  private loadedAt = 0;
+  private readonly scope: CipherScope;
+
+  constructor(
+    private readonly store: Store,
+    private readonly cipher: PayloadCipher,
+    private readonly clock: Clock,
+    exchangeId: string,
+    /** How often a warm process re-reads the ring to pick up a rotation. */
+    private readonly refreshMs = 5 * 60_000,
+  ) {
+    this.scope = { owner: exchangeId, type: 'response-key' };
+  }
+
+  private async load(): Promise<Ring> {
+    if (this.ring && this.clock.now() - this.loadedAt < this.refreshMs) return this.ring;
+    let rec = await this.store.get('registry', PK, SK);
+    if (!rec) {
+      try {
+        await this.store.commit([await this.newRingWrite(null)]);
+      } catch (e) {
+        if (!(e instanceof WriteConflict)) throw e; // another cold start won the race: use its key
+      }
+      rec = await this.store.get('registry', PK, SK);
+      if (!rec) throw new Error('response key ring missing after create');
+    }
+    const ring = ringFrom(rec.attrs);
+    if (!this.signing || this.signing.kid !== ring.currentKid) {
+      const jwk = JSON.parse((await this.cipher.decrypt(ring.privateBlob, this.scope, AAD)).toString('utf8')) as JWK;
+      this.signing = { kid: ring.currentKid, key: (await importJWK(jwk, 'ES256')) as CryptoKey | KeyObject };
+    }
+    this.ring = ring;
+    this.loadedAt = this.clock.now();
+    return ring;
+  }
+
+  /** Build the put for a ring whose current key is new; the old current becomes previous. */
+  private async newRingWrite(previous: Ring | null): Promise<Write> {
+    const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
+    const pub = await exportJWK(publicKey);
+    const kid = `rsp-${(await calculateJwkThumbprint(pub)).slice(0, 16)}`;
+    const privateJwk = await exportJWK(privateKey);
+    const published: PublishedKey[] = [
+      { kid, jwk: { ...pub, kid, alg: 'ES256', use: 'sig' }, createdAt: new Date(this.clock.now()).toISOString() },
+      ...(previous ? previous.published.filter((k) => k.kid === previous.currentKid) : []),
+    ];
+    return {
+      op: 'put',
+      record: {
+        table: 'registry',
+        pk: PK,
+        sk: SK,
+        attrs: {
+          ver: previous ? previous.ver + 1 : 1,
+          currentKid: kid,
+          published: JSON.stringify(published),
+          privateKey: await this.cipher.encrypt(JSON.stringify(privateJwk), this.scope, AAD),
+        },
+      },
+      condition: previous ? { kind: 'version', equals: previous.ver } : { kind: 'absent' },
+    };
+  }
+
+  async signingKey(): Promise<SigningKey> {
+    await this.load();
+    return this.signing!;
+  }
+
+  /** Current and previous public keys, for `/.well-known/jwks.json`. */
+  async published(): Promise<PublishedKey[]> {
+    return (await this.load()).published;
+  }
+
+  /** Operator rotation (`corridor keys rotate`): new current key, old current kept as previous. */
+  async rotate(): Promise<{ current: string; previous: string }> {
+    this.loadedAt = 0;
+    const ring = await this.load();
+    await this.store.commit([await this.newRingWrite(ring)]);
+    this.loadedAt = 0;
+    const next = await this.load();
+    return { current: next.currentKid, previous: ring.currentKid };
+  }
+}

@@ -1,0 +1,42 @@
+/**
+ * The route table of PROTOCOL §4/§5: which action lives at which path and in which
+ * handler group (one Lambda per group). Read by the CDK stack, the local server and
+ * the configuration document, so they cannot disagree.
+ */
+
+export type ActionName =
+  | 'agency.register'
+  | 'agency.keys'
+  | 'agreement.put'
+  | 'license.publish'
+  | 'license.status'
+  | 'license.verify';
+
+/** Handler groups: each is one file in `lambdas/handlers/` and one Lambda in CDK. */
+export type HandlerGroup = 'agencies' | 'licenses' | 'discovery';
+
+export interface ActionRoute {
+  readonly act: ActionName;
+  readonly path: string;
+  readonly group: Exclude<HandlerGroup, 'discovery'>;
+}
+
+export const ACTION_ROUTES: readonly ActionRoute[] = [
+  { act: 'agency.register', path: '/v1/admin/agencies', group: 'agencies' },
+  { act: 'agency.keys', path: '/v1/agencies/keys', group: 'agencies' },
+  { act: 'agreement.put', path: '/v1/agreements', group: 'agencies' },
+  { act: 'license.publish', path: '/v1/licenses', group: 'licenses' },
+  { act: 'license.status', path: '/v1/licenses/status', group: 'licenses' },
+  { act: 'license.verify', path: '/v1/licenses/verify', group: 'licenses' },
+];
+
+/** Public plain-JSON GET routes (PROTOCOL §4), served by the discovery group. */
+export const PUBLIC_ROUTES = {
+  configuration: '/.well-known/corridor-configuration',
+  jwks: '/.well-known/jwks.json',
+  agencyJwks: '/v1/agencies/{agencyId}/jwks.json',
+} as const;
+
+export function actionForPath(path: string): ActionRoute | undefined {
+  return ACTION_ROUTES.find((r) => r.path === path);
+}

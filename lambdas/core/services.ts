@@ -1,0 +1,55 @@
+/** The services the core runs on, built once per process by a composition root. */
+import type { AgencyDirectory } from './agency-directory.ts';
+import type { Agency } from './agencies.ts';
+import type { CorridorError } from './errors.ts';
+import type { PayloadCipher } from './payload-cipher.ts';
+import type { Clock, Store, Write } from './ports.ts';
+import type { VerifiedRequest } from './request-envelope.ts';
+import type { ResponseKeys } from './response-keys.ts';
+
+export interface Logger {
+  info(message: string, fields?: Record<string, unknown>): void;
+  error(message: string, fields?: Record<string, unknown>): void;
+}
+
+export interface CoreServices {
+  readonly exchangeId: string;
+  readonly store: Store;
+  readonly directory: AgencyDirectory;
+  readonly cipher: PayloadCipher;
+  readonly responseKeys: ResponseKeys;
+  readonly clock: Clock;
+  readonly log: Logger;
+}
+
+/** Where an action tells the audit event what it touched; set as early as it is known. */
+export interface AuditTarget {
+  resource?: string;
+  owner?: string;
+  details?: Record<string, unknown>;
+}
+
+export interface ActionContext {
+  readonly services: CoreServices;
+  readonly caller: Agency;
+  readonly request: VerifiedRequest;
+  /** Milliseconds, fixed for the whole call. */
+  readonly now: number;
+  readonly target: AuditTarget;
+}
+
+export interface ActionOutcome {
+  status: 200 | 201;
+  result: Record<string, unknown>;
+  /** Committed in one transaction with the audit event; empty for reads. */
+  writes: Write[];
+  /** Maps a failed condition on `writes[index]` to the refusal the caller should see. */
+  onConflict?: (index: number) => CorridorError;
+  /** Runs after a successful commit (e.g. to drop a cached agency). */
+  afterCommit?: () => void;
+}
+
+export type Action = (ctx: ActionContext, body: never) => Promise<ActionOutcome>;
+
+export const isoNow = (ms: number): string => new Date(ms).toISOString();
+export const today = (ms: number): string => isoNow(ms).slice(0, 10);

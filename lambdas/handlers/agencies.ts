@@ -1,0 +1,6 @@
+/** Lambda for agency.register, agency.keys and agreement.put. */
+import { actionHandler } from './http-edge.ts';
+import { runtimeExchange } from './runtime.ts';
+
+const exchange = runtimeExchange();
+export const handler = actionHandler('agencies', () => exchange);

@@ -1,0 +1,31 @@
+/** Lambda for the public GETs of PROTOCOL §4 (plain JSON, not audited). */
+import { configuration, exchangeJwks, publicAgencyJwks } from '../core/discovery.ts';
+import { PUBLIC_ROUTES } from '../core/routes.ts';
+import { json, type HttpEvent, type HttpResult } from './http-edge.ts';
+import { runtimeServices } from './runtime.ts';
+
+const services = runtimeServices();
+const AGENCY_JWKS = /^\/v1\/agencies\/([^/]+)\/jwks\.json$/;
+const CACHE = { 'cache-control': 'public, max-age=60' };
+
+function baseUrl(event: HttpEvent): string {
+  const proto = event.headers['x-forwarded-proto'] ?? 'https';
+  return `${proto}://${event.requestContext.domainName}`;
+}
+
+export async function handler(event: HttpEvent): Promise<HttpResult> {
+  if (event.requestContext.http.method !== 'GET') return json(405, { title: 'Method Not Allowed', status: 405 });
+  try {
+    if (event.rawPath === PUBLIC_ROUTES.configuration) return json(200, await configuration(services, baseUrl(event)), CACHE);
+    if (event.rawPath === PUBLIC_ROUTES.jwks) return json(200, await exchangeJwks(services), CACHE);
+    const m = AGENCY_JWKS.exec(event.rawPath);
+    if (m) {
+      const jwks = await publicAgencyJwks(services, decodeURIComponent(m[1]!));
+      return jwks ? json(200, jwks, CACHE) : json(404, { title: 'Not Found', status: 404, detail: 'no such agency' });
+    }
+  } catch (e) {
+    services.log.error('discovery failed', { error: e instanceof Error ? e.name : typeof e });
+    return json(503, { title: 'Service Unavailable', status: 503, detail: 'a dependency failed' });
+  }
+  return json(404, { title: 'Not Found', status: 404 });
+}

@@ -1,0 +1,40 @@
+/**
+ * The HTTP edge shared by the handlers: API Gateway HTTP API (payload 2.0) events in,
+ * results out. Bytes reach the core unchanged (API Gateway base64-encodes binary bodies).
+ */
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { ActionAnswer, Exchange } from '../core/exchange.ts';
+import { actionForPath, type HandlerGroup } from '../core/routes.ts';
+
+export type HttpEvent = APIGatewayProxyEventV2;
+export type HttpResult = APIGatewayProxyStructuredResultV2;
+
+export function rawBody(event: HttpEvent): Uint8Array {
+  if (!event.body) return new Uint8Array(0);
+  return event.isBase64Encoded ? Buffer.from(event.body, 'base64') : Buffer.from(event.body, 'utf8');
+}
+
+export function json(status: number, body: unknown, extra: Record<string, string> = {}): HttpResult {
+  return { statusCode: status, headers: { 'content-type': 'application/json', ...extra }, body: JSON.stringify(body) };
+}
+
+function answer(a: ActionAnswer): HttpResult {
+  return { statusCode: a.status, headers: { 'content-type': a.contentType, 'cache-control': 'no-store' }, body: a.body };
+}
+
+/** A Lambda handler for one route group: every action route of that group goes through the Exchange. */
+export function actionHandler(group: HandlerGroup, exchange: () => Exchange): (event: HttpEvent) => Promise<HttpResult> {
+  return async (event) => {
+    const route = actionForPath(event.rawPath);
+    if (!route || route.group !== group || event.requestContext.http.method !== 'POST') {
+      return json(404, { type: 'about:blank', title: 'Not Found', status: 404 });
+    }
+    return answer(await exchange().handle({
+      act: route.act,
+      contentType: event.headers['content-type'],
+      body: rawBody(event),
+      sourceIp: event.requestContext.http.sourceIp,
+      requestId: event.requestContext.requestId,
+    }));
+  };
+}

@@ -1,0 +1,116 @@
+/**
+ * An exchange on memory adapters for unit tests: the real core and pipeline, a settable
+ * clock, and helpers to sign requests and read back verified answers.
+ */
+import { compactVerify, createLocalJWKSet, decodeProtectedHeader, type JWK } from 'jose';
+import { MemoryDataKeys } from '../../lambdas/adapters/memory/memory-data-keys.ts';
+import { MemoryStore } from '../../lambdas/adapters/memory/memory-store.ts';
+import { signRequest, type RequestOptions, type SigningIdentity } from '../../lambdas/client/signing.ts';
+import { AgencyDirectory } from '../../lambdas/core/agency-directory.ts';
+import type { AuditEvent } from '../../lambdas/core/audit.ts';
+import { bootstrapOperator } from '../../lambdas/core/bootstrap.ts';
+import { exchangeJwks } from '../../lambdas/core/discovery.ts';
+import type { Problem } from '../../lambdas/core/errors.ts';
+import { Exchange, type ActionAnswer } from '../../lambdas/core/exchange.ts';
+import { PayloadCipher } from '../../lambdas/core/payload-cipher.ts';
+import { ResponseKeys } from '../../lambdas/core/response-keys.ts';
+import type { ActionName } from '../../lambdas/core/routes.ts';
+import type { CoreServices, Logger } from '../../lambdas/core/services.ts';
+import { makeKey, type TestKey } from './keys.ts';
+
+export const EXCHANGE_ID = 'corridor:test';
+
+export interface Answer {
+  status: number;
+  header: Record<string, unknown>;
+  claims: Record<string, unknown>;
+  result: Record<string, unknown>;
+  problem: Problem;
+  raw: ActionAnswer;
+}
+
+export interface TestAgency extends SigningIdentity { key: TestKey }
+
+export class TestExchange {
+  readonly store = new MemoryStore();
+  readonly dataKeys = new MemoryDataKeys();
+  time = Date.parse('2026-11-22T10:00:00Z');
+  readonly clock = { now: () => this.time };
+  readonly logs: string[] = [];
+  readonly services: CoreServices;
+  readonly exchange: Exchange;
+  operator!: TestAgency;
+
+  constructor() {
+    const log: Logger = {
+      info: (m, f) => this.logs.push(JSON.stringify({ m, ...f })),
+      error: (m, f) => this.logs.push(JSON.stringify({ m, ...f })),
+    };
+    const cipher = new PayloadCipher(this.dataKeys, this.clock);
+    this.services = {
+      exchangeId: EXCHANGE_ID,
+      store: this.store,
+      directory: new AgencyDirectory(this.store, this.clock, 0),
+      cipher,
+      responseKeys: new ResponseKeys(this.store, cipher, this.clock, EXCHANGE_ID),
+      clock: this.clock,
+      log,
+    };
+    this.exchange = new Exchange(this.services);
+  }
+
+  static async create(): Promise<TestExchange> {
+    const x = new TestExchange();
+    const key = await makeKey('op-1');
+    await bootstrapOperator(x.services, 'XX-OPERATOR', 'Exchange operator', key.kid, key.publicJwk);
+    x.operator = { agencyId: 'XX-OPERATOR', privateJwk: key.privateJwk, key };
+    return x;
+  }
+
+  nowSeconds(): number {
+    return Math.floor(this.time / 1000);
+  }
+
+  async send(act: ActionName, jws: string | Uint8Array, contentType = 'application/jose'): Promise<Answer> {
+    const raw = await this.exchange.handle({ act, contentType, body: typeof jws === 'string' ? Buffer.from(jws) : jws, sourceIp: '127.0.0.1', requestId: `req-${Math.random()}` });
+    return this.open(raw);
+  }
+
+  /** Verify an answer against the exchange's published keys and unpack it. */
+  async open(raw: ActionAnswer): Promise<Answer> {
+    if (raw.contentType !== 'application/jose') throw new Error(`unsigned answer: ${raw.body}`);
+    const jwks = createLocalJWKSet((await exchangeJwks(this.services)) as { keys: JWK[] });
+    const { payload } = await compactVerify(raw.body, jwks, { algorithms: ['ES256'] });
+    const claims = JSON.parse(new TextDecoder().decode(payload)) as Record<string, unknown>;
+    return {
+      status: raw.status,
+      header: decodeProtectedHeader(raw.body) as Record<string, unknown>,
+      claims,
+      result: claims.result as Record<string, unknown>,
+      problem: claims.problem as Problem,
+      raw,
+    };
+  }
+
+  async call(as: SigningIdentity, act: ActionName, body: unknown, opts: RequestOptions = {}): Promise<Answer> {
+    const { jws } = await signRequest(as, EXCHANGE_ID, act, body, { iat: this.nowSeconds(), ...opts });
+    return this.send(act, jws);
+  }
+
+  /** Register an agency through the real API as the operator. */
+  async agency(agencyId: string, roles: string[], alg: 'ES256' | 'EdDSA' = 'ES256', extra: Record<string, unknown> = {}): Promise<TestAgency> {
+    const key = await makeKey(`${agencyId.toLowerCase()}-1`, alg);
+    const a = await this.call(this.operator, 'agency.register', { agencyId, name: `${agencyId} agency`, roles, keys: [{ kid: key.kid, jwk: key.publicJwk }], ...extra });
+    if (a.status !== 201) throw new Error(`register ${agencyId}: ${a.status} ${JSON.stringify(a.problem)}`);
+    return { agencyId, privateJwk: key.privateJwk, key };
+  }
+
+  auditEvents(): AuditEvent[] {
+    return this.store.all('audit').map((r) => JSON.parse(String(r.attrs.event)) as AuditEvent).sort((a, b) => a.ts.localeCompare(b.ts));
+  }
+
+  /** A fingerprint of every non-audit record, to prove a refusal changed nothing. */
+  snapshot(): string {
+    return JSON.stringify([...this.store.records.entries()].filter(([, r]) => r.table !== "audit").sort(([a], [b]) => a.localeCompare(b)).map(([k, r]) => [k, r.attrs]));
+  }
+}
