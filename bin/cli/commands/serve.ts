@@ -1,0 +1,56 @@
+/** `corridor serve` (`npm start`): the whole exchange on this machine until Ctrl-C. */
+import { EmulatorMissingError } from '../../../lambdas/local/emulator.ts';
+import { corridorHome } from '../../../lambdas/local/local-file.ts';
+import { seedDemo } from '../../../lambdas/local/demo.ts';
+import { serve } from '../../../lambdas/local/serve.ts';
+import { parse } from '../context.ts';
+import { EXIT, out } from '../output.ts';
+
+export const help = `corridor serve [--demo]      (npm start, npm start -- --demo)
+  Starts moto_server on a free loopback port (or uses CORRIDOR_AWS_ENDPOINT), creates the tables and
+  keys, bootstraps the operator, serves the exchange on 127.0.0.1 (CORRIDOR_PORT or a free port) and
+  writes $CORRIDOR_HOME/local.json. --demo also registers DE-BAFA (licensing) and NL-DOUANE (customs),
+  an agreement and one signed license.`;
+
+export async function run(argv: string[]): Promise<number> {
+  const v = parse(argv, { demo: { type: 'boolean', default: false } });
+  const home = corridorHome();
+  let running;
+  try {
+    running = await serve({ home, demo: !!v.demo, env: process.env, say: out });
+  } catch (e) {
+    if (e instanceof EmulatorMissingError) {
+      process.stderr.write(`${e.message}\n`);
+      return EXIT.usage;
+    }
+    throw e;
+  }
+  const { file } = running;
+  let stopping = false;
+  const stop = async (): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    out('\nstopping: server, then moto_server');
+    await running.stop();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop());
+  process.on('SIGTERM', () => void stop());
+
+  out(`Corridor exchange ${file.exchangeId} serving on ${file.url}`);
+  out(`  operator ${file.operator.agencyId}, key ${file.operator.privateJwkFile}`);
+  out(`  wrote ${home}/local.json`);
+  if (v.demo) {
+    const lines = await seedDemo(home, file);
+    out('\nDemo data: DE-BAFA (licensing), NL-DOUANE (customs), an agreement and license DE-2026-000123. Try:');
+    for (const l of lines) out(`  ${l}`);
+  } else {
+    out('\nTry this next (in another terminal):');
+    out(`  curl -s ${file.url}/.well-known/corridor-configuration`);
+    out('  npx corridor keygen --kid de-bafa-1 --out .corridor/keys/DE-BAFA.private.jwk.json');
+    out('  npx corridor agency register --id DE-BAFA --name "Export control office" --roles licensing --key-file .corridor/keys/DE-BAFA.private.jwk.json');
+    out('  or restart with `npm start -- --demo` for ready-made agencies and a license.');
+  }
+  out('\nCtrl-C stops the exchange and moto_server.');
+  return new Promise<number>(() => {}); // serve until a signal
+}

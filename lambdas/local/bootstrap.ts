@@ -1,0 +1,44 @@
+/**
+ * Creates the tables and KMS keys of `lib/constructs/definitions.ts` in an emulator — the
+ * same definitions the CDK stack deploys — and returns the environment the handlers read.
+ */
+import { CreateTableCommand, type AttributeDefinition, type DynamoDBClient, type GlobalSecondaryIndex, type KeySchemaElement } from '@aws-sdk/client-dynamodb';
+import { CreateAliasCommand, CreateKeyCommand, EnableKeyRotationCommand, type KMSClient } from '@aws-sdk/client-kms';
+import { KMS_KEYS, localTableName, TABLES, type KeyAttribute } from '../../lib/constructs/definitions.ts';
+
+function keySchema(pk: KeyAttribute, sk?: KeyAttribute): KeySchemaElement[] {
+  return [{ AttributeName: pk.name, KeyType: 'HASH' }, ...(sk ? [{ AttributeName: sk.name, KeyType: 'RANGE' as const }] : [])];
+}
+
+export async function createTables(dynamodb: DynamoDBClient): Promise<Record<string, string>> {
+  const env: Record<string, string> = {};
+  for (const def of TABLES) {
+    const attrs = new Map<string, AttributeDefinition>();
+    for (const a of [def.partitionKey, def.sortKey, ...def.globalIndexes.flatMap((i) => [i.partitionKey, i.sortKey])]) {
+      if (a) attrs.set(a.name, { AttributeName: a.name, AttributeType: a.type });
+    }
+    const gsis: GlobalSecondaryIndex[] = def.globalIndexes.map((i) => ({ IndexName: i.indexName, KeySchema: keySchema(i.partitionKey, i.sortKey), Projection: { ProjectionType: 'ALL' } }));
+    const name = localTableName(def);
+    await dynamodb.send(new CreateTableCommand({
+      TableName: name,
+      BillingMode: 'PAY_PER_REQUEST',
+      KeySchema: keySchema(def.partitionKey, def.sortKey),
+      AttributeDefinitions: [...attrs.values()],
+      ...(gsis.length ? { GlobalSecondaryIndexes: gsis } : {}),
+    }));
+    env[def.envVar] = name;
+  }
+  return env;
+}
+
+export async function createKeys(kms: KMSClient): Promise<Record<string, string>> {
+  const env: Record<string, string> = {};
+  for (const def of KMS_KEYS) {
+    const out = await kms.send(new CreateKeyCommand({ KeySpec: def.keySpec, KeyUsage: def.keyUsage, Description: def.purpose }));
+    const keyId = out.KeyMetadata!.KeyId!;
+    if (def.rotation) await kms.send(new EnableKeyRotationCommand({ KeyId: keyId }));
+    await kms.send(new CreateAliasCommand({ AliasName: def.alias, TargetKeyId: keyId }));
+    env[def.envVar] = keyId;
+  }
+  return env;
+}

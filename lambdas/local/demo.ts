@@ -1,0 +1,61 @@
+/**
+ * `npm start -- --demo`: a licensing authority (DE-BAFA) and a customs agency (NL-DOUANE)
+ * registered through the real signed API, an agreement, and one signed license — so the
+ * printed CLI commands work at once. Key files are reused across restarts.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CorridorClient } from '../client/corridor-client.ts';
+import { signDocument } from '../client/signing.ts';
+import { keyFilePath, type LocalFile } from './local-file.ts';
+import { loadOrCreateKey, publicJwk, readKeyFile } from './key-files.ts';
+
+export const DEMO = { licensing: 'DE-BAFA', customs: 'NL-DOUANE', licenseId: 'DE-2026-000123' } as const;
+
+export function demoLicense(now: Date): Record<string, unknown> {
+  const day = (d: Date): string => d.toISOString().slice(0, 10);
+  const until = new Date(now);
+  until.setUTCFullYear(until.getUTCFullYear() + 1);
+  return {
+    licenseId: DEMO.licenseId,
+    issuer: DEMO.licensing,
+    version: 1,
+    issuedAt: now.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    validFrom: day(now),
+    validUntil: day(until),
+    exporter: { name: 'Optik Werke GmbH', country: 'DE' },
+    consignee: { name: 'Lumen Trading Pte Ltd', country: 'SG' },
+    endUser: { name: 'Straits Photonics Lab', country: 'SG' },
+    destinationCountry: 'SG',
+    items: [{ line: 1, description: 'Thermal imaging camera', controlCode: '6A003.b.4', hsCode: '852580', quantity: 40, unit: 'pcs', value: 120000, currency: 'EUR' }],
+    conditions: ['No re-export without prior consent'],
+    eucRef: { issuer: 'SG-MTI', eucId: 'SG-EUC-88121' },
+  };
+}
+
+async function expectOk(what: string, p: Promise<{ status: number; problem?: { title: string; detail: string } }>): Promise<void> {
+  const a = await p;
+  if (a.status >= 300) throw new Error(`demo: ${what} answered ${a.status} ${a.problem?.title}: ${a.problem?.detail}`);
+}
+
+export async function seedDemo(home: string, local: LocalFile): Promise<string[]> {
+  const operator = new CorridorClient(local.url, { agencyId: local.operator.agencyId, privateJwk: readKeyFile(local.operator.privateJwkFile) });
+  const bafaJwk = await loadOrCreateKey(keyFilePath(home, DEMO.licensing), 'ES256', 'de-bafa-1');
+  const douaneJwk = await loadOrCreateKey(keyFilePath(home, DEMO.customs), 'EdDSA', 'nl-douane-1');
+  await expectOk('register DE-BAFA', operator.call('agency.register', { agencyId: DEMO.licensing, name: 'Federal Office for Economic Affairs and Export Control', roles: ['licensing'], keys: [{ kid: bafaJwk.kid, jwk: publicJwk(bafaJwk) }] }));
+  await expectOk('register NL-DOUANE', operator.call('agency.register', { agencyId: DEMO.customs, name: 'Douane Nederland', roles: ['customs'], keys: [{ kid: douaneJwk.kid, jwk: publicJwk(douaneJwk) }] }));
+  const bafa = new CorridorClient(local.url, { agencyId: DEMO.licensing, privateJwk: bafaJwk });
+  await expectOk('agreement', bafa.call('agreement.put', { partner: DEMO.customs, documentType: 'license', permissions: ['verify', 'read'] }));
+  const license = demoLicense(new Date());
+  mkdirSync(join(home, 'demo'), { recursive: true });
+  const licenseFile = join(home, 'demo', `${DEMO.licenseId}.json`);
+  writeFileSync(licenseFile, `${JSON.stringify(license, null, 2)}\n`);
+  await expectOk('license.publish', bafa.call('license.publish', { document: await signDocument(bafaJwk, 'corridor-license+jws', license) }));
+  const today = new Date().toISOString().slice(0, 10);
+  return [
+    `npx corridor license verify --as ${DEMO.customs} --issuer ${DEMO.licensing} --license ${DEMO.licenseId} --date ${today} --destination SG --item 6A003.b.4=5 --exporter "Optik Werke GmbH"`,
+    `npx corridor license verify --as ${DEMO.customs} --issuer ${DEMO.licensing} --license ${DEMO.licenseId} --date ${today} --destination SG --item 6A003.b.4=50 --json`,
+    `npx corridor license status --as ${DEMO.licensing} --license ${DEMO.licenseId} --status suspended --reason "end-user under review"`,
+    `(the license JSON is ${licenseFile}; key files are in ${join(home, 'keys')})`,
+  ];
+}

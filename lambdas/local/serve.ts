@@ -1,0 +1,87 @@
+/**
+ * `npm start`: moto on a free loopback port (or CORRIDOR_AWS_ENDPOINT), tables and keys
+ * from the CDK definitions, the operator bootstrapped, the deployed handlers behind a
+ * local HTTP server, `local.json` written. Ctrl-C stops everything it started.
+ */
+import { rmSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { TABLES } from '../../lib/constructs/definitions.ts';
+import { awsClients } from '../adapters/aws/aws-services.ts';
+import { bootstrapOperator } from '../core/bootstrap.ts';
+import { createKeys, createTables } from './bootstrap.ts';
+import { EmulatorMissingError, startMoto, type Emulator } from './emulator.ts';
+import { keyFilePath, localFilePath, writeLocalFile, type LocalFile } from './local-file.ts';
+import { loadOrCreateKey, publicJwk } from './key-files.ts';
+import { createLocalServer, type Handlers } from './server.ts';
+
+export interface ServeOptions {
+  home: string;
+  demo: boolean;
+  env: NodeJS.ProcessEnv;
+  /** Called with status lines; the CLI prints them. */
+  say: (line: string) => void;
+}
+
+export interface Running { file: LocalFile; stop(): Promise<void> }
+
+export async function serve(opts: ServeOptions): Promise<Running> {
+  const { env, home, say } = opts;
+  const region = env.AWS_REGION || 'eu-central-1';
+  const exchangeId = env.CORRIDOR_EXCHANGE_ID || 'corridor:local';
+  const operatorId = env.CORRIDOR_OPERATOR_ID || 'EU-OPERATOR';
+  let emulator: Emulator | null = null;
+  let endpoint = env.CORRIDOR_AWS_ENDPOINT;
+  if (!endpoint) {
+    try {
+      emulator = await startMoto();
+    } catch (e) {
+      if (e instanceof EmulatorMissingError) throw e;
+      throw new Error(`could not start moto_server: ${(e as Error).message}`);
+    }
+    endpoint = emulator.endpoint;
+    say(`moto_server (DynamoDB, KMS) on ${endpoint}`);
+  }
+  try {
+    const clients = awsClients({ region, awsEndpoint: endpoint });
+    const resourceEnv = { ...(await createTables(clients.dynamodb)), ...(await createKeys(clients.kms)) };
+    // The handler modules read their configuration from the environment, as in Lambda.
+    Object.assign(process.env, resourceEnv, { CORRIDOR_EXCHANGE_ID: exchangeId, CORRIDOR_AWS_ENDPOINT: endpoint, AWS_REGION: region });
+    const handlers: Handlers = {
+      agencies: (await import('../handlers/agencies.ts')).handler,
+      licenses: (await import('../handlers/licenses.ts')).handler,
+      discovery: (await import('../handlers/discovery.ts')).handler,
+    };
+    const { runtimeServices } = await import('../handlers/runtime.ts');
+    const operatorKeyFile = keyFilePath(home, operatorId);
+    const operatorJwk = await loadOrCreateKey(operatorKeyFile, 'ES256', `${operatorId.toLowerCase()}-1`);
+    await bootstrapOperator(runtimeServices(), operatorId, 'Exchange operator', operatorJwk.kid!, publicJwk(operatorJwk));
+
+    const server = createLocalServer(handlers);
+    const port = env.CORRIDOR_PORT ? Number(env.CORRIDOR_PORT) : 0;
+    await new Promise<void>((resolve, reject) => server.once('error', reject).listen(port, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const file: LocalFile = {
+      url,
+      exchangeId,
+      awsEndpoint: endpoint,
+      region,
+      operator: { agencyId: operatorId, kid: operatorJwk.kid!, privateJwkFile: operatorKeyFile },
+      tables: Object.fromEntries(TABLES.map((t) => [t.id, resourceEnv[t.envVar]!])),
+      payloadKeyId: resourceEnv.CORRIDOR_PAYLOAD_KEY_ID!,
+    };
+    writeLocalFile(home, file);
+    return {
+      file,
+      stop: async () => {
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeAllConnections();
+        await closed;
+        rmSync(localFilePath(home), { force: true });
+        await emulator?.stop();
+      },
+    };
+  } catch (e) {
+    await emulator?.stop();
+    throw e;
+  }
+}
