@@ -31,44 +31,23 @@ export interface Answer {
 
 export interface TestAgency extends SigningIdentity { key: TestKey }
 
-export class TestExchange {
-  readonly store = new MemoryStore();
-  readonly dataKeys = new MemoryDataKeys();
-  time = Date.parse('2026-11-22T10:00:00Z');
-  readonly clock = { now: () => this.time };
-  readonly logs: string[] = [];
-  readonly services: CoreServices;
+/** Drives an Exchange through signed requests, whatever adapters its services use. */
+export class ExchangeDriver {
   readonly exchange: Exchange;
   operator!: TestAgency;
 
-  constructor() {
-    const log: Logger = {
-      info: (m, f) => this.logs.push(JSON.stringify({ m, ...f })),
-      error: (m, f) => this.logs.push(JSON.stringify({ m, ...f })),
-    };
-    const cipher = new PayloadCipher(this.dataKeys, this.clock);
-    this.services = {
-      exchangeId: EXCHANGE_ID,
-      store: this.store,
-      directory: new AgencyDirectory(this.store, this.clock, 0),
-      cipher,
-      responseKeys: new ResponseKeys(this.store, cipher, this.clock, EXCHANGE_ID),
-      clock: this.clock,
-      log,
-    };
-    this.exchange = new Exchange(this.services);
+  constructor(readonly services: CoreServices, private readonly clockNow: () => number) {
+    this.exchange = new Exchange(services);
   }
 
-  static async create(): Promise<TestExchange> {
-    const x = new TestExchange();
+  async bootstrap(): Promise<void> {
     const key = await makeKey('op-1');
-    await bootstrapOperator(x.services, 'XX-OPERATOR', 'Exchange operator', key.kid, key.publicJwk);
-    x.operator = { agencyId: 'XX-OPERATOR', privateJwk: key.privateJwk, key };
-    return x;
+    await bootstrapOperator(this.services, 'XX-OPERATOR', 'Exchange operator', key.kid, key.publicJwk);
+    this.operator = { agencyId: 'XX-OPERATOR', privateJwk: key.privateJwk, key };
   }
 
   nowSeconds(): number {
-    return Math.floor(this.time / 1000);
+    return Math.floor(this.clockNow() / 1000);
   }
 
   async send(act: ActionName, jws: string | Uint8Array, contentType = 'application/jose'): Promise<Answer> {
@@ -104,6 +83,54 @@ export class TestExchange {
     if (a.status !== 201) throw new Error(`register ${agencyId}: ${a.status} ${JSON.stringify(a.problem)}`);
     return { agencyId, privateJwk: key.privateJwk, key };
   }
+}
+
+export function captureLogger(lines: string[]): Logger {
+  return {
+    info: (m, f) => lines.push(JSON.stringify({ m, ...f })),
+    error: (m, f) => lines.push(JSON.stringify({ m, ...f })),
+  };
+}
+
+/** The real core on memory adapters, with a settable clock. */
+export class TestExchange extends ExchangeDriver {
+  readonly store: MemoryStore;
+  readonly dataKeys: MemoryDataKeys;
+  readonly clock: { now: () => number };
+  readonly logs: string[];
+  time = Date.parse('2026-11-22T10:00:00Z');
+
+  constructor() {
+    const store = new MemoryStore();
+    const dataKeys = new MemoryDataKeys();
+    const logs: string[] = [];
+    const ref: { x?: TestExchange } = {};
+    const clock = { now: () => ref.x!.time };
+    const cipher = new PayloadCipher(dataKeys, clock);
+    super(
+      {
+        exchangeId: EXCHANGE_ID,
+        store,
+        directory: new AgencyDirectory(store, clock, 0),
+        cipher,
+        responseKeys: new ResponseKeys(store, cipher, clock, EXCHANGE_ID),
+        clock,
+        log: captureLogger(logs),
+      },
+      clock.now,
+    );
+    ref.x = this;
+    this.store = store;
+    this.dataKeys = dataKeys;
+    this.clock = clock;
+    this.logs = logs;
+  }
+
+  static async create(): Promise<TestExchange> {
+    const x = new TestExchange();
+    await x.bootstrap();
+    return x;
+  }
 
   auditEvents(): AuditEvent[] {
     return this.store.all('audit').map((r) => JSON.parse(String(r.attrs.event)) as AuditEvent).sort((a, b) => a.ts.localeCompare(b.ts));
@@ -111,6 +138,6 @@ export class TestExchange {
 
   /** A fingerprint of every non-audit record, to prove a refusal changed nothing. */
   snapshot(): string {
-    return JSON.stringify([...this.store.records.entries()].filter(([, r]) => r.table !== "audit").sort(([a], [b]) => a.localeCompare(b)).map(([k, r]) => [k, r.attrs]));
+    return JSON.stringify([...this.store.records.entries()].filter(([, r]) => r.table !== 'audit').sort(([a], [b]) => a.localeCompare(b)).map(([k, r]) => [k, r.attrs]));
   }
 }
