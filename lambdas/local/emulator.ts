@@ -41,7 +41,7 @@ export function findMoto(env: NodeJS.ProcessEnv = process.env): string[] | null 
       /* not in this directory */
     }
   }
-  const probe = spawnSync('python3', ['-c', 'import moto.server'], { stdio: 'ignore' });
+  const probe = spawnSync('python3', ['-c', 'import moto.server'], { stdio: 'ignore', env });
   return probe.status === 0 ? ['python3', '-m', 'moto.server'] : null;
 }
 
