@@ -7,6 +7,7 @@
 import { UntrustedResponseError } from '../lambdas/client/corridor-client.ts';
 import * as agency from './cli/commands/agency.ts';
 import * as agreement from './cli/commands/agreement.ts';
+import * as bootstrap from './cli/commands/bootstrap.ts';
 import * as keygen from './cli/commands/keygen.ts';
 import * as keys from './cli/commands/keys.ts';
 import * as license from './cli/commands/license.ts';
@@ -26,6 +27,7 @@ const COMMANDS: Record<string, { run: Run; help: string }> = {
   'license status': { run: license.status, help: license.help },
   'license verify': { run: license.verify, help: license.help },
   'keys rotate': { run: keys.rotate, help: keys.help },
+  bootstrap: { run: bootstrap.run, help: bootstrap.help },
 };
 
 const USAGE = `usage: corridor <command> [options]   (--json for machine output, --help on any command)
