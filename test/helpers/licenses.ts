@@ -1,6 +1,6 @@
 /** A license document like Appendix A, and a helper to sign and publish it. */
 import { signDocument } from '../../lambdas/client/signing.ts';
-import type { Answer, TestAgency, TestExchange } from './memory-exchange.ts';
+import type { Answer, ExchangeDriver, TestAgency } from './memory-exchange.ts';
 
 export function licenseDoc(over: Record<string, unknown> = {}): Record<string, unknown> {
   return {
@@ -24,7 +24,7 @@ export function licenseDoc(over: Record<string, unknown> = {}): Record<string, u
   };
 }
 
-export async function publish(x: TestExchange, issuer: TestAgency, doc = licenseDoc()): Promise<Answer> {
+export async function publish(x: ExchangeDriver, issuer: TestAgency, doc = licenseDoc()): Promise<Answer> {
   return x.call(issuer, 'license.publish', { document: await signDocument(issuer.privateJwk, 'corridor-license+jws', doc) });
 }
 
