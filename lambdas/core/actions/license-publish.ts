@@ -12,11 +12,13 @@ import { isoNow, type ActionContext, type ActionOutcome } from '../services.ts';
 import { validateLicenseDocument } from '../validation.ts';
 
 const POINTER = '/body/document';
+const DOCUMENT_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
 export async function licensePublish(ctx: ActionContext, body: { document: string }): Promise<ActionOutcome> {
   const { services, caller } = ctx;
   const peek = trustedPayloadOrNull(body.document);
-  const licenseId = typeof peek?.licenseId === 'string' ? peek.licenseId.slice(0, 64) : undefined;
+  // Unverified at this point: used only to name the audit resource, and only if it has an id's shape.
+  const licenseId = typeof peek?.licenseId === 'string' && DOCUMENT_ID.test(peek.licenseId) ? peek.licenseId : undefined;
   ctx.target.owner = caller.agencyId;
   if (licenseId) ctx.target.resource = `license:${caller.agencyId}/${licenseId}`;
 
