@@ -1,0 +1,98 @@
+/** The HTTP API, routes generated from ACTION_ROUTES / PUBLIC_ROUTES so CDK, the local server and the configuration document agree. */
+import { Validations } from 'aws-cdk-lib';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { ACTION_ROUTES, PUBLIC_ROUTES, type HandlerGroup } from '../../lambdas/core/routes.ts';
+import { encryptedLogGroup } from './logging.ts';
+
+/** Served by discovery besides PUBLIC_ROUTES: the OpenAPI description of the exchange. */
+export const OPENAPI_PATH = '/openapi.json';
+
+/** Stage-wide default route throttling (per API, requests per second and bucket size). */
+export const THROTTLE = { rateLimit: 100, burstLimit: 200 } as const;
+
+/** HTTP API access log fields (JSON, one line per request). */
+export const ACCESS_LOG_FIELDS: Readonly<Record<string, string>> = {
+  requestId: '$context.requestId',
+  ip: '$context.identity.sourceIp',
+  requestTime: '$context.requestTime',
+  httpMethod: '$context.httpMethod',
+  routeKey: '$context.routeKey',
+  path: '$context.path',
+  protocol: '$context.protocol',
+  status: '$context.status',
+  responseLength: '$context.responseLength',
+  responseLatency: '$context.responseLatency',
+  integrationStatus: '$context.integrationStatus',
+  integrationLatency: '$context.integrationLatency',
+  integrationError: '$context.integrationErrorMessage',
+  error: '$context.error.message',
+  userAgent: '$context.identity.userAgent',
+};
+
+export interface ExchangeApiProps {
+  readonly functions: Readonly<Record<HandlerGroup, lambda.IFunction>>;
+  readonly logsKey: kms.IKey;
+}
+
+export class ExchangeApi extends Construct {
+  readonly api: apigwv2.HttpApi;
+  readonly stage: apigwv2.HttpStage;
+  readonly accessLogs: logs.LogGroup;
+
+  constructor(scope: Construct, id: string, props: ExchangeApiProps) {
+    super(scope, id);
+    this.api = new apigwv2.HttpApi(this, 'Api', {
+      description: 'Corridor exchange: signed (JWS) action POSTs and public discovery GETs',
+      createDefaultStage: false,
+    });
+    this.accessLogs = encryptedLogGroup(this, 'AccessLogs', props.logsKey);
+    this.stage = new apigwv2.HttpStage(this, 'DefaultStage', {
+      httpApi: this.api,
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: { ...THROTTLE },
+      accessLogSettings: {
+        destination: new apigwv2.LogGroupLogDestination(this.accessLogs),
+        format: AccessLogFormat.custom(JSON.stringify(ACCESS_LOG_FIELDS)),
+      },
+    });
+
+    const integrations = {} as Record<HandlerGroup, HttpLambdaIntegration>;
+    for (const group of Object.keys(props.functions) as HandlerGroup[]) {
+      integrations[group] = new HttpLambdaIntegration(`${group}-integration`, props.functions[group], {
+        payloadFormatVersion: apigwv2.PayloadFormatVersion.VERSION_2_0,
+      });
+    }
+
+    for (const route of ACTION_ROUTES) {
+      this.route(route.path, apigwv2.HttpMethod.POST, integrations[route.group],
+        `${route.act}: the body is a compact JWS (application/jose). The ${route.group} handler verifies it against the ` +
+        'signing agency\'s key in the agency key registry (the operator is such an agency, with the operator role), then ' +
+        'audience, expiry, act and jti replay guard, before acting; every refusal is audited. Authentication is the ' +
+        'signature over the body itself, which no API Gateway authorizer (JWT, IAM, Lambda on headers) can check.');
+    }
+    for (const path of [...Object.values(PUBLIC_ROUTES), OPENAPI_PATH]) {
+      this.route(path, apigwv2.HttpMethod.GET, integrations.discovery,
+        'Public by protocol design: serves only the exchange configuration, public JWK sets and the OpenAPI description, ' +
+        'which agencies fetch unauthenticated to verify signatures and to bootstrap; read-only, no secrets or documents, ' +
+        'and throttled at the stage.');
+    }
+  }
+
+  /** API URL ($default stage, so the root of the execute-api endpoint). */
+  get url(): string {
+    return this.stage.url;
+  }
+
+  private route(path: string, method: apigwv2.HttpMethod, integration: HttpLambdaIntegration, authReason: string): void {
+    for (const r of this.api.addRoutes({ path, methods: [method], integration })) {
+      Validations.of(r).acknowledge({ id: 'AwsSolutions-APIG4', reason: authReason });
+    }
+  }
+}
