@@ -1,6 +1,6 @@
 // Every case of shared/vectors/merkle-rfc9162.json: JCS bytes, leaf hashes, roots, inclusion paths.
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { readVectors } from '../helpers/shared-vectors.ts';
 import { b64url, eventLeafHash, inclusionPath, jcs, leafHash, merkleRoot, rootFromPath } from '../../lambdas/core/merkle.ts';
 
 interface Vectors {
@@ -10,7 +10,7 @@ interface Vectors {
   trees: { size: number; root: string; paths: { leafIndex: number; path: string[] }[] }[];
   emptyRoot: string;
 }
-const v = JSON.parse(readFileSync(new URL('../../../shared/vectors/merkle-rfc9162.json', import.meta.url), 'utf8')) as Vectors;
+const v = readVectors<Vectors>('merkle-rfc9162.json');
 const leaves = v.leafHashes.map((h) => Buffer.from(h, 'base64url'));
 
 describe('RFC 9162 vectors', () => {
