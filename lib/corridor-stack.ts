@@ -48,6 +48,7 @@ export class CorridorStack extends Stack {
       functions: {
         agencies: this.handlers.byGroup.agencies.fn,
         licenses: this.handlers.byGroup.licenses.fn,
+        eucs: this.handlers.byGroup.eucs.fn,
         discovery: this.handlers.byGroup.discovery.fn,
       },
       logsKey: this.keys.logs,

@@ -50,8 +50,19 @@ export class Exchange {
       const valid = validateBody(call.act, request.body);
       if (!valid.ok) throw new CorridorError('ERR_BODY_INVALID', 'body does not match the schema of ' + call.act, valid.errors);
       const ctx = { services: s, caller: request.agency, request, now: state.now, target: state.target };
-      const outcome = await ACTIONS[call.act](ctx, request.body as never);
-      return await this.commit(state, request.iss, request.jti, outcome);
+      const { deadlineMs, baseDelayMs } = s.retry ?? DEFAULT_RETRY;
+      const deadline = s.clock.now() + deadlineMs;
+      for (let attempt = 0; ; attempt++) {
+        const outcome = await ACTIONS[call.act](ctx, request.body as never);
+        try {
+          return await this.commit(state, request.iss, request.jti, outcome);
+        } catch (e) {
+          if (!(e instanceof RetryableConflict)) throw e;
+          if (s.clock.now() >= deadline) throw new CorridorError('ERR_DEPENDENCY_FAILED', `the record stayed contended for ${deadlineMs} ms; nothing was changed, retry with a new jti`);
+          // Full jitter, capped: contenders spread out instead of colliding again in lockstep.
+          await new Promise((r) => setTimeout(r, Math.random() * Math.min(baseDelayMs * 2 ** attempt, 500)));
+        }
+      }
     } catch (e) {
       return this.refuse(state, e);
     }
@@ -97,6 +108,7 @@ export class Exchange {
     } catch (e) {
       if (e instanceof WriteConflict) {
         if (e.index === 0) throw new CorridorError('ERR_REQUEST_REPLAYED', `jti '${jti}' was already used by ${iss}`);
+        if (outcome.retryOnConflict) throw new RetryableConflict();
         throw outcome.onConflict?.(e.index - 1) ?? new CorridorError('ERR_CONFLICT', 'the record changed while this request ran; retry with a new jti');
       }
       throw new AuditWriteFailed(e);
@@ -159,6 +171,11 @@ export class Exchange {
     return error;
   }
 }
+
+const DEFAULT_RETRY = { deadlineMs: 5000, baseDelayMs: 10 };
+
+/** A write lost an optimistic race; the action runs again on fresh state. */
+class RetryableConflict extends Error {}
 
 class AuditWriteFailed extends Error {
   constructor(cause: unknown) {

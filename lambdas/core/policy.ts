@@ -15,6 +15,11 @@ export const ACTION_ROLES: Record<ActionName, readonly Role[] | 'any'> = {
   'license.publish': ['licensing'],
   'license.status': ['licensing'],
   'license.verify': ['customs'],
+  'license.drawdown': ['customs'],
+  'license.drawdowns': ['licensing'],
+  'euc.publish': ['euc-issuer'],
+  'euc.status': ['euc-issuer'],
+  'euc.query': ['customs', 'licensing'],
 };
 
 export function assertMayCall(agency: Agency, act: ActionName): void {

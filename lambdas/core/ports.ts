@@ -23,9 +23,14 @@ export type WriteCondition =
 
 export type Write =
   | { readonly op: 'put'; readonly record: StoredRecord; readonly condition: WriteCondition }
-  | { readonly op: 'delete'; readonly table: TableId; readonly pk: string; readonly sk?: string; readonly condition: WriteCondition };
+  | { readonly op: 'delete'; readonly table: TableId; readonly pk: string; readonly sk?: string; readonly condition: WriteCondition }
+  /** Writes nothing; the transaction fails unless the record still satisfies the condition. */
+  | { readonly op: 'check'; readonly table: TableId; readonly pk: string; readonly sk?: string; readonly condition: WriteCondition };
 
-/** Raised by `Store.commit` when a condition failed; `index` is the write that failed. */
+/**
+ * Raised by `Store.commit` when a condition failed, or a concurrent transaction touched
+ * the same record; `index` is the write that failed. Nothing was written.
+ */
 export class WriteConflict extends Error {
   constructor(readonly index: number) {
     super(`write ${index} condition failed`);

@@ -10,10 +10,15 @@ export type ActionName =
   | 'agreement.put'
   | 'license.publish'
   | 'license.status'
-  | 'license.verify';
+  | 'license.verify'
+  | 'license.drawdown'
+  | 'license.drawdowns'
+  | 'euc.publish'
+  | 'euc.status'
+  | 'euc.query';
 
 /** Handler groups: each is one file in `lambdas/handlers/` and one Lambda in CDK. */
-export type HandlerGroup = 'agencies' | 'licenses' | 'discovery';
+export type HandlerGroup = 'agencies' | 'licenses' | 'eucs' | 'discovery';
 
 export interface ActionRoute {
   readonly act: ActionName;
@@ -28,6 +33,11 @@ export const ACTION_ROUTES: readonly ActionRoute[] = [
   { act: 'license.publish', path: '/v1/licenses', group: 'licenses' },
   { act: 'license.status', path: '/v1/licenses/status', group: 'licenses' },
   { act: 'license.verify', path: '/v1/licenses/verify', group: 'licenses' },
+  { act: 'license.drawdown', path: '/v1/licenses/drawdown', group: 'licenses' },
+  { act: 'license.drawdowns', path: '/v1/licenses/drawdowns', group: 'licenses' },
+  { act: 'euc.publish', path: '/v1/eucs', group: 'eucs' },
+  { act: 'euc.status', path: '/v1/eucs/status', group: 'eucs' },
+  { act: 'euc.query', path: '/v1/eucs/query', group: 'eucs' },
 ];
 
 /** Public plain-JSON GET routes (PROTOCOL §4), served by the discovery group. */

@@ -20,6 +20,8 @@ export interface CoreServices {
   readonly responseKeys: ResponseKeys;
   readonly clock: Clock;
   readonly log: Logger;
+  /** Optimistic-retry budget for conflicting writes (drawdowns): overall deadline and base delay. */
+  readonly retry?: { readonly deadlineMs: number; readonly baseDelayMs: number };
 }
 
 /** Where an action tells the audit event what it touched; set as early as it is known. */
@@ -45,6 +47,11 @@ export interface ActionOutcome {
   writes: Write[];
   /** Maps a failed condition on `writes[index]` to the refusal the caller should see. */
   onConflict?: (index: number) => CorridorError;
+  /**
+   * A failed condition means "someone else changed it first": re-run the action on fresh
+   * state, with jitter, until the retry deadline (then 503). For read–decrypt–write updates.
+   */
+  retryOnConflict?: boolean;
   /** Runs after a successful commit (e.g. to drop a cached agency). */
   afterCommit?: () => void;
 }

@@ -13,6 +13,13 @@ import agreementPut from '../../schemas/agreement.put.request.schema.json' with 
 import licensePublish from '../../schemas/license.publish.request.schema.json' with { type: 'json' };
 import licenseStatus from '../../schemas/license.status.request.schema.json' with { type: 'json' };
 import licenseVerify from '../../schemas/license.verify.request.schema.json' with { type: 'json' };
+import licenseDrawdown from '../../schemas/license.drawdown.request.schema.json' with { type: 'json' };
+import licenseDrawdowns from '../../schemas/license.drawdowns.request.schema.json' with { type: 'json' };
+import euc from '../../schemas/euc.schema.json' with { type: 'json' };
+import eucPublish from '../../schemas/euc.publish.request.schema.json' with { type: 'json' };
+import eucStatus from '../../schemas/euc.status.request.schema.json' with { type: 'json' };
+import eucQuery from '../../schemas/euc.query.request.schema.json' with { type: 'json' };
+import type { DocumentKind } from './documents.ts';
 import type { FieldError } from './errors.ts';
 import type { ActionName } from './routes.ts';
 
@@ -30,9 +37,14 @@ const BODY_VALIDATORS: Record<ActionName, ValidateFunction> = {
   'license.publish': ajv.compile(licensePublish),
   'license.status': ajv.compile(licenseStatus),
   'license.verify': ajv.compile(licenseVerify),
+  'license.drawdown': ajv.compile(licenseDrawdown),
+  'license.drawdowns': ajv.compile(licenseDrawdowns),
+  'euc.publish': ajv.compile(eucPublish),
+  'euc.status': ajv.compile(eucStatus),
+  'euc.query': ajv.compile(eucQuery),
 };
 
-const LICENSE_VALIDATOR = ajv.compile(license);
+const DOCUMENT_VALIDATORS: Record<DocumentKind, ValidateFunction> = { license: ajv.compile(license), euc: ajv.compile(euc) };
 
 function escapePointer(s: string): string {
   return s.replace(/~/g, '~0').replace(/\//g, '~1');
@@ -72,7 +84,7 @@ export function validateBody(act: ActionName, body: unknown): Validation {
   return run(BODY_VALIDATORS[act], body, '/body');
 }
 
-/** Validate a license document (the payload of the issuer's JWS). */
-export function validateLicenseDocument(doc: unknown, prefix = '/body/document'): Validation {
-  return run(LICENSE_VALIDATOR, doc, prefix);
+/** Validate a license or end-use certificate (the payload of the issuer's JWS). */
+export function validateDocument(kind: DocumentKind, doc: unknown, prefix = '/body/document/payload'): Validation {
+  return run(DOCUMENT_VALIDATORS[kind], doc, prefix);
 }

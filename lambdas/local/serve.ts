@@ -49,6 +49,7 @@ export async function serve(opts: ServeOptions): Promise<Running> {
     const handlers: Handlers = {
       agencies: (await import('../handlers/agencies.ts')).handler,
       licenses: (await import('../handlers/licenses.ts')).handler,
+      eucs: (await import('../handlers/eucs.ts')).handler,
       discovery: (await import('../handlers/discovery.ts')).handler,
     };
     const { runtimeServices } = await import('../handlers/runtime.ts');

@@ -4,11 +4,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
-import { actionForPath } from '../core/routes.ts';
+import { actionForPath, type HandlerGroup } from '../core/routes.ts';
 import type { HttpEvent, HttpResult } from '../handlers/http-edge.ts';
 
 export type Handler = (event: HttpEvent) => Promise<HttpResult>;
-export interface Handlers { agencies: Handler; licenses: Handler; discovery: Handler }
+export type Handlers = Record<HandlerGroup, Handler>;
 
 /** API Gateway's own payload limit; larger bodies never reach a handler there either. */
 const GATEWAY_LIMIT = 6 * 1024 * 1024;

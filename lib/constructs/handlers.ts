@@ -11,11 +11,12 @@ import type { KmsKeyDefinition } from './definitions.ts';
 
 /**
  * Tables each group may read and write. registry: all (each may create the response key ring on first start);
- * audit: the action groups (one event per call, replay guard); documents: licenses only. discovery never audits.
+ * audit: the action groups (one event per call, replay guard); documents: licenses and eucs. discovery never audits.
  */
 export const TABLE_ACCESS: Readonly<Record<HandlerGroup, readonly TableId[]>> = {
   agencies: ['registry', 'audit'],
   licenses: ['registry', 'audit', 'documents'],
+  eucs: ['registry', 'audit', 'documents'],
   discovery: ['registry'],
 };
 

@@ -49,7 +49,7 @@ describe('on DynamoDB and KMS (moto)', () => {
   it('a ciphertext moved to another record (same owner: GCM AAD; other owner: KMS context) is refused with 503', async () => {
     const docs = x.tables.documents;
     const src = await x.clients.dynamodb.send(new GetItemCommand({ TableName: docs, Key: { pk: { S: 'LICENSE#DE-BAFA#DE-2026-000123' }, sk: { S: 'V#0000000001' } } }));
-    const fresh = (await x.clients.dynamodb.send(new GetItemCommand({ TableName: docs, Key: { pk: { S: 'LICENSE#FR-DGDDI#FR-2026-1' }, sk: { S: 'HEAD' } } }))).Item!;
+    const fresh = (await x.clients.dynamodb.send(new GetItemCommand({ TableName: docs, Key: { pk: { S: 'LICENSE#FR-DGDDI#FR-2026-1' }, sk: { S: 'CUR#HEAD' } } }))).Item!;
     await x.clients.dynamodb.send(new PutItemCommand({ TableName: docs, Item: { ...fresh, doc: src.Item!.doc! } }));
     const moved = await verify('FR-DGDDI', 'FR-2026-1');
     expect(moved.status).toBe(503);

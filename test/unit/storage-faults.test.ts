@@ -25,16 +25,16 @@ describe('encryption at rest', () => {
     await x.call(bafa, 'license.status', { licenseId: 'DE-2026-000123', status: 'suspended', reason: 'Straits Photonics under review' });
     const dump = JSON.stringify([...x.store.records.values()].map((r) => ({ ...r, attrs: Object.fromEntries(Object.entries(r.attrs).map(([k, v]) => [k, v instanceof Uint8Array ? Buffer.from(v).toString('latin1') : v])) })));
     for (const needle of ['Optik Werke', 'Thermal imaging', 'Lumen Trading', 'Straits Photonics', 'No re-export', 'eyJhbGciOi']) expect(dump).not.toContain(needle);
-    const head = await x.store.get('documents', 'LICENSE#DE-BAFA#DE-2026-000123', 'HEAD');
+    const head = await x.store.get('documents', 'LICENSE#DE-BAFA#DE-2026-000123', 'CUR#HEAD');
     expect(head!.attrs.doc).toBeInstanceOf(Uint8Array);
     expect(head!.attrs.reason).toBeInstanceOf(Uint8Array);
   });
 
   it('a ciphertext moved to another record is refused (503 integrity), nothing released', async () => {
     expect((await publish(x, bafa, licenseDoc({ licenseId: 'DE-2026-000999' }))).status).toBe(201);
-    const a = await x.store.get('documents', 'LICENSE#DE-BAFA#DE-2026-000123', 'HEAD');
-    const b = await x.store.get('documents', 'LICENSE#DE-BAFA#DE-2026-000999', 'HEAD');
-    x.store.records.set(`documents\u0000${b!.pk}\u0000HEAD`, { ...b!, attrs: { ...b!.attrs, doc: a!.attrs.doc! } });
+    const a = await x.store.get('documents', 'LICENSE#DE-BAFA#DE-2026-000123', 'CUR#HEAD');
+    const b = await x.store.get('documents', 'LICENSE#DE-BAFA#DE-2026-000999', 'CUR#HEAD');
+    x.store.records.set(`documents\u0000${b!.pk}\u0000CUR#HEAD`, { ...b!, attrs: { ...b!.attrs, doc: a!.attrs.doc! } });
     const r = await verify('DE-2026-000999');
     expect(r.status).toBe(503);
     expect(r.problem.type).toBe('urn:corridor:problem:integrity-failure');

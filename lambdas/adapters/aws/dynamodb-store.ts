@@ -81,13 +81,14 @@ export class DynamoDbStore implements Store {
       const Item = { ...this.key(w.record.pk, w.record.sk), ...toItem(w.record.attrs) };
       return { Put: { TableName: this.tables[w.record.table], Item, ...conditionOf(w.condition) } };
     }
+    if (w.op === 'check') return { ConditionCheck: { TableName: this.tables[w.table], Key: this.key(w.pk, w.sk), ...(conditionOf(w.condition) as Required<Pick<Conditional, 'ConditionExpression'>> & Conditional) } };
     return { Delete: { TableName: this.tables[w.table], Key: this.key(w.pk, w.sk), ...conditionOf(w.condition) } };
   }
 
   async commit(writes: readonly Write[]): Promise<void> {
     if (writes.length === 0) return;
     try {
-      if (writes.length === 1) {
+      if (writes.length === 1 && writes[0]!.op !== 'check') {
         // One item: a conditional write costs half a transaction.
         const t = this.transactItem(writes[0]!);
         if (t.Put) await this.client.send(new PutItemCommand(t.Put));
@@ -98,7 +99,8 @@ export class DynamoDbStore implements Store {
     } catch (e) {
       if (e instanceof ConditionalCheckFailedException) throw new WriteConflict(0);
       if (e instanceof TransactionCanceledException) {
-        const failed = (e.CancellationReasons ?? []).findIndex((r) => r.Code === 'ConditionalCheckFailed');
+        // A concurrent transaction on the same item is a conflict too: the caller re-reads and retries.
+        const failed = (e.CancellationReasons ?? []).findIndex((r) => r.Code === 'ConditionalCheckFailed' || r.Code === 'TransactionConflict');
         if (failed >= 0) throw new WriteConflict(failed);
       }
       throw new DependencyError('dynamodb', e);

@@ -41,7 +41,7 @@ export class MemoryStore implements Store {
     });
     writes.forEach((w, i) => {
       if (w.op === 'put') this.records.set(keys[i]!, structuredClone(w.record));
-      else this.records.delete(keys[i]!);
+      else if (w.op === 'delete') this.records.delete(keys[i]!);
     });
   }
 

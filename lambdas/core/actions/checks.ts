@@ -1,4 +1,5 @@
 /** Verification checks shared by document queries (licenses now, end-use certificates later). */
+import { namesMatch } from '../names.ts';
 import type { CoreServices } from '../services.ts';
 
 export interface Check { name: string; ok: boolean; detail?: string }
@@ -14,4 +15,14 @@ export async function signatureCheck(services: CoreServices, issuer: string, kid
   if (key.status === 'active') return { name: 'signature', ok: true };
   if (key.status === 'retired' && key.retiredAt && Date.parse(issuedAt) < Date.parse(key.retiredAt)) return { name: 'signature', ok: true };
   return { name: 'signature', ok: false, detail: key.status === 'revoked' ? 'signing key was revoked' : 'document was issued after its key was retired' };
+}
+
+export function statusCheck(kind: string, status: string): Check {
+  return { name: 'status', ok: status === 'active', ...(status === 'active' ? {} : { detail: `${kind} is ${status}` }) };
+}
+
+/** Names compared by the §5 key; the detail never quotes the document's own name. */
+export function nameCheck(name: string, documented: string, given: string): Check {
+  const ok = namesMatch(documented, given);
+  return { name, ok, ...(ok ? {} : { detail: `${name} name does not match the document` }) };
 }

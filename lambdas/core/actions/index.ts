@@ -4,15 +4,23 @@ import type { Action } from '../services.ts';
 import { agencyKeys } from './agency-keys.ts';
 import { agencyRegister } from './agency-register.ts';
 import { agreementPut } from './agreement-put.ts';
-import { licensePublish } from './license-publish.ts';
-import { licenseStatus } from './license-status.ts';
+import { publishDocument } from './document-publish.ts';
+import { setDocumentStatus } from './document-status.ts';
+import { eucQuery } from './euc-query.ts';
+import { licenseDrawdown } from './license-drawdown.ts';
+import { licenseDrawdowns } from './license-drawdowns.ts';
 import { licenseVerify } from './license-verify.ts';
 
 export const ACTIONS: Record<ActionName, Action> = {
   'agency.register': agencyRegister as Action,
   'agency.keys': agencyKeys as Action,
   'agreement.put': agreementPut as Action,
-  'license.publish': licensePublish as Action,
-  'license.status': licenseStatus as Action,
+  'license.publish': publishDocument('license') as Action,
+  'license.status': setDocumentStatus('license') as Action,
   'license.verify': licenseVerify as Action,
+  'license.drawdown': licenseDrawdown as Action,
+  'license.drawdowns': licenseDrawdowns as Action,
+  'euc.publish': publishDocument('euc') as Action,
+  'euc.status': setDocumentStatus('euc') as Action,
+  'euc.query': eucQuery as Action,
 };

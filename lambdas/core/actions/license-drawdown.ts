@@ -1,0 +1,83 @@
+/**
+ * `license.drawdown`: customs with `drawdown` records a declaration's quantities against
+ * license lines (PROTOCOL §5). All lines or none; no line below zero; idempotent per
+ * (issuer, licenseId, caller, declarationId) by the JCS of the body with items sorted by
+ * line. Balances are encrypted, so this is read–decrypt–write: the balance is written
+ * under its version, the license head is checked unchanged, and the drawdown record and
+ * the audit event commit in the same transaction. The pipeline retries conflicts with
+ * jitter until its deadline (outcome.retryOnConflict); exhausted retries answer 503.
+ */
+import { currentJws, decryptAt, docPk, drawdownSk, encryptAt, HEAD_SK, BALANCE_SK, KINDS, readBalance } from '../documents.ts';
+import { refuse } from '../errors.ts';
+import { trustedPayload } from '../issuer-document.ts';
+import type { LicenseDocument } from '../license-document.ts';
+import { jcs } from '../merkle.ts';
+import { isoNow, today, type ActionContext, type ActionOutcome } from '../services.ts';
+import { partnerDocument } from './partner-access.ts';
+
+export interface DrawdownBody { issuer: string; licenseId: string; declarationId: string; date: string; items: { line: number; quantity: number }[] }
+
+export interface StoredDrawdown {
+  declarationId: string;
+  agency: string;
+  date: string;
+  lines: { line: number; drawn: number }[];
+  recordedAt: string;
+  /** JCS of the request body, items sorted by line: the idempotency comparison. */
+  canonical: string;
+  result: { declarationId: string; lines: { line: number; drawn: number; remaining: number }[] };
+}
+
+const spec = KINDS.license;
+
+export async function licenseDrawdown(ctx: ActionContext, body: DrawdownBody): Promise<ActionOutcome> {
+  const { services, caller } = ctx;
+  const { head, balance } = await partnerDocument(ctx, 'license', body.issuer, body.licenseId, 'drawdown');
+  const items = [...body.items].sort((a, b) => a.line - b.line);
+  if (new Set(items.map((i) => i.line)).size !== items.length) refuse('ERR_BODY_INVALID', 'each line may appear once per declaration', [{ pointer: '/body/items', detail: 'duplicate line' }]);
+  const canonical = jcs({ ...body, items });
+  const pk = docPk(spec, body.issuer, body.licenseId);
+  const sk = drawdownSk(caller.agencyId, body.declarationId);
+  ctx.target.details = { declarationId: body.declarationId };
+
+  const prior = await services.store.get('documents', pk, sk);
+  if (prior) {
+    const stored = JSON.parse((await decryptAt(services.cipher, spec, body.issuer, body.licenseId, prior, 'record'))!) as StoredDrawdown;
+    if (stored.canonical !== canonical) refuse('ERR_CONFLICT', `declaration ${body.declarationId} was already recorded with other content`);
+    ctx.target.details = { declarationId: body.declarationId, replayed: true };
+    return { status: 200, result: { ...stored.result, replayed: true }, writes: [] };
+  }
+
+  if (head.status !== 'active') refuse('ERR_CONFLICT', `license ${body.licenseId} is ${head.status}; nothing can be drawn`);
+  const doc = trustedPayload(await currentJws(services.cipher, head)) as unknown as LicenseDocument;
+  if (today(ctx.now) > doc.validUntil) refuse('ERR_CONFLICT', `license ${body.licenseId} expired on ${doc.validUntil}`);
+  if (body.date < doc.validFrom || body.date > doc.validUntil) refuse('ERR_CONFLICT', `declaration date ${body.date} is outside the license validity`);
+
+  const { drawn, ver } = await readBalance(services.cipher, head, balance);
+  const quantities = new Map(doc.items.map((i) => [i.line, i.quantity]));
+  const next = { ...drawn };
+  const lines: StoredDrawdown['result']['lines'] = [];
+  for (const it of items) {
+    const quantity = quantities.get(it.line);
+    if (quantity === undefined) refuse('ERR_CONFLICT', `line ${it.line} is not on license ${body.licenseId} version ${head.version}`);
+    const remaining = quantity - (drawn[String(it.line)] ?? 0);
+    if (it.quantity > remaining) refuse('ERR_CONFLICT', `line ${it.line}: ${it.quantity} requested but only ${Math.max(remaining, 0)} remaining; nothing was drawn`);
+    next[String(it.line)] = (drawn[String(it.line)] ?? 0) + it.quantity;
+    lines.push({ line: it.line, drawn: it.quantity, remaining: remaining - it.quantity });
+  }
+
+  const recordedAt = isoNow(ctx.now);
+  const result = { declarationId: body.declarationId, lines };
+  const stored: StoredDrawdown = { declarationId: body.declarationId, agency: caller.agencyId, date: body.date, lines: lines.map(({ line, drawn: d }) => ({ line, drawn: d })), recordedAt, canonical, result };
+  const enc = (recSk: string, field: string, text: string): Promise<Uint8Array> => encryptAt(services.cipher, spec, body.issuer, body.licenseId, recSk, field, text);
+  return {
+    status: 201,
+    result: { ...result, replayed: false },
+    writes: [
+      { op: 'check', table: 'documents', pk, sk: HEAD_SK, condition: { kind: 'version', equals: head.ver } },
+      { op: 'put', record: { table: 'documents', pk, sk: BALANCE_SK, attrs: { drawn: await enc(BALANCE_SK, 'drawn', JSON.stringify(next)), ver: (ver ?? 0) + 1 } }, condition: ver === null ? { kind: 'absent' } : { kind: 'version', equals: ver } },
+      { op: 'put', record: { table: 'documents', pk, sk, attrs: { declarationId: body.declarationId, agency: caller.agencyId, recordedAt, record: await enc(sk, 'record', JSON.stringify(stored)) } }, condition: { kind: 'absent' } },
+    ],
+    retryOnConflict: true,
+  };
+}

@@ -1,0 +1,6 @@
+/** Lambda for euc.publish, euc.status and euc.query. */
+import { actionHandler } from './http-edge.ts';
+import { runtimeExchange } from './runtime.ts';
+
+const exchange = runtimeExchange();
+export const handler = actionHandler('eucs', () => exchange);
