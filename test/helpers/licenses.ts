@@ -34,3 +34,24 @@ export const shipment = (over: Record<string, unknown> = {}): Record<string, unk
   items: [{ controlCode: '6A003.b.4', quantity: 5 }],
   ...over,
 });
+
+export function eucDoc(over: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    eucId: 'SG-EUC-88121',
+    issuer: 'SG-MTI',
+    version: 1,
+    issuedAt: '2026-10-20T08:00:00Z',
+    validUntil: '2027-10-19',
+    endUser: { name: 'Straits Photonics Lab', country: 'SG', address: '1 Fusionopolis Way' },
+    importer: { name: 'Lumen Trading Pte Ltd', country: 'SG' },
+    exporterCountry: 'DE',
+    items: [{ description: 'Thermal imaging camera', controlCode: '6A003.b.4', quantity: 40, unit: 'pcs' }],
+    endUse: 'Research on infrared sensing; no military end use',
+    assurances: { noReexportWithoutConsent: true, noWmdUse: true, onSiteVerificationAllowed: true },
+    ...over,
+  };
+}
+
+export async function publishEuc(x: ExchangeDriver, issuer: TestAgency, doc = eucDoc()): Promise<Answer> {
+  return x.call(issuer, 'euc.publish', { document: await signDocument(issuer.privateJwk, 'corridor-euc+jws', doc) });
+}
