@@ -16,6 +16,8 @@ export interface ExchangeConfig {
   agencyCacheMs: number;
   /** How often a warm process re-reads the response key ring (picks up rotations). */
   responseKeyRefreshMs: number;
+  /** How long a contended drawdown keeps retrying before it answers 503 (below the Lambda timeout). */
+  retryDeadlineMs?: number;
 }
 
 export class ConfigError extends Error {
@@ -46,6 +48,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ExchangeConfig
     payloadKeyId: required(env, payload.envVar),
     agencyCacheMs: intOr(env, 'CORRIDOR_AGENCY_CACHE_MS', 0),
     responseKeyRefreshMs: intOr(env, 'CORRIDOR_RESPONSE_KEY_REFRESH_MS', 300_000),
+    retryDeadlineMs: intOr(env, 'CORRIDOR_RETRY_DEADLINE_MS', 8000),
   };
   if (env.CORRIDOR_AWS_ENDPOINT) cfg.awsEndpoint = env.CORRIDOR_AWS_ENDPOINT;
   return cfg;

@@ -4,7 +4,7 @@
  * event, change nothing else. Dependency failures fail closed with a signed 503.
  */
 import { ACTIONS } from './actions/index.ts';
-import { acceptedEventId, auditWrite, refusalEventId, sealableEvent, type AuditFields } from './audit.ts';
+import { acceptedEventId, auditWrite, eventFromAttrs, refusalEventId, sealableEvent, type AuditFields } from './audit.ts';
 import { CorridorError, DependencyError, IntegrityError } from './errors.ts';
 import { b64url, sha256 } from './merkle.ts';
 import { assertMayCall } from './policy.ts';
@@ -107,15 +107,33 @@ export class Exchange {
       await s.store.commit([auditWrite(event), ...outcome.writes]);
     } catch (e) {
       if (e instanceof WriteConflict) {
-        if (e.index === 0) throw new CorridorError('ERR_REQUEST_REPLAYED', `jti '${jti}' was already used by ${iss}`);
+        if (e.index === 0) {
+          // The jti's event exists. If it is this very response, an SDK-level retry re-sent a
+          // transaction that had already committed (unknown outcome): the write was ours.
+          if (await this.isOwnEvent(id, event.rsd)) return this.accepted(state, iss, id, outcome, body);
+          throw new CorridorError('ERR_REQUEST_REPLAYED', `jti '${jti}' was already used by ${iss}`);
+        }
         if (outcome.retryOnConflict) throw new RetryableConflict();
         throw outcome.onConflict?.(e.index - 1) ?? new CorridorError('ERR_CONFLICT', 'the record changed while this request ran; retry with a new jti');
       }
       throw new AuditWriteFailed(e);
     }
+    return this.accepted(state, iss, id, outcome, body);
+  }
+
+  private accepted(state: CallState, iss: string, id: string, outcome: ActionOutcome, body: string): ActionAnswer {
     outcome.afterCommit?.();
-    s.log.info('action', { requestId: state.call.requestId, auditId: id, actor: iss, action: state.call.act, status: outcome.status });
+    this.services.log.info('action', { requestId: state.call.requestId, auditId: id, actor: iss, action: state.call.act, status: outcome.status });
     return { status: outcome.status, contentType: 'application/jose', body, auditId: id };
+  }
+
+  private async isOwnEvent(id: string, rsd: string): Promise<boolean> {
+    try {
+      const rec = await this.services.store.get('audit', id);
+      return !!rec && eventFromAttrs(rec.attrs).rsd === rsd;
+    } catch {
+      return false;
+    }
   }
 
   private async refuse(state: CallState, thrown: unknown): Promise<ActionAnswer> {
@@ -172,7 +190,7 @@ export class Exchange {
   }
 }
 
-const DEFAULT_RETRY = { deadlineMs: 5000, baseDelayMs: 10 };
+const DEFAULT_RETRY = { deadlineMs: 8000, baseDelayMs: 10 };
 
 /** A write lost an optimistic race; the action runs again on fresh state. */
 class RetryableConflict extends Error {}

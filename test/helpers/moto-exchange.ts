@@ -22,18 +22,19 @@ export class MotoExchange extends ExchangeDriver {
     readonly tables: Record<TableId, string>,
     readonly payloadKeyId: string,
     logs: string[],
+    retryDeadlineMs: number,
   ) {
-    super(buildServices({ exchangeId: EXCHANGE_ID, region: REGION, awsEndpoint: emulator.endpoint, tables, payloadKeyId, agencyCacheMs: 0, responseKeyRefreshMs: 300_000 }, clients, captureLogger(logs)), Date.now);
+    super(buildServices({ exchangeId: EXCHANGE_ID, region: REGION, awsEndpoint: emulator.endpoint, tables, payloadKeyId, agencyCacheMs: 0, responseKeyRefreshMs: 300_000, retryDeadlineMs }, clients, captureLogger(logs)), Date.now);
     this.logs = logs;
   }
 
   /** Start moto, create resources, bootstrap the operator. `clients` lets a test add SDK middleware. */
-  static async start(): Promise<MotoExchange> {
+  static async start(opts: { retryDeadlineMs?: number } = {}): Promise<MotoExchange> {
     const emulator = await startMoto();
     const clients = awsClients({ region: REGION, awsEndpoint: emulator.endpoint });
     const env = { ...(await createTables(clients.dynamodb)), ...(await createKeys(clients.kms)) };
     const tables = Object.fromEntries(TABLES.map((t) => [t.id, env[t.envVar]!])) as Record<TableId, string>;
-    const x = new MotoExchange(emulator, clients, tables, env.CORRIDOR_PAYLOAD_KEY_ID!, []);
+    const x = new MotoExchange(emulator, clients, tables, env.CORRIDOR_PAYLOAD_KEY_ID!, [], opts.retryDeadlineMs ?? 8000);
     await x.bootstrap();
     return x;
   }

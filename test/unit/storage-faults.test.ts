@@ -133,3 +133,24 @@ describe('response key ring', () => {
     expect(a.header.kid).toBe(r2.current);
   });
 });
+
+describe('unknown outcome', () => {
+  it('a transaction that committed although its answer was lost (SDK retry hits our own event) is a success, applied once', async () => {
+    await x.call(bafa, 'agreement.put', { partner: 'NL-DOUANE', documentType: 'license', permissions: ['read', 'drawdown'] });
+    const commit = x.store.commit.bind(x.store);
+    let first = true;
+    x.store.commit = async (writes: readonly Write[]) => {
+      if (first && writes.length > 1) {
+        first = false;
+        await commit(writes); // it lands ...
+        return commit(writes); // ... and the re-sent copy meets its own audit event
+      }
+      return commit(writes);
+    };
+    const a = await x.call(douane, 'license.drawdown', { issuer: 'DE-BAFA', licenseId: 'DE-2026-000123', declarationId: 'D-LOST', date: '2026-11-22', items: [{ line: 1, quantity: 4 }] });
+    expect(a.status).toBe(201);
+    expect(a.result.lines).toEqual([{ line: 1, drawn: 4, remaining: 36 }]);
+    expect(x.auditEvents().filter((e) => e.action === 'license.drawdown')).toHaveLength(1);
+    expect(a.claims.auditId).toBe(x.auditEvents().find((e) => e.action === 'license.drawdown')!.id);
+  });
+});

@@ -44,5 +44,6 @@ export function buildServices(cfg: ExchangeConfig, clients: AwsClients = awsClie
     responseKeys: new ResponseKeys(store, cipher, systemClock, cfg.exchangeId, cfg.responseKeyRefreshMs),
     clock: systemClock,
     log,
+    retry: { deadlineMs: cfg.retryDeadlineMs ?? 8000, baseDelayMs: 10 },
   };
 }
