@@ -8,6 +8,8 @@ import { UntrustedResponseError } from '../lambdas/client/corridor-client.ts';
 import * as agency from './cli/commands/agency.ts';
 import * as agreement from './cli/commands/agreement.ts';
 import * as bootstrap from './cli/commands/bootstrap.ts';
+import * as drawdown from './cli/commands/drawdown.ts';
+import * as euc from './cli/commands/euc.ts';
 import * as keygen from './cli/commands/keygen.ts';
 import * as keys from './cli/commands/keys.ts';
 import * as license from './cli/commands/license.ts';
@@ -26,6 +28,11 @@ const COMMANDS: Record<string, { run: Run; help: string }> = {
   'license publish': { run: license.publish, help: license.help },
   'license status': { run: license.status, help: license.help },
   'license verify': { run: license.verify, help: license.help },
+  'license drawdown': { run: drawdown.drawdown, help: drawdown.help },
+  'license drawdowns': { run: drawdown.listDrawdowns, help: drawdown.help },
+  'euc publish': { run: euc.publish, help: euc.help },
+  'euc status': { run: euc.status, help: euc.help },
+  'euc query': { run: euc.query, help: euc.help },
   'keys rotate': { run: keys.rotate, help: keys.help },
   bootstrap: { run: bootstrap.run, help: bootstrap.help },
 };

@@ -39,6 +39,29 @@ describe('local exchange (real process)', () => {
     expect(r.code).toBe(0);
     expect(r.out).toContain('v1: VALID');
     expect(r.out).toContain('✓ response signature verified');
+    expect(r.out).toContain('✓ issuer-signed license checked offline: signed by DE-BAFA with key de-bafa-1 (active)');
+  });
+
+  it('customs draws down through the CLI (resending is safe), the issuer lists it, and an end-use certificate is confirmed', async () => {
+    const drawArgs = (decl: string, line: string) => ['license', 'drawdown', '--as', 'NL-DOUANE', '--issuer', 'DE-BAFA', '--license', 'DE-2026-000123', '--declaration', decl, '--date', today, '--line', line];
+    const args = drawArgs('NL-E2E-1', '1=5');
+    const first = await cli(ex.home, args);
+    expect(first.stdout).toContain('declaration NL-E2E-1 recorded');
+    expect(first.stdout).toContain('line 1: drew 5, 35 remaining');
+    expect((await cli(ex.home, args)).stdout).toContain('was already recorded (nothing drawn again)');
+    const over = await cli(ex.home, drawArgs('NL-E2E-2', '1=36'));
+    expect(over.code).toBe(1);
+    expect(over.stdout).toContain('✗ 409 Refused by current state: line 1: 36 requested but only 35 remaining; nothing was drawn');
+    const list = await cli(ex.home, ['license', 'drawdowns', '--as', 'DE-BAFA', '--license', 'DE-2026-000123', '--json']);
+    expect((JSON.parse(list.stdout) as { result: { drawdowns: { declarationId: string; agency: string }[] } }).result.drawdowns).toEqual([expect.objectContaining({ declarationId: 'NL-E2E-1', agency: 'NL-DOUANE' })]);
+    const q = await cli(ex.home, ['euc', 'query', '--as', 'NL-DOUANE', '--issuer', 'SG-MTI', '--euc', 'SG-EUC-88121', '--end-user', 'STRAITS PHOTONICS LAB', '--item', '6A003.b.4=40']);
+    expect(q.code).toBe(0);
+    expect(q.stdout).toContain('SG-MTI/SG-EUC-88121 v1: VALID');
+    expect(q.stdout).toContain('✓ issuer-signed certificate checked offline: signed by SG-MTI with key sg-mti-1 (active)');
+    const bafaQ = await cli(ex.home, ['euc', 'query', '--as', 'DE-BAFA', '--issuer', 'SG-MTI', '--euc', 'SG-EUC-88121', '--item', '41']);
+    expect(bafaQ.code).toBe(1);
+    expect(bafaQ.stdout).toContain('✗ items — all items: asked 41, certified 40');
+    expect(bafaQ.stdout).not.toContain('checked offline');
   });
 
   it('--json prints the verified result; an invalid outcome exits 1', async () => {
@@ -71,7 +94,7 @@ describe('local exchange (real process)', () => {
     expect(st.stdout).toContain('is now suspended');
     const v = await cli(home, ['license', 'verify', '--as', 'NL-DOUANE', '--issuer', 'FR-SBDU', '--license', 'FR-2026-77', '--date', today, '--destination', 'SG', '--item', '6A003.b.4=1']);
     expect(v.stdout).toContain('✗ status — license is suspended');
-    expect(v.stdout).not.toContain('issuer-signed document included');
+    expect(v.stdout).not.toContain('checked offline');
   });
 
   it('refusals show the problem title and detail and exit 1; usage errors exit 2', async () => {

@@ -1,5 +1,6 @@
 /** `corridor license publish | status | verify`. */
 import { readFileSync, writeFileSync } from 'node:fs';
+import { checkIssuerDocument, type PublishedKey } from '../../../lambdas/client/document-check.ts';
 import { signDocument } from '../../../lambdas/client/signing.ts';
 import { readKeyFile } from '../../../lambdas/local/key-files.ts';
 import { client, identity, list, parse, str, UsageError } from '../context.ts';
@@ -54,17 +55,23 @@ export async function verify(argv: string[]): Promise<number> {
   const shipment: Record<string, unknown> = { date: str(v, 'date'), destinationCountry: str(v, 'destination'), items };
   for (const [flag, field] of [['exporter', 'exporter'], ['consignee', 'consignee'], ['end-user', 'endUser']] as const) if (v[flag]) shipment[field] = { name: v[flag] };
   const body = { issuer: str(v, 'issuer'), licenseId: str(v, 'license'), shipment };
-  const answer = await client(v).call<VerifyResult>('license.verify', body);
+  const c = client(v);
+  const answer = await c.call<VerifyResult>('license.verify', body);
+  const issuer = body.issuer!;
+  // With read, check the issuer's own signature offline against its published keys, not trusting the exchange.
+  const offline = answer.result?.document ? await checkIssuerDocument(answer.result.document, 'corridor-license+jws', issuer, (await c.agencyJwks(issuer)) as { keys: PublishedKey[] }) : undefined;
   const code = show(answer, !!v.json, (r) => [
     `license ${body.issuer}/${body.licenseId} v${r.version}: ${r.outcome.toUpperCase()}`,
     ...r.checks.map((c) => `  ${c.ok ? '✓' : '✗'} ${c.name}${c.detail ? ` — ${c.detail}` : ''}`),
     ...r.lines.map((l) => `  line ${l.line} ${l.controlCode}: ${l.remaining} remaining`),
-    `  license digest ${r.licenseDigest}${r.document ? ' · issuer-signed document included' : ''}`,
+    `  license digest ${r.licenseDigest}`,
+    ...(offline ? [`  ${offline.ok ? '✓' : '✗'} issuer-signed license checked offline: ${offline.detail}`] : []),
   ]);
   const save = v['save-document'];
   if (typeof save === 'string' && answer.result?.document) {
     writeFileSync(save, `${answer.result.document}\n`);
     if (!v.json) out(`  document saved to ${save}`);
   }
+  if (offline && !offline.ok) return 1;
   return answer.result?.outcome === 'invalid' && code === 0 ? 1 : code;
 }

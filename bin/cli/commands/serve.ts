@@ -42,7 +42,7 @@ export async function run(argv: string[]): Promise<number> {
   out(`  wrote ${home}/local.json`);
   if (v.demo) {
     const lines = await seedDemo(home, file);
-    out('\nDemo data: DE-BAFA (licensing), NL-DOUANE (customs), an agreement and license DE-2026-000123. Try:');
+    out('\nDemo data: DE-BAFA (licensing), NL-DOUANE (customs), SG-MTI (end-use certificates), agreements, certificate SG-EUC-88121 and license DE-2026-000123. Try:');
     for (const l of lines) out(`  ${l}`);
   } else {
     out('\nTry this next (in another terminal):');
