@@ -6,6 +6,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { createServer } from 'node:net';
 import { delimiter, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 export class EmulatorMissingError extends Error {
   override name = 'EmulatorMissingError';
@@ -17,6 +18,8 @@ export const MOTO_MISSING =
 export interface Emulator {
   endpoint: string;
   port: number;
+  /** False when only a plain moto_server was found: concurrent transactions are then not isolated. */
+  serialized: boolean;
   stop(): Promise<void>;
 }
 
@@ -31,18 +34,25 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** The command that runs moto: `moto_server` from PATH, else `python3 -m moto.server` if moto is importable. */
-export function findMoto(env: NodeJS.ProcessEnv = process.env): string[] | null {
+const SERIALIZED = fileURLToPath(new URL('./moto_serialized.py', import.meta.url));
+
+/**
+ * The command that runs moto: our launcher that serializes requests (moto's threaded server
+ * does not isolate concurrent DynamoDB transactions; see moto_serialized.py) when python3 can
+ * import moto, else `moto_server` from PATH as it is.
+ */
+export function findMoto(env: NodeJS.ProcessEnv = process.env): { cmd: string[]; serialized: boolean } | null {
+  const probe = spawnSync('python3', ['-c', 'import moto.server, werkzeug'], { stdio: 'ignore', env });
+  if (probe.status === 0) return { cmd: ['python3', SERIALIZED], serialized: true };
   for (const dir of (env.PATH ?? '').split(delimiter).filter(Boolean)) {
     try {
       accessSync(join(dir, 'moto_server'), constants.X_OK);
-      return [join(dir, 'moto_server')];
+      return { cmd: [join(dir, 'moto_server')], serialized: false };
     } catch {
       /* not in this directory */
     }
   }
-  const probe = spawnSync('python3', ['-c', 'import moto.server'], { stdio: 'ignore', env });
-  return probe.status === 0 ? ['python3', '-m', 'moto.server'] : null;
+  return null;
 }
 
 async function waitUntilServing(endpoint: string, child: ChildProcess, deadlineMs: number): Promise<void> {
@@ -61,8 +71,9 @@ async function waitUntilServing(endpoint: string, child: ChildProcess, deadlineM
 }
 
 export async function startMoto(opts: { deadlineMs?: number } = {}): Promise<Emulator> {
-  const cmd = findMoto();
-  if (!cmd) throw new EmulatorMissingError(MOTO_MISSING);
+  const found = findMoto();
+  if (!found) throw new EmulatorMissingError(MOTO_MISSING);
+  const { cmd } = found;
   const port = await freePort();
   const child = spawn(cmd[0]!, [...cmd.slice(1), '-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
   const endpoint = `http://127.0.0.1:${port}`;
@@ -79,5 +90,5 @@ export async function startMoto(opts: { deadlineMs?: number } = {}): Promise<Emu
     await stop();
     throw e;
   }
-  return { endpoint, port, stop };
+  return { endpoint, port, serialized: found.serialized, stop };
 }

@@ -39,7 +39,7 @@ export async function serve(opts: ServeOptions): Promise<Running> {
       throw new Error(`could not start moto_server: ${(e as Error).message}`);
     }
     endpoint = emulator.endpoint;
-    say(`moto_server (DynamoDB, KMS) on ${endpoint}`);
+    say(`moto_server (DynamoDB, KMS) on ${endpoint}${emulator.serialized ? '' : ' — plain moto_server: concurrent transactions are not isolated as on DynamoDB'}`);
   }
   try {
     const clients = awsClients({ region, awsEndpoint: endpoint });

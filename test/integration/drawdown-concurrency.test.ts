@@ -16,6 +16,7 @@ const LINES = [
 beforeAll(async () => {
   // moto on two cores is far slower than DynamoDB under 50-way contention: a longer retry budget
   x = await MotoExchange.start({ retryDeadlineMs: 60_000 });
+  expect(x.emulator.serialized).toBe(true); // plain threaded moto does not isolate concurrent transactions
   bafa = await x.agency('DE-BAFA', ['licensing']);
   douane = await x.agency('NL-DOUANE', ['customs']);
   await x.call(bafa, 'agreement.put', { partner: 'NL-DOUANE', documentType: 'license', permissions: ['verify', 'drawdown'] });
@@ -41,6 +42,9 @@ describe('drawdown concurrency on moto', () => {
     expect(results.filter((r) => r.status === 409)).toHaveLength(30);
     for (const r of results.filter((r) => r.status === 409)) expect(r.problem.detail).toMatch(/^line 1: 1 requested but only 0 remaining/);
     expect((await remaining())[0]).toBe(0);
+    // every answer's auditId is in the table
+    const ids = new Set((await x.auditEvents()).map((e) => e.id));
+    expect(results.filter((r) => !ids.has(String(r.claims.auditId)))).toEqual([]);
     expect((await drawdownEvents()) - eventsBefore).toBe(50);
     const listed = await x.call(bafa, 'license.drawdowns', { licenseId: 'DE-2026-000123' });
     expect((listed.result.drawdowns as unknown[]).length).toBe(20);
