@@ -12,6 +12,8 @@ export interface ExchangeConfig {
   awsEndpoint?: string;
   tables: Record<TableId, string>;
   payloadKeyId: string;
+  /** The KMS asymmetric key that signs audit seals. */
+  sealKeyId: string;
   /** How long a warm process may use a cached agency record (bounds key-revocation delay). */
   agencyCacheMs: number;
   /** How often a warm process re-reads the response key ring (picks up rotations). */
@@ -41,11 +43,13 @@ function intOr(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
 export function readConfig(env: NodeJS.ProcessEnv = process.env): ExchangeConfig {
   const tables = Object.fromEntries(TABLES.map((t) => [t.id, required(env, t.envVar)])) as Record<TableId, string>;
   const payload = KMS_KEYS.find((k) => k.id === 'payload')!;
+  const seal = KMS_KEYS.find((k) => k.id === 'seal')!;
   const cfg: ExchangeConfig = {
     exchangeId: env.CORRIDOR_EXCHANGE_ID || 'corridor:local',
     region: env.AWS_REGION || env.AWS_DEFAULT_REGION || required(env, 'AWS_REGION'),
     tables,
     payloadKeyId: required(env, payload.envVar),
+    sealKeyId: required(env, seal.envVar),
     agencyCacheMs: intOr(env, 'CORRIDOR_AGENCY_CACHE_MS', 0),
     responseKeyRefreshMs: intOr(env, 'CORRIDOR_RESPONSE_KEY_REFRESH_MS', 300_000),
     retryDeadlineMs: intOr(env, 'CORRIDOR_RETRY_DEADLINE_MS', 8000),

@@ -16,12 +16,13 @@ export async function configuration(services: CoreServices, baseUrl: string): Pr
     maxBodyBytes: MAX_BODY_BYTES,
     clockSkewSeconds: CLOCK_SKEW_SECONDS,
     responseKeyIds: published.map((k) => k.kid),
-    sealKeyIds: [],
+    sealKeyIds: [(await services.sealSigner.publicKey()).kid],
   };
 }
 
 export async function exchangeJwks(services: CoreServices): Promise<{ keys: Record<string, unknown>[] }> {
-  return { keys: (await services.responseKeys.published()).map((k) => ({ ...k.jwk })) };
+  const seal = await services.sealSigner.publicKey();
+  return { keys: [...(await services.responseKeys.published()).map((k) => ({ ...k.jwk })), { ...seal.jwk }] };
 }
 
 /** An agency's public keys with status, or null when there is no such agency. */

@@ -20,6 +20,9 @@ export const ACTION_ROLES: Record<ActionName, readonly Role[] | 'any'> = {
   'euc.publish': ['euc-issuer'],
   'euc.status': ['euc-issuer'],
   'euc.query': ['customs', 'licensing'],
+  'audit.query': ['auditor'],
+  'audit.proof': ['auditor'],
+  'audit.seals': ['auditor'],
 };
 
 export function assertMayCall(agency: Agency, act: ActionName): void {

@@ -38,10 +38,27 @@ export class WriteConflict extends Error {
   }
 }
 
+/** One page of a global secondary index query, in sort-key order. */
+export interface IndexPage { records: StoredRecord[]; next?: string }
+
+export interface IndexQuery {
+  index: string;
+  partition: string;
+  /** Sort keys strictly after this one (exclusive), if given. */
+  after?: string;
+  /** Sort keys up to and including this one, if given. */
+  until?: string;
+  limit: number;
+  /** Opaque continuation from the previous page. */
+  next?: string;
+}
+
 export interface Store {
   get(table: TableId, pk: string, sk?: string): Promise<StoredRecord | null>;
   /** Every record of one partition whose sort key starts with `skPrefix`. */
   query(table: TableId, pk: string, skPrefix: string): Promise<StoredRecord[]>;
+  /** One page of a GSI (eventually consistent, like DynamoDB's). */
+  queryIndex(table: TableId, q: IndexQuery): Promise<IndexPage>;
   /** All writes or none (one transaction). Throws WriteConflict or DependencyError. */
   commit(writes: readonly Write[]): Promise<void>;
 }
@@ -55,4 +72,12 @@ export interface DataKeys {
 export interface Clock {
   /** Milliseconds since the epoch. */
   now(): number;
+}
+
+/** The exchange's seal key (a KMS asymmetric P-256 key in AWS): one signature per seal. */
+export interface SealSigner {
+  /** kid and public JWK of the seal key, for the JWKS and the seal header. */
+  publicKey(): Promise<{ kid: string; jwk: Record<string, unknown> }>;
+  /** ES256 signature (r ‖ s) over the JWS signing input. */
+  sign(signingInput: Uint8Array): Promise<Uint8Array>;
 }

@@ -15,10 +15,13 @@ export type ActionName =
   | 'license.drawdowns'
   | 'euc.publish'
   | 'euc.status'
-  | 'euc.query';
+  | 'euc.query'
+  | 'audit.query'
+  | 'audit.proof'
+  | 'audit.seals';
 
 /** Handler groups: each is one file in `lambdas/handlers/` and one Lambda in CDK. */
-export type HandlerGroup = 'agencies' | 'licenses' | 'eucs' | 'discovery';
+export type HandlerGroup = 'agencies' | 'licenses' | 'eucs' | 'audit' | 'discovery';
 
 export interface ActionRoute {
   readonly act: ActionName;
@@ -38,6 +41,9 @@ export const ACTION_ROUTES: readonly ActionRoute[] = [
   { act: 'euc.publish', path: '/v1/eucs', group: 'eucs' },
   { act: 'euc.status', path: '/v1/eucs/status', group: 'eucs' },
   { act: 'euc.query', path: '/v1/eucs/query', group: 'eucs' },
+  { act: 'audit.query', path: '/v1/audit/query', group: 'audit' },
+  { act: 'audit.proof', path: '/v1/audit/proof', group: 'audit' },
+  { act: 'audit.seals', path: '/v1/audit/seals', group: 'audit' },
 ];
 
 /** Public plain-JSON GET routes (PROTOCOL §4), served by the discovery group. */

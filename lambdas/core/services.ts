@@ -3,7 +3,7 @@ import type { AgencyDirectory } from './agency-directory.ts';
 import type { Agency } from './agencies.ts';
 import type { CorridorError } from './errors.ts';
 import type { PayloadCipher } from './payload-cipher.ts';
-import type { Clock, Store, Write } from './ports.ts';
+import type { Clock, SealSigner, Store, Write } from './ports.ts';
 import type { VerifiedRequest } from './request-envelope.ts';
 import type { ResponseKeys } from './response-keys.ts';
 
@@ -20,6 +20,8 @@ export interface CoreServices {
   readonly responseKeys: ResponseKeys;
   readonly clock: Clock;
   readonly log: Logger;
+  /** The audit seal key (KMS in AWS); its public key is published in the exchange JWKS. */
+  readonly sealSigner: SealSigner;
   /** Optimistic-retry budget for conflicting writes (drawdowns): overall deadline and base delay. */
   readonly retry?: { readonly deadlineMs: number; readonly baseDelayMs: number };
 }

@@ -19,6 +19,9 @@ import euc from '../../schemas/euc.schema.json' with { type: 'json' };
 import eucPublish from '../../schemas/euc.publish.request.schema.json' with { type: 'json' };
 import eucStatus from '../../schemas/euc.status.request.schema.json' with { type: 'json' };
 import eucQuery from '../../schemas/euc.query.request.schema.json' with { type: 'json' };
+import auditQuery from '../../schemas/audit.query.request.schema.json' with { type: 'json' };
+import auditProof from '../../schemas/audit.proof.request.schema.json' with { type: 'json' };
+import auditSeals from '../../schemas/audit.seals.request.schema.json' with { type: 'json' };
 import type { DocumentKind } from './documents.ts';
 import type { FieldError } from './errors.ts';
 import type { ActionName } from './routes.ts';
@@ -42,6 +45,9 @@ const BODY_VALIDATORS: Record<ActionName, ValidateFunction> = {
   'euc.publish': ajv.compile(eucPublish),
   'euc.status': ajv.compile(eucStatus),
   'euc.query': ajv.compile(eucQuery),
+  'audit.query': ajv.compile(auditQuery),
+  'audit.proof': ajv.compile(auditProof),
+  'audit.seals': ajv.compile(auditSeals),
 };
 
 const DOCUMENT_VALIDATORS: Record<DocumentKind, ValidateFunction> = { license: ajv.compile(license), euc: ajv.compile(euc) };

@@ -11,6 +11,7 @@ export interface LocalFile {
   /** Beyond §8: what `corridor keys rotate` needs to reach storage directly. */
   tables: Record<string, string>;
   payloadKeyId: string;
+  sealKeyId: string;
 }
 
 export function corridorHome(env: NodeJS.ProcessEnv = process.env): string {

@@ -50,6 +50,7 @@ export async function serve(opts: ServeOptions): Promise<Running> {
       agencies: (await import('../handlers/agencies.ts')).handler,
       licenses: (await import('../handlers/licenses.ts')).handler,
       eucs: (await import('../handlers/eucs.ts')).handler,
+      audit: (await import('../handlers/audit.ts')).handler,
       discovery: (await import('../handlers/discovery.ts')).handler,
     };
     const { runtimeServices } = await import('../handlers/runtime.ts');
@@ -69,6 +70,7 @@ export async function serve(opts: ServeOptions): Promise<Running> {
       operator: { agencyId: operatorId, kid: operatorJwk.kid!, privateJwkFile: operatorKeyFile },
       tables: Object.fromEntries(TABLES.map((t) => [t.id, resourceEnv[t.envVar]!])),
       payloadKeyId: resourceEnv.CORRIDOR_PAYLOAD_KEY_ID!,
+      sealKeyId: resourceEnv.CORRIDOR_SEAL_KEY_ID!,
     };
     writeLocalFile(home, file);
     return {

@@ -5,6 +5,7 @@
 import { compactVerify, createLocalJWKSet, decodeProtectedHeader, type JWK } from 'jose';
 import { MemoryDataKeys } from '../../lambdas/adapters/memory/memory-data-keys.ts';
 import { MemoryStore } from '../../lambdas/adapters/memory/memory-store.ts';
+import { MemorySealSigner } from '../../lambdas/adapters/memory/memory-seal-signer.ts';
 import { signRequest, type RequestOptions, type SigningIdentity } from '../../lambdas/client/signing.ts';
 import { AgencyDirectory } from '../../lambdas/core/agency-directory.ts';
 import type { AuditEvent } from '../../lambdas/core/audit.ts';
@@ -116,6 +117,7 @@ export class TestExchange extends ExchangeDriver {
         responseKeys: new ResponseKeys(store, cipher, clock, EXCHANGE_ID),
         clock,
         log: captureLogger(logs),
+        sealSigner: new MemorySealSigner(),
       },
       clock.now,
     );

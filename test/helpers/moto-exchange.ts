@@ -21,10 +21,11 @@ export class MotoExchange extends ExchangeDriver {
     readonly clients: AwsClients,
     readonly tables: Record<TableId, string>,
     readonly payloadKeyId: string,
+    readonly sealKeyId: string,
     logs: string[],
     retryDeadlineMs: number,
   ) {
-    super(buildServices({ exchangeId: EXCHANGE_ID, region: REGION, awsEndpoint: emulator.endpoint, tables, payloadKeyId, agencyCacheMs: 0, responseKeyRefreshMs: 300_000, retryDeadlineMs }, clients, captureLogger(logs)), Date.now);
+    super(buildServices({ exchangeId: EXCHANGE_ID, region: REGION, awsEndpoint: emulator.endpoint, tables, payloadKeyId, sealKeyId, agencyCacheMs: 0, responseKeyRefreshMs: 300_000, retryDeadlineMs }, clients, captureLogger(logs)), Date.now);
     this.logs = logs;
   }
 
@@ -34,7 +35,7 @@ export class MotoExchange extends ExchangeDriver {
     const clients = awsClients({ region: REGION, awsEndpoint: emulator.endpoint });
     const env = { ...(await createTables(clients.dynamodb)), ...(await createKeys(clients.kms)) };
     const tables = Object.fromEntries(TABLES.map((t) => [t.id, env[t.envVar]!])) as Record<TableId, string>;
-    const x = new MotoExchange(emulator, clients, tables, env.CORRIDOR_PAYLOAD_KEY_ID!, [], opts.retryDeadlineMs ?? 8000);
+    const x = new MotoExchange(emulator, clients, tables, env.CORRIDOR_PAYLOAD_KEY_ID!, env.CORRIDOR_SEAL_KEY_ID!, [], opts.retryDeadlineMs ?? 8000);
     await x.bootstrap();
     return x;
   }

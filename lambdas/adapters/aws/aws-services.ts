@@ -12,6 +12,7 @@ import { ResponseKeys } from '../../core/response-keys.ts';
 import type { CoreServices, Logger } from '../../core/services.ts';
 import { DynamoDbStore } from './dynamodb-store.ts';
 import { KmsDataKeys } from './kms-data-keys.ts';
+import { KmsSealSigner } from './kms-seal-signer.ts';
 
 export interface AwsClients { dynamodb: DynamoDBClient; kms: KMSClient }
 
@@ -44,6 +45,7 @@ export function buildServices(cfg: ExchangeConfig, clients: AwsClients = awsClie
     responseKeys: new ResponseKeys(store, cipher, systemClock, cfg.exchangeId, cfg.responseKeyRefreshMs),
     clock: systemClock,
     log,
+    sealSigner: new KmsSealSigner(clients.kms, cfg.sealKeyId),
     retry: { deadlineMs: cfg.retryDeadlineMs ?? 8000, baseDelayMs: 10 },
   };
 }

@@ -16,7 +16,8 @@ import {
   type TransactWriteItem,
 } from '@aws-sdk/client-dynamodb';
 import { DependencyError } from '../../core/errors.ts';
-import { WriteConflict, type Store, type StoredRecord, type TableId, type Write, type WriteCondition } from '../../core/ports.ts';
+import { TABLES } from '../../../lib/constructs/definitions.ts';
+import { WriteConflict, type IndexPage, type IndexQuery, type Store, type StoredRecord, type TableId, type Write, type WriteCondition } from '../../core/ports.ts';
 import { fromAttribute, toItem } from './attribute-codec.ts';
 
 export type TableNames = Readonly<Record<TableId, string>>;
@@ -74,6 +75,40 @@ export class DynamoDbStore implements Store {
       throw new DependencyError('dynamodb', e);
     }
     return out;
+  }
+
+  async queryIndex(table: TableId, q: IndexQuery): Promise<IndexPage> {
+    const def = TABLES.find((t) => t.id === table)?.globalIndexes.find((i) => i.indexName === q.index);
+    if (!def?.sortKey) throw new DependencyError('dynamodb', new Error(`no index ${q.index}`));
+    const names: Record<string, string> = { '#p': def.partitionKey.name, '#s': def.sortKey.name };
+    const values: Record<string, AttributeValue> = { ':p': { S: q.partition } };
+    const conditions = ['#p = :p'];
+    if (q.after !== undefined && q.until !== undefined) {
+      conditions.push('#s BETWEEN :a AND :u');
+      values[':a'] = { S: `${q.after}\u0000` }; // strictly after: the smallest key greater than `after`
+      values[':u'] = { S: q.until };
+    } else if (q.after !== undefined) {
+      conditions.push('#s > :a');
+      values[':a'] = { S: q.after };
+    } else if (q.until !== undefined) {
+      conditions.push('#s <= :u');
+      values[':u'] = { S: q.until };
+    }
+    try {
+      const out = await this.client.send(new QueryCommand({
+        TableName: this.tables[table],
+        IndexName: q.index,
+        KeyConditionExpression: conditions.join(' AND '),
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+        Limit: q.limit,
+        ExclusiveStartKey: q.next ? (JSON.parse(Buffer.from(q.next, 'base64url').toString('utf8')) as Record<string, AttributeValue>) : undefined,
+      }));
+      const records = (out.Items ?? []).map((i) => this.record(table, i));
+      return { records, ...(out.LastEvaluatedKey ? { next: Buffer.from(JSON.stringify(out.LastEvaluatedKey)).toString('base64url') } : {}) };
+    } catch (e) {
+      throw new DependencyError('dynamodb', e);
+    }
   }
 
   private transactItem(w: Write): TransactWriteItem {

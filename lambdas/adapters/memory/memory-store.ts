@@ -1,5 +1,6 @@
 /** In-memory Store for unit tests only (`npm start` uses DynamoDB on moto). Counts calls for benchmarks. */
-import { WriteConflict, type StoredRecord, type Store, type TableId, type Write, type WriteCondition } from '../../core/ports.ts';
+import { TABLES } from '../../../lib/constructs/definitions.ts';
+import { WriteConflict, type IndexPage, type IndexQuery, type StoredRecord, type Store, type TableId, type Write, type WriteCondition } from '../../core/ports.ts';
 
 const keyOf = (table: TableId, pk: string, sk?: string): string => `${table}\u0000${pk}\u0000${sk ?? ''}`;
 
@@ -23,6 +24,23 @@ export class MemoryStore implements Store {
     this.calls.query++;
     this.check();
     return [...this.records.values()].filter((r) => r.table === table && r.pk === pk && (r.sk ?? '').startsWith(skPrefix)).sort((a, b) => (a.sk ?? '').localeCompare(b.sk ?? ''));
+  }
+
+  async queryIndex(table: TableId, q: IndexQuery): Promise<IndexPage> {
+    this.calls.query++;
+    this.check();
+    const def = TABLES.find((t) => t.id === table)!.globalIndexes.find((i) => i.indexName === q.index);
+    if (!def || !def.sortKey) throw new Error(`no index ${q.index} on ${table}`);
+    const pkName = def.partitionKey.name;
+    const skName = def.sortKey.name;
+    const after = q.next ?? q.after;
+    const rows = this.all(table)
+      .filter((r) => r.attrs[pkName] === q.partition)
+      .map((r) => ({ r, sk: String(r.attrs[skName]) }))
+      .filter(({ sk }) => (after === undefined || sk > after) && (q.until === undefined || sk <= q.until))
+      .sort((a, b) => (a.sk < b.sk ? -1 : a.sk > b.sk ? 1 : 0));
+    const page = rows.slice(0, q.limit);
+    return { records: page.map(({ r }) => structuredClone(r)), ...(rows.length > q.limit ? { next: page.at(-1)!.sk } : {}) };
   }
 
   private holds(key: string, condition: WriteCondition): boolean {

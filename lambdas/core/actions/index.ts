@@ -4,6 +4,9 @@ import type { Action } from '../services.ts';
 import { agencyKeys } from './agency-keys.ts';
 import { agencyRegister } from './agency-register.ts';
 import { agreementPut } from './agreement-put.ts';
+import { auditProof } from './audit-proof.ts';
+import { auditQuery } from './audit-query.ts';
+import { auditSeals } from './audit-seals.ts';
 import { publishDocument } from './document-publish.ts';
 import { setDocumentStatus } from './document-status.ts';
 import { eucQuery } from './euc-query.ts';
@@ -23,4 +26,7 @@ export const ACTIONS: Record<ActionName, Action> = {
   'euc.publish': publishDocument('euc') as Action,
   'euc.status': setDocumentStatus('euc') as Action,
   'euc.query': eucQuery as Action,
+  'audit.query': auditQuery as Action,
+  'audit.proof': auditProof as Action,
+  'audit.seals': auditSeals as Action,
 };

@@ -1,0 +1,123 @@
+/**
+ * Offline verification of the audit log (PROTOCOL §6), trusting only the exchange's
+ * published seal key: each seal's signature and typ, the chain (`prev` = SHA-256 of the
+ * previous seal's JWS, seq contiguous), `count` and `root` rebuilt from the leaf hashes,
+ * and each event's leaf recomputed from its content and found in exactly one seal. With
+ * `complete` (an `all` auditor holding every event), every leaf must have its event, in
+ * order. Every problem is named: changed, removed, inserted, reordered, or seal altered.
+ */
+import { compactVerify, createLocalJWKSet, decodeProtectedHeader, type JSONWebKeySet } from 'jose';
+import type { AuditEvent } from '../core/audit.ts';
+import { b64url, eventLeafHash, merkleRoot, rootFromPath, sha256 } from '../core/merkle.ts';
+
+export interface SealPayload { exchangeId: string; seq: number; count: number; first: string; last: string; root: string; prev: string | null }
+
+export interface AuditBundle {
+  exchangeId: string;
+  jwks: JSONWebKeySet;
+  sealKeyIds: string[];
+  /** Seals from seq `fromSeq` on, in order, with their leaf hashes. */
+  fromSeq: number;
+  seals: string[];
+  leaves: string[][];
+  events: AuditEvent[];
+}
+
+export interface VerifyReport {
+  ok: boolean;
+  problems: string[];
+  seals: number;
+  events: number;
+  leaves: number;
+  /** Events newer than everything sealed and in no seal yet: the log's unsealed tail, not a fault. */
+  pending: string[];
+}
+
+export async function verifySeal(jws: string, jwks: JSONWebKeySet, sealKeyIds: string[]): Promise<SealPayload> {
+  const { kid, typ } = decodeProtectedHeader(jws);
+  if (typ !== 'corridor-seal+jws') throw new Error('typ is not corridor-seal+jws');
+  if (!kid || !sealKeyIds.includes(kid)) throw new Error(`kid ${kid} is not a published seal key`);
+  const { payload } = await compactVerify(jws, createLocalJWKSet(jwks), { algorithms: ['ES256'] });
+  return JSON.parse(new TextDecoder().decode(payload)) as SealPayload;
+}
+
+export async function verifyAuditLog(b: AuditBundle, opts: { complete: boolean; onProgress?: (done: number, total: number) => void }): Promise<VerifyReport> {
+  const problems: string[] = [];
+  const leafOwner = new Map<string, { seq: number; index: number }[]>();
+  let prevJws: string | null = null;
+  for (const [i, jws] of b.seals.entries()) {
+    const seq = b.fromSeq + i;
+    let p: SealPayload;
+    try {
+      p = await verifySeal(jws, b.jwks, b.sealKeyIds);
+    } catch (e) {
+      problems.push(`seal ${seq} altered: ${(e as Error).message}`);
+      prevJws = jws;
+      continue;
+    }
+    const leaves = b.leaves[i] ?? [];
+    if (p.exchangeId !== b.exchangeId) problems.push(`seal ${seq} is of exchange ${p.exchangeId}`);
+    if (p.seq !== seq) problems.push(`seal at position ${seq} says seq ${p.seq} (seals removed or reordered)`);
+    const expectedPrev = prevJws === null ? (seq === 0 ? null : undefined) : b64url(sha256(prevJws));
+    if (expectedPrev !== undefined && p.prev !== expectedPrev) problems.push(`seal ${seq} does not chain to seal ${seq - 1} (prev mismatch)`);
+    if (p.count !== leaves.length) problems.push(`seal ${seq} counts ${p.count} events but ${leaves.length} leaf hashes were served`);
+    if (b64url(merkleRoot(leaves.map((l) => Buffer.from(l, 'base64url')))) !== p.root) problems.push(`seal ${seq}: the leaf hashes do not rebuild its signed root (a leaf was changed, removed, inserted or reordered)`);
+    leaves.forEach((l, index) => leafOwner.set(l, [...(leafOwner.get(l) ?? []), { seq, index }]));
+    prevJws = jws;
+    opts.onProgress?.(i + 1, b.seals.length);
+  }
+
+  const seen = new Map<string, AuditEvent>();
+  const unsealed: AuditEvent[] = [];
+  let newestSealed = '';
+  for (const e of b.events) {
+    const leaf = eventLeafHash(e as unknown as Record<string, unknown>);
+    if (e.hash !== leaf) problems.push(`event ${e.id} changed: its content no longer matches its hash`);
+    const where = leafOwner.get(leaf);
+    if (!where) unsealed.push(e);
+    else {
+      if (where.length > 1) problems.push(`event ${e.id} appears in ${where.length} seals`);
+      if (e.ts > newestSealed) newestSealed = e.ts;
+    }
+    seen.set(leaf, e);
+  }
+  // An unsealed event older than the newest sealed one was inserted (or altered) after sealing;
+  // newer ones are the tail the next seal (within a minute) will cover.
+  const pending: string[] = [];
+  for (const e of unsealed) {
+    if (e.ts >= newestSealed && e.hash === eventLeafHash(e as unknown as Record<string, unknown>)) pending.push(e.id);
+    else if (e.hash === eventLeafHash(e as unknown as Record<string, unknown>)) problems.push(`event ${e.id} is in no seal (inserted after sealing)`);
+    else problems.push(`event ${e.id} is in no seal (altered after sealing)`);
+  }
+  if (opts.complete) {
+    for (const [i, leaves] of b.leaves.entries()) {
+      let prev: AuditEvent | undefined;
+      for (const [index, leaf] of leaves.entries()) {
+        const e = seen.get(leaf);
+        if (!e) {
+          problems.push(`seal ${b.fromSeq + i} leaf ${index} has no event (removed or hidden)`);
+          continue;
+        }
+        if (prev && (prev.ts > e.ts || (prev.ts === e.ts && prev.id > e.id))) problems.push(`seal ${b.fromSeq + i} leaf ${index}: events out of (ts, id) order (reordered)`);
+        prev = e;
+      }
+    }
+  }
+  return { ok: problems.length === 0, problems, seals: b.seals.length, events: b.events.length, leaves: [...leafOwner.keys()].length, pending };
+}
+
+/** An inclusion proof from `audit.proof`: the path rebuilds the seal's signed root. */
+export async function verifyProof(proof: { event: AuditEvent; seal: string; leafIndex: number; path: string[] }, jwks: JSONWebKeySet, sealKeyIds: string[]): Promise<string[]> {
+  const problems: string[] = [];
+  const leaf = eventLeafHash(proof.event as unknown as Record<string, unknown>);
+  if (proof.event.hash !== leaf) problems.push(`event ${proof.event.id} changed: its content no longer matches its hash`);
+  let seal: SealPayload;
+  try {
+    seal = await verifySeal(proof.seal, jwks, sealKeyIds);
+  } catch (e) {
+    return [...problems, `seal altered: ${(e as Error).message}`];
+  }
+  const root = rootFromPath(Buffer.from(leaf, 'base64url'), proof.leafIndex, seal.count, proof.path.map((p) => Buffer.from(p, 'base64url')));
+  if (!root || b64url(root) !== seal.root) problems.push(`event ${proof.event.id}: the inclusion path does not lead to seal ${seal.seq}'s root`);
+  return problems;
+}

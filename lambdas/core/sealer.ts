@@ -1,0 +1,104 @@
+/**
+ * The sealer (PROTOCOL §6): every event not yet sealed goes into an RFC 9162 tree, ordered
+ * by (ts, id), and one seal — one KMS Sign — commits to its root and to the previous seal.
+ *
+ * No event is skipped, late ones included: each event is written carrying a `pending`
+ * shard key (a sparse index), and leaves that index only when a seal covers it. An event
+ * written after a seal that covered its `ts` (slow request, clock skew) is still pending,
+ * so it lands in the next seal. The seal and the `SEALS` head commit in one conditional
+ * transaction, so concurrent sealers cannot both append seq n. Marking events sealed is
+ * not atomic with the seal; a crash in between is repaired on the next run from the last
+ * seal's id list, so an event is never sealed twice.
+ */
+import { AUDIT_SHARDS, eventFromAttrs, type AuditEvent } from './audit.ts';
+import { b64url, eventLeafHash, merkleRoot, sha256 } from './merkle.ts';
+import { WriteConflict, type SealSigner, type StoredRecord, type Store, type Write } from './ports.ts';
+import { getSeal, getSealHead, sealPk, SEALS_HEAD } from './seals.ts';
+import { isoNow, type CoreServices } from './services.ts';
+
+/** Leaves per seal: keeps the seal record (ids + leaf hashes) well under DynamoDB's 400 KB item limit. */
+export const MAX_LEAVES = 2000;
+
+export interface SealResult { seq: number; count: number; first: string; last: string }
+
+async function pendingEvents(store: Store): Promise<StoredRecord[]> {
+  const all: StoredRecord[] = [];
+  for (let shard = 0; shard < AUDIT_SHARDS; shard++) {
+    let next: string | undefined;
+    do {
+      const page = await store.queryIndex('audit', { index: 'pending', partition: `P#${shard}`, limit: 1000, ...(next ? { next } : {}) });
+      all.push(...page.records);
+      next = page.next;
+    } while (next && all.length < MAX_LEAVES * 4);
+  }
+  return all;
+}
+
+/** Rewrite an event's record without `pending`, with where it was sealed. The event itself is unchanged. */
+function markSealed(r: StoredRecord, seq: number, leafIndex: number): Write {
+  const { pending: _p, ...attrs } = r.attrs;
+  return { op: 'put', record: { table: 'audit', pk: r.pk, attrs: { ...attrs, seq, leafIndex } }, condition: { kind: 'none' } };
+}
+
+async function markAll(store: Store, marks: Write[]): Promise<void> {
+  for (let i = 0; i < marks.length; i += 16) await Promise.all(marks.slice(i, i + 16).map((w) => store.commit([w])));
+}
+
+const encoder = new TextEncoder();
+
+/** Seal up to MAX_LEAVES pending events; null when there was nothing to seal (or another sealer won). */
+export async function sealOnce(services: CoreServices, signer: SealSigner): Promise<SealResult | null> {
+  const { store } = services;
+  const head = await getSealHead(store);
+  let pending = await pendingEvents(store);
+  if (head) {
+    // repair: events of the last seal that were not yet marked are marked now, never sealed again
+    const last = await getSeal(store, head.last);
+    const index = new Map((last?.ids ?? []).map((id, i) => [id, i]));
+    const stale = pending.filter((r) => index.has(r.pk));
+    await markAll(store, stale.map((r) => markSealed(r, head.last, index.get(r.pk)!)));
+    pending = pending.filter((r) => !index.has(r.pk));
+  }
+  if (pending.length === 0) return null;
+
+  const events = pending.map((r) => ({ r, e: eventFromAttrs(r.attrs) }));
+  events.sort((a, b) => (a.e.ts < b.e.ts ? -1 : a.e.ts > b.e.ts ? 1 : a.e.id < b.e.id ? -1 : a.e.id > b.e.id ? 1 : 0));
+  const batch = events.slice(0, MAX_LEAVES);
+  // Leaves are recomputed from the stored event, not taken from its `hash` member.
+  const leaves = batch.map(({ e }) => eventLeafHash(e as unknown as Record<string, unknown>));
+  const seq = head ? head.last + 1 : 0;
+  const payload = {
+    exchangeId: services.exchangeId,
+    seq,
+    count: batch.length,
+    first: batch[0]!.e.id,
+    last: batch.at(-1)!.e.id,
+    root: b64url(merkleRoot(leaves.map((l) => Buffer.from(l, 'base64url')))),
+    prev: head ? head.prevHash : null,
+  };
+  const { kid } = await signer.publicKey();
+  const input = `${b64url(encoder.encode(JSON.stringify({ alg: 'ES256', kid, typ: 'corridor-seal+jws' })))}.${b64url(encoder.encode(JSON.stringify(payload)))}`;
+  const jws = `${input}.${b64url(await signer.sign(encoder.encode(input)))}`;
+
+  try {
+    await store.commit([
+      { op: 'put', record: { table: 'audit', pk: sealPk(seq), attrs: { seq, jws, leaves, ids: batch.map(({ e }) => e.id), sealedAt: isoNow(services.clock.now()) } }, condition: { kind: 'absent' } },
+      { op: 'put', record: { table: 'audit', pk: SEALS_HEAD, attrs: { last: seq, prevHash: b64url(sha256(jws)), ver: head ? head.ver + 1 : 1 } }, condition: head ? { kind: 'version', equals: head.ver } : { kind: 'absent' } },
+    ]);
+  } catch (e) {
+    if (e instanceof WriteConflict) return null; // another sealer appended first; its run marks its events
+    throw e;
+  }
+  await markAll(store, batch.map(({ r }, i) => markSealed(r, seq, i)));
+  services.log.info('sealed', { seq, count: batch.length });
+  return { seq, count: batch.length, first: payload.first, last: payload.last };
+}
+
+/** Seal until nothing is pending (one seal per MAX_LEAVES events). */
+export async function sealAll(services: CoreServices, signer: SealSigner): Promise<SealResult[]> {
+  const out: SealResult[] = [];
+  for (let r = await sealOnce(services, signer); r; r = await sealOnce(services, signer)) out.push(r);
+  return out;
+}
+
+export type { AuditEvent };

@@ -1,0 +1,6 @@
+/** Lambda for audit.query, audit.proof and audit.seals. */
+import { actionHandler } from './http-edge.ts';
+import { runtimeExchange } from './runtime.ts';
+
+const exchange = runtimeExchange();
+export const handler = actionHandler('audit', () => exchange);

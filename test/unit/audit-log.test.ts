@@ -1,0 +1,140 @@
+// Tamper-evident audit log (PROTOCOL §6): seals, one KMS Sign per seal, late events, proofs, scoped queries.
+import { beforeEach, describe, expect, it } from 'vitest';
+import { verifyAuditLog, verifyProof } from '../../lambdas/client/audit-verify.ts';
+import { auditWrite, sealableEvent, type AuditEvent } from '../../lambdas/core/audit.ts';
+import { sealOnce } from '../../lambdas/core/sealer.ts';
+import type { Write } from '../../lambdas/core/ports.ts';
+import { allEvents, bundle, sealNow } from '../helpers/audit.ts';
+import { publish, shipment } from '../helpers/licenses.ts';
+import { TestExchange, type TestAgency } from '../helpers/memory-exchange.ts';
+import { MemorySealSigner } from '../../lambdas/adapters/memory/memory-seal-signer.ts';
+
+let x: TestExchange;
+let bafa: TestAgency;
+let douane: TestAgency;
+let nlAuditor: TestAgency;
+let allAuditor: TestAgency;
+
+beforeEach(async () => {
+  x = await TestExchange.create();
+  bafa = await x.agency('DE-BAFA', ['licensing']);
+  douane = await x.agency('NL-DOUANE', ['customs']);
+  nlAuditor = await x.agency('NL-ADR', ['auditor']);
+  allAuditor = await x.agency('EU-OLAF', ['auditor'], 'ES256', { auditScope: 'all' });
+  await x.call(bafa, 'agreement.put', { partner: 'NL-DOUANE', documentType: 'license', permissions: ['verify'] });
+  await publish(x, bafa);
+  for (let i = 0; i < 5; i++) {
+    x.time += 1000;
+    await x.call(douane, 'license.verify', { issuer: 'DE-BAFA', licenseId: 'DE-2026-000123', shipment: shipment() });
+  }
+  await x.call(bafa, 'license.verify', { issuer: 'DE-BAFA', licenseId: 'X', shipment: shipment() }); // a denial
+});
+
+describe('sealing', () => {
+  it('seals every event with one KMS Sign; the seal verifies and chains; the log verifies offline', async () => {
+    const signer = x.services.sealSigner as MemorySealSigner;
+    const before = signer.signs;
+    const n = x.auditEvents().length;
+    const [seal] = await sealNow(x);
+    expect(seal).toMatchObject({ seq: 0, count: n });
+    expect(signer.signs - before).toBe(1);
+    expect(await sealNow(x)).toEqual([]);
+    await x.call(douane, 'license.verify', { issuer: 'DE-BAFA', licenseId: 'DE-2026-000123', shipment: shipment() });
+    expect((await sealNow(x)).map((s) => s.seq)).toEqual([1]);
+    const report = await verifyAuditLog(await bundle(x, allAuditor), { complete: true });
+    expect(report.problems).toEqual([]);
+    expect(report.seals).toBe(2);
+  });
+
+  it('a late event (its ts before the last seal) lands in the next seal; none is skipped', async () => {
+    await sealNow(x);
+    const late = sealableEvent({ id: 'ev-late-000000000000000000000000000000000000000000', ts: '2026-11-22T09:00:00.000Z', exchangeId: 'corridor:test', action: 'license.verify', decision: 'allow', status: 200, rqd: 'x', rsd: 'y', sourceIp: '127.0.0.1', requestId: 'slow' });
+    await x.store.commit([auditWrite(late)]);
+    const [next] = await sealNow(x);
+    expect(next).toMatchObject({ seq: 1, count: 1, first: late.id, last: late.id });
+    const report = await verifyAuditLog(await bundle(x, allAuditor), { complete: true });
+    expect(report.problems).toEqual([]);
+  });
+
+  it('a crash between the seal and marking its events is repaired: no event is sealed twice', async () => {
+    const commit = x.store.commit.bind(x.store);
+    let sealsCommitted = 0;
+    x.store.commit = async (writes: readonly Write[]) => {
+      if (sealsCommitted > 0 && writes.length === 1 && writes[0]!.op === 'put' && writes[0]!.record.table === 'audit' && 'seq' in writes[0]!.record.attrs) throw new Error('crash while marking');
+      await commit(writes);
+      if (writes.some((w) => w.op === 'put' && w.record.pk.startsWith('SEAL#'))) sealsCommitted++;
+    };
+    await expect(sealOnce(x.services, x.services.sealSigner)).rejects.toThrow('crash while marking');
+    x.store.commit = commit;
+    expect(await sealNow(x)).toEqual([]); // repaired, nothing new to seal
+    expect(x.store.all('audit').filter((r) => r.attrs.pending !== undefined)).toEqual([]);
+    const report = await verifyAuditLog(await bundle(x, allAuditor), { complete: true });
+    expect(report.problems).toEqual([]);
+  });
+
+  it('a seal by another key is refused by the verifier', async () => {
+    await sealNow(x);
+    const b = await bundle(x, allAuditor);
+    const rogue = { ...x.services, sealSigner: new MemorySealSigner() };
+    await x.call(douane, 'license.verify', { issuer: 'DE-BAFA', licenseId: 'DE-2026-000123', shipment: shipment() });
+    await sealOnce(rogue, rogue.sealSigner);
+    const report = await verifyAuditLog({ ...(await bundle(x, allAuditor)), jwks: b.jwks, sealKeyIds: b.sealKeyIds }, { complete: true });
+    expect(report.problems.some((p) => /seal 1 altered/.test(p))).toBe(true);
+  });
+});
+
+describe('audit.query', () => {
+  it('only auditors may call audit actions (403, audited)', async () => {
+    for (const act of ['audit.query', 'audit.proof', 'audit.seals'] as const) {
+      const before = x.auditEvents().length;
+      const a = await x.call(douane, act, act === 'audit.proof' ? { eventId: `ev-${'a'.repeat(43)}` } : act === 'audit.seals' ? { fromSeq: 0 } : {});
+      expect([a.status, a.problem.type]).toEqual([403, 'urn:corridor:problem:role-forbidden']);
+      expect(x.auditEvents().length).toBe(before + 1);
+    }
+  });
+
+  it('an own auditor sees only events where an agency of its country is actor or owner, whatever the filters', async () => {
+    const mine = await allEvents(x, nlAuditor);
+    expect(mine.length).toBeGreaterThan(0);
+    for (const e of mine) expect([e.actor?.slice(0, 2), e.owner?.slice(0, 2)]).toContain('NL');
+    expect(await allEvents(x, nlAuditor, { actor: 'DE-BAFA' })).toEqual(mine.filter((e) => e.actor === 'DE-BAFA'));
+    const all = await allEvents(x, allAuditor);
+    expect(all.length).toBeGreaterThan(mine.length);
+    expect(all.map((e) => e.ts)).toEqual([...all.map((e) => e.ts)].sort());
+  });
+
+  it('pages with an opaque cursor that cannot be forged or reused by another auditor', async () => {
+    const first = await x.call(allAuditor, 'audit.query', { from: '2026-11-22T00:00:00Z', limit: 3 });
+    expect((first.result.events as unknown[]).length).toBe(3);
+    const cursor = String(first.result.cursor);
+    const second = await x.call(allAuditor, 'audit.query', { from: '2026-11-22T00:00:00Z', limit: 3, cursor });
+    expect((second.result.events as AuditEvent[])[0]!.ts >= (first.result.events as AuditEvent[])[2]!.ts).toBe(true);
+    const stolen = await x.call(nlAuditor, 'audit.query', { from: '2026-11-22T00:00:00Z', limit: 3, cursor });
+    expect([stolen.status, stolen.problem.errors]).toEqual([400, [{ pointer: '/body/cursor', detail: 'not a cursor of this query' }]]);
+    const otherFilters = await x.call(allAuditor, 'audit.query', { from: '2026-11-22T00:00:00Z', limit: 3, cursor, decision: 'deny' });
+    expect(otherFilters.status).toBe(400);
+    const forged = await x.call(allAuditor, 'audit.query', { from: '2026-11-22T00:00:00Z', limit: 3, cursor: `${cursor.slice(0, -4)}AAAA` });
+    expect(forged.status).toBe(400);
+  });
+
+  it('events hold no document content', async () => {
+    expect(JSON.stringify(await allEvents(x, allAuditor))).not.toMatch(/Optik|Thermal|Lumen|eyJ/);
+  });
+});
+
+describe('audit.proof', () => {
+  it('404 until sealed; then event, seal and a path that rebuilds the signed root; out of scope reads as 404', async () => {
+    const ev = (await allEvents(x, nlAuditor)).find((e) => e.actor === 'NL-DOUANE')!;
+    expect((await x.call(nlAuditor, 'audit.proof', { eventId: ev.id })).status).toBe(404);
+    await sealNow(x);
+    const p = await x.call(nlAuditor, 'audit.proof', { eventId: ev.id });
+    expect(p.status).toBe(200);
+    expect(p.result.event).toEqual(ev);
+    const b = await bundle(x, allAuditor);
+    expect(await verifyProof(p.result as never, b.jwks, b.sealKeyIds)).toEqual([]);
+    const tampered = { ...(p.result as { event: AuditEvent }), event: { ...ev, status: 500 } };
+    expect((await verifyProof(tampered as never, b.jwks, b.sealKeyIds))[0]).toMatch(/changed/);
+    const deOnly = (await allEvents(x, allAuditor)).find((e) => e.actor === 'DE-BAFA' && e.owner === 'DE-BAFA')!;
+    expect((await x.call(nlAuditor, 'audit.proof', { eventId: deOnly.id })).status).toBe(404);
+  });
+});
