@@ -51,7 +51,7 @@ export class Exchange {
       if (!valid.ok) throw new CorridorError('ERR_BODY_INVALID', 'body does not match the schema of ' + call.act, valid.errors);
       const ctx = { services: s, caller: request.agency, request, now: state.now, target: state.target };
       const { deadlineMs, baseDelayMs } = s.retry ?? DEFAULT_RETRY;
-      const deadline = s.clock.now() + deadlineMs;
+      const deadline = state.now + deadlineMs; // from the call's start: time already spent counts
       for (let attempt = 0; ; attempt++) {
         const outcome = await ACTIONS[call.act](ctx, request.body as never);
         try {

@@ -21,6 +21,7 @@ const AGENCY_ID = /^[A-Z]{2}-[A-Z0-9]{2,16}$/;
 const JTI = /^[A-Za-z0-9_-]{16,64}$/;
 const B64URL = /^[A-Za-z0-9_-]+$/;
 const HEADER_MEMBERS = ['alg', 'kid', 'typ'];
+const FRESH_ACTIONS: ReadonlySet<ActionName> = new Set(['agency.register', 'agency.keys', 'agreement.put']);
 const CLAIMS = ['iss', 'aud', 'iat', 'exp', 'jti', 'act', 'body'];
 
 /** What is known about a request so far; every field is filled only once it is safe to. */
@@ -108,7 +109,9 @@ export async function verifyRequest(raw: RawRequest, route: ActionName, director
   if (typeof header.kid !== 'string' || header.kid.length === 0 || header.kid.length > 64) refuse('ERR_HEADER_INVALID', 'kid must be a key id');
 
   if (!trace.claimedIssuer) refuse('ERR_CLAIMS_INVALID', 'iss must be an agency id');
-  const agency = await directory.get(trace.claimedIssuer);
+  // Key and agency changes authenticate against a fresh read: a cached record must never let a
+  // revoked key add a new one (and so keep the agency for good).
+  const agency = await directory.get(trace.claimedIssuer, FRESH_ACTIONS.has(route));
   if (!agency) refuse('ERR_UNKNOWN_ISSUER', `iss '${trace.claimedIssuer}' is not a registered agency`);
   const key = agency.keys.find((k) => k.kid === header.kid);
   if (!key || key.status !== 'active') refuse('ERR_KEY_NOT_USABLE', `kid '${header.kid}' is not an active key of ${agency.agencyId}`);

@@ -46,6 +46,15 @@ export class ResponseKeys {
 
   private async load(): Promise<Ring> {
     if (this.ring && this.clock.now() - this.loadedAt < this.refreshMs) return this.ring;
+    if (!this.ring) return this.reload();
+    try {
+      return await this.reload();
+    } catch {
+      return this.ring; // a failed refresh keeps signing with the key in memory (still published)
+    }
+  }
+
+  private async reload(): Promise<Ring> {
     let rec = await this.store.get('registry', PK, SK);
     if (!rec) {
       try {

@@ -70,7 +70,11 @@ export function parseStrictJson(text: string): unknown {
     if (e instanceof RangeError) throw new StrictJsonError('syntax'); // nesting deeper than the stack
     throw e;
   }
-  return JSON.parse(text);
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new StrictJsonError('syntax'); // e.g. raw control characters, which momoa tolerates
+  }
 }
 
 export function isPlainObject(v: unknown): v is Record<string, unknown> {

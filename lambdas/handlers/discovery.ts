@@ -20,7 +20,7 @@ export async function handler(event: HttpEvent): Promise<HttpResult> {
     if (event.rawPath === PUBLIC_ROUTES.jwks) return json(200, await exchangeJwks(services), CACHE);
     const m = AGENCY_JWKS.exec(event.rawPath);
     if (m) {
-      const jwks = await publicAgencyJwks(services, decodeURIComponent(m[1]!));
+      const jwks = /^[A-Z0-9-]+$/.test(m[1]!) ? await publicAgencyJwks(services, m[1]!) : null;
       return jwks ? json(200, jwks, CACHE) : json(404, { title: 'Not Found', status: 404, detail: 'no such agency' });
     }
   } catch (e) {

@@ -60,7 +60,7 @@ describe('local exchange (real process)', () => {
     expect(q.stdout).toContain('✓ issuer-signed certificate checked offline: signed by SG-MTI with key sg-mti-1 (active)');
     const bafaQ = await cli(ex.home, ['euc', 'query', '--as', 'DE-BAFA', '--issuer', 'SG-MTI', '--euc', 'SG-EUC-88121', '--item', '41']);
     expect(bafaQ.code).toBe(1);
-    expect(bafaQ.stdout).toContain('✗ items — all items: asked 41, certified 40');
+    expect(bafaQ.stdout).toContain('✗ items — all items: asked 41, more than the certificate covers');
     expect(bafaQ.stdout).not.toContain('checked offline');
   });
 

@@ -76,7 +76,7 @@ describe('euc.query', () => {
     await grant('NL-DOUANE', ['verify']);
     const a = await query(douane, { check: { endUser: { name: 'Straits Phоtonics Lab' }, items: [{ controlCode: '6A003.b.4', quantity: 30 }, { controlCode: '6A003.b.4', quantity: 11 }, { quantity: 1 }] } });
     const failed = Object.fromEntries((a.result.checks as { name: string; ok: boolean; detail?: string }[]).filter((c) => !c.ok).map((c) => [c.name, c.detail]));
-    expect(failed).toEqual({ endUser: 'endUser name does not match the document', items: '6A003.b.4: asked 41, certified 40' });
+    expect(failed).toEqual({ endUser: 'endUser name does not match the document', items: '6A003.b.4: asked 41, more than the certificate covers' });
     await x.call(mti, 'euc.status', { eucId: 'SG-EUC-88121', status: 'suspended', reason: 'r' });
     x.time = Date.parse('2027-10-20T00:00:00Z');
     const later = await query(douane);

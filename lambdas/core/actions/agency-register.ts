@@ -67,6 +67,9 @@ function change(ctx: ActionContext, body: RegisterBody, existing: Agency, nowIso
   }
   const changes: KeyChange[] = [];
   for (const kid of body.revoke ?? []) transitionKey(next.keys, kid, 'revoked', nowIso, changes);
+  if (existing.agencyId === ctx.caller.agencyId && !next.keys.some((k) => k.status === 'active')) {
+    refuse('ERR_CONFLICT', 'the operator cannot revoke its own last active key');
+  }
   if (changes.length) ctx.target.details = { keyChanges: changes };
   return {
     status: 200,

@@ -5,7 +5,7 @@
  * over to a new version: superseding never silently reactivates a suspension.
  */
 import { docPk, encryptAt, getCurrent, headWrite, HEAD_SK, KINDS, versionSk, type DocumentKind } from '../documents.ts';
-import { CorridorError, refuse } from '../errors.ts';
+import { refuse } from '../errors.ts';
 import { trustedPayload, verifyIssuerDocument } from '../issuer-document.ts';
 import { b64url, sha256 } from '../merkle.ts';
 import { isoNow, type ActionContext, type ActionOutcome } from '../services.ts';
@@ -40,6 +40,7 @@ export function publishDocument(kind: DocumentKind) {
     const doc = payload as Published;
     if (doc.issuer !== caller.agencyId) refuse('ERR_FORBIDDEN', `document issuer ${doc.issuer} is not the caller ${caller.agencyId}`);
     assertConsistent(kind, doc);
+    if (Number.isNaN(Date.parse(doc.issuedAt))) refuse('ERR_DOCUMENT_INVALID', 'issuedAt is not a usable timestamp', [{ pointer: `${POINTER}/payload/issuedAt`, detail: 'not a valid instant (leap seconds are not accepted)' }]);
     if (Date.parse(doc.issuedAt) > ctx.now + 60_000) refuse('ERR_DOCUMENT_INVALID', 'issuedAt is in the future', [{ pointer: `${POINTER}/payload/issuedAt`, detail: 'in the future' }]);
     const id = doc[spec.idField] as string;
 
@@ -62,7 +63,8 @@ export function publishDocument(kind: DocumentKind) {
         { op: 'put', record: { table: 'documents', pk: docPk(spec, caller.agencyId, id), sk: vsk, attrs: versionAttrs }, condition: { kind: 'absent' } },
         headWrite(spec, caller.agencyId, id, headAttrs, head ? head.ver : null),
       ],
-      onConflict: () => new CorridorError('ERR_CONFLICT', `${kind} ${id} changed while publishing; version ${doc.version} may already exist`),
+      // a concurrent change: re-read; a version published meanwhile then answers 409 by state
+      retryOnConflict: true,
     };
   };
 }

@@ -3,7 +3,7 @@
  * with a reason (stored encrypted: it may name parties). Revoked is final.
  */
 import { encryptAt, getCurrent, headWrite, HEAD_SK, KINDS, type DocumentKind, type DocumentStatus } from '../documents.ts';
-import { CorridorError, refuse } from '../errors.ts';
+import { refuse } from '../errors.ts';
 import { isoNow, type ActionContext, type ActionOutcome } from '../services.ts';
 
 export function setDocumentStatus(kind: DocumentKind) {
@@ -25,7 +25,8 @@ export function setDocumentStatus(kind: DocumentKind) {
       status: 200,
       result: { [spec.idField]: id, status: body.status, reason: body.reason, changedAt },
       writes: [headWrite(spec, issuer, id, attrs, head.ver)],
-      onConflict: () => new CorridorError('ERR_CONFLICT', `${kind} ${id} changed concurrently; retry`),
+      // a concurrent drawdown or publish changed the head: re-read and apply again
+      retryOnConflict: true,
     };
   };
 }

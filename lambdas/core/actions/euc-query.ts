@@ -54,7 +54,7 @@ function itemsCheck(certified: EucDocument['items'], asked: { controlCode?: stri
   const short: string[] = [];
   for (const [code, qty] of wanted) {
     const covered = certified.filter((c) => code === undefined || c.controlCode === code).reduce((s, c) => s + c.quantity, 0);
-    if (covered < qty) short.push(`${code ?? 'all items'}: asked ${qty}, certified ${covered}`);
+    if (covered < qty) short.push(`${code ?? 'all items'}: asked ${qty}, more than the certificate covers`);
   }
   return { name: 'items', ok: short.length === 0, ...(short.length ? { detail: short.join('; ') } : {}) };
 }

@@ -50,7 +50,7 @@ export async function licenseDrawdown(ctx: ActionContext, body: DrawdownBody): P
 
   if (head.status !== 'active') refuse('ERR_CONFLICT', `license ${body.licenseId} is ${head.status}; nothing can be drawn`);
   const doc = trustedPayload(await currentJws(services.cipher, head)) as unknown as LicenseDocument;
-  if (today(ctx.now) > doc.validUntil) refuse('ERR_CONFLICT', `license ${body.licenseId} expired on ${doc.validUntil}`);
+  if (today(ctx.now) > doc.validUntil) refuse('ERR_CONFLICT', `license ${body.licenseId} has expired`);
   if (body.date < doc.validFrom || body.date > doc.validUntil) refuse('ERR_CONFLICT', `declaration date ${body.date} is outside the license validity`);
 
   const { drawn, ver } = await readBalance(services.cipher, head, balance);
