@@ -7,6 +7,7 @@
 import { UntrustedResponseError } from '../lambdas/client/corridor-client.ts';
 import * as agency from './cli/commands/agency.ts';
 import * as agreement from './cli/commands/agreement.ts';
+import * as audit from './cli/commands/audit.ts';
 import * as bootstrap from './cli/commands/bootstrap.ts';
 import * as drawdown from './cli/commands/drawdown.ts';
 import * as euc from './cli/commands/euc.ts';
@@ -35,6 +36,9 @@ const COMMANDS: Record<string, { run: Run; help: string }> = {
   'euc query': { run: euc.query, help: euc.help },
   'keys rotate': { run: keys.rotate, help: keys.help },
   bootstrap: { run: bootstrap.run, help: bootstrap.help },
+  'audit seal': { run: audit.seal, help: audit.help },
+  'audit query': { run: audit.query, help: audit.help },
+  'audit verify': { run: audit.verify, help: audit.help },
 };
 
 const USAGE = `usage: corridor <command> [options]   (--json for machine output, --help on any command)

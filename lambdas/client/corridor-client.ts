@@ -21,7 +21,7 @@ export class UntrustedResponseError extends Error {
   override name = 'UntrustedResponseError';
 }
 
-interface Discovery { exchangeId: string; responseKeyIds: string[]; jwks: JSONWebKeySet; routes: Map<string, string> }
+export interface Discovery { exchangeId: string; responseKeyIds: string[]; sealKeyIds: string[]; jwks: JSONWebKeySet; routes: Map<string, string> }
 
 export class CorridorClient {
   private discovery: Discovery | null = null;
@@ -42,7 +42,7 @@ export class CorridorClient {
     const cfg = await this.getJson('/.well-known/corridor-configuration');
     const jwks = (await this.getJson('/.well-known/jwks.json')) as unknown as JSONWebKeySet;
     const routes = new Map((cfg.actions as { act: string; route: string }[]).map((a) => [a.act, a.route.replace(/^POST /, '')]));
-    this.discovery = { exchangeId: String(cfg.exchangeId), responseKeyIds: cfg.responseKeyIds as string[], jwks, routes };
+    this.discovery = { exchangeId: String(cfg.exchangeId), responseKeyIds: cfg.responseKeyIds as string[], sealKeyIds: (cfg.sealKeyIds as string[] | undefined) ?? [], jwks, routes };
     return this.discovery;
   }
 

@@ -51,6 +51,8 @@ export const PUBLIC_ROUTES = {
   configuration: '/.well-known/corridor-configuration',
   jwks: '/.well-known/jwks.json',
   agencyJwks: '/v1/agencies/{agencyId}/jwks.json',
+  /** The auditor web console (static files; its own handler, lambdas/handlers/console.ts). */
+  console: '/console',
 } as const;
 
 export function actionForPath(path: string): ActionRoute | undefined {

@@ -49,13 +49,18 @@ export const TABLES: readonly TableDefinition[] = [
     id: 'audit',
     envVar: 'CORRIDOR_AUDIT_TABLE',
     partitionKey: { name: 'pk', type: 'S' },
-    globalIndexes: [],
-    purpose: 'One event per action call; accepted events double as the replay guard',
+    globalIndexes: [
+      // sparse: only events not yet sealed carry `pending` (a shard P#0..P#3); the sealer drains it
+      { indexName: 'pending', partitionKey: { name: 'pending', type: 'S' }, sortKey: { name: 'tsId', type: 'S' } },
+      // every event by hour bucket and shard (T#2026-11-22T10#0..3), for audit.query by time
+      { indexName: 'byTime', partitionKey: { name: 'tbucket', type: 'S' }, sortKey: { name: 'tsId', type: 'S' } },
+    ],
+    purpose: 'One event per action call (accepted events double as the replay guard), and the seals over them',
   },
 ];
 
 export interface KmsKeyDefinition {
-  readonly id: 'payload';
+  readonly id: 'payload' | 'seal';
   readonly envVar: string;
   readonly keySpec: 'SYMMETRIC_DEFAULT' | 'ECC_NIST_P256';
   readonly keyUsage: 'ENCRYPT_DECRYPT' | 'SIGN_VERIFY';
@@ -73,6 +78,15 @@ export const KMS_KEYS: readonly KmsKeyDefinition[] = [
     rotation: true,
     alias: 'alias/corridor-payload',
     purpose: 'Data keys for documents and trade fields, and the wrap of the exchange response key',
+  },
+  {
+    id: 'seal',
+    envVar: 'CORRIDOR_SEAL_KEY_ID',
+    keySpec: 'ECC_NIST_P256',
+    keyUsage: 'SIGN_VERIFY',
+    rotation: false, // KMS cannot rotate asymmetric keys; a new seal key is a new key and kid
+    alias: 'alias/corridor-seal',
+    purpose: 'Signs audit seals (one KMS Sign per seal, never per event)',
   },
 ];
 

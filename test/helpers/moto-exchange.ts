@@ -59,7 +59,7 @@ export class MotoExchange extends ExchangeDriver {
   }
 
   async auditEvents(): Promise<AuditEvent[]> {
-    return (await this.scan('audit')).map((i) => JSON.parse(i.event!.S!) as AuditEvent).sort((a, b) => a.ts.localeCompare(b.ts) || a.id.localeCompare(b.id));
+    return (await this.scan('audit')).filter((i) => i.event?.S).map((i) => JSON.parse(i.event!.S!) as AuditEvent).sort((a, b) => a.ts.localeCompare(b.ts) || a.id.localeCompare(b.id));
   }
 
   /** Every non-audit item, sorted: equal snapshots prove a refusal changed nothing. */

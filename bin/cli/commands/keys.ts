@@ -3,9 +3,8 @@
  * directly with AWS credentials — it is not a wire action — against the local
  * exchange's emulator (local.json) or the deployed tables (the handlers' env vars).
  */
-import { buildServices } from '../../../lambdas/adapters/aws/aws-services.ts';
-import { readConfig, type ExchangeConfig } from '../../../lambdas/config.ts';
-import { local, parse } from '../context.ts';
+import { parse } from '../context.ts';
+import { storageServices } from '../storage.ts';
 import { EXIT, out } from '../output.ts';
 
 export const help = `corridor keys rotate [--json]
@@ -17,12 +16,7 @@ export const help = `corridor keys rotate [--json]
 
 export async function rotate(argv: string[]): Promise<number> {
   const v = parse(argv, {});
-  const lf = local();
-  const cfg: ExchangeConfig = lf
-    ? { exchangeId: lf.exchangeId, region: lf.region, awsEndpoint: lf.awsEndpoint, tables: lf.tables as ExchangeConfig['tables'], payloadKeyId: lf.payloadKeyId, agencyCacheMs: 0, responseKeyRefreshMs: 0 }
-    : readConfig();
-  const services = buildServices(cfg, undefined, { info: () => {}, error: () => {} });
-  const r = await services.responseKeys.rotate();
+  const r = await storageServices().responseKeys.rotate();
   if (v.json) out(JSON.stringify(r));
   else out(`response key rotated: current ${r.current}, previous ${r.previous} (still published)`);
   return EXIT.ok;

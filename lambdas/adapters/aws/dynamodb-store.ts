@@ -80,7 +80,9 @@ export class DynamoDbStore implements Store {
   async queryIndex(table: TableId, q: IndexQuery): Promise<IndexPage> {
     const def = TABLES.find((t) => t.id === table)?.globalIndexes.find((i) => i.indexName === q.index);
     if (!def?.sortKey) throw new DependencyError('dynamodb', new Error(`no index ${q.index}`));
-    const names: Record<string, string> = { '#p': def.partitionKey.name, '#s': def.sortKey.name };
+    const names: Record<string, string> = { '#p': def.partitionKey.name };
+    // DynamoDB refuses names the expression does not use: add #s only with a sort-key condition
+    if (q.after !== undefined || q.until !== undefined) names['#s'] = def.sortKey.name;
     const values: Record<string, AttributeValue> = { ':p': { S: q.partition } };
     const conditions = ['#p = :p'];
     if (q.after !== undefined && q.until !== undefined) {
