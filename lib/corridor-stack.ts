@@ -1,11 +1,13 @@
-/** The Corridor stack: composes keys, tables, backups, handlers and the API; no resource is configured here. */
+/** The Corridor stack: composes keys, tables, backups, handlers, the sealer schedule, alerts and the API; no resource is configured here. */
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
+import { AlertTopic } from './constructs/alerts.ts';
 import { TableBackups } from './constructs/backups.ts';
 import { ExchangeApi } from './constructs/exchange-api.ts';
 import { CorridorHandlers } from './constructs/handlers.ts';
 import { constructId } from './constructs/ids.ts';
 import { CorridorKeys } from './constructs/keys.ts';
+import { SealerSchedule } from './constructs/sealer-schedule.ts';
 import { CorridorTables } from './constructs/tables.ts';
 
 export const DEFAULT_EXCHANGE_ID = 'corridor:eu-hub';
@@ -15,8 +17,8 @@ export interface CorridorStackProps extends StackProps {
   /** Identifier of this exchange (audience of signed requests); context `exchangeId`. */
   readonly exchangeId?: string;
   /**
-   * Reserved concurrency of each handler; context `reservedConcurrency`. Caps what one group can consume (and cost)
-   * under load or abuse; the account needs this times three plus 100 unreserved.
+   * Reserved concurrency of each API handler; context `reservedConcurrency`. Caps what one group can consume (and cost)
+   * under load or abuse; the account needs this times five (the API groups), plus 1 (the sealer), plus 100 unreserved.
    */
   readonly reservedConcurrency?: number;
 }
@@ -25,6 +27,8 @@ export class CorridorStack extends Stack {
   readonly keys: CorridorKeys;
   readonly tables: CorridorTables;
   readonly handlers: CorridorHandlers;
+  readonly alerts: AlertTopic;
+  readonly sealerSchedule: SealerSchedule;
   readonly exchangeApi: ExchangeApi;
 
   constructor(scope: Construct, id: string, props: CorridorStackProps = {}) {
@@ -40,20 +44,18 @@ export class CorridorStack extends Stack {
       exchangeId,
       tables: this.tables,
       tableKey: this.keys.table,
-      payloadKey: this.keys.app.payload,
+      appKeys: this.keys.app,
       logsKey: this.keys.logs,
       reservedConcurrency: props.reservedConcurrency ?? DEFAULT_RESERVED_CONCURRENCY,
     });
+    this.alerts = new AlertTopic(this, 'Alerts', { encryptionKey: this.keys.alerts });
+    this.sealerSchedule = new SealerSchedule(this, 'Sealer', { fn: this.handlers.sealer.fn, alertTopic: this.alerts.topic });
     this.exchangeApi = new ExchangeApi(this, 'Exchange', {
-      functions: {
-        agencies: this.handlers.byGroup.agencies.fn,
-        licenses: this.handlers.byGroup.licenses.fn,
-        eucs: this.handlers.byGroup.eucs.fn,
-        discovery: this.handlers.byGroup.discovery.fn,
-      },
+      functions: this.handlers.apiFunctions,
       logsKey: this.keys.logs,
     });
     new CfnOutput(this, 'ApiUrl', { value: this.exchangeApi.url, description: 'Base URL of the Corridor exchange API (CORRIDOR_URL)' });
+    new CfnOutput(this, 'AlertTopicArn', { value: this.alerts.topic.topicArn, description: 'SNS topic of operator alerts (sealer failures); subscribe to it' });
     // What `corridor bootstrap` needs in its environment: the handlers' own variables, named in each description.
     new CfnOutput(this, 'ExchangeId', { value: exchangeId, description: 'CORRIDOR_EXCHANGE_ID' });
     for (const { def, table } of this.tables.all) {

@@ -53,9 +53,12 @@ export function shardOf(id: string): number {
   return id.charCodeAt(id.length - 1) % AUDIT_SHARDS;
 }
 
-/** Hour bucket of the byTime index: `T#2026-11-22T10#<shard>`. */
+/**
+ * Day bucket of the byTime index: `T#2026-11-22#<shard>`. Four shards keep each partition
+ * at 250 writes/s at 1,000 events/s; a day per bucket keeps a 31-day query at 124 Queries.
+ */
 export function timeBucket(ts: string, shard: number): string {
-  return `T#${ts.slice(0, 13)}#${shard}`;
+  return `T#${ts.slice(0, 10)}#${shard}`;
 }
 
 /**

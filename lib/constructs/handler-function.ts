@@ -1,4 +1,4 @@
-/** One handler group as a Lambda: bundled locally by esbuild (never Docker) to ESM, own role, own encrypted log group, explicit grants only. */
+/** One handler (an API group or the sealer) as a Lambda: bundled locally by esbuild (never Docker) to ESM, own role, own encrypted log group, explicit grants only. */
 import { Duration, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -18,16 +18,35 @@ export const ESBUILD_TARGET = 'node24';
 /** Lets CommonJS dependencies inside the ESM bundle `require` Node built-ins. */
 export const ESM_REQUIRE_BANNER = "import { createRequire } from 'module'; const require = createRequire(import.meta.url);";
 
-export function handlerEntry(group: HandlerGroup): string {
-  return fileURLToPath(new URL(`../../lambdas/handlers/${group}.ts`, import.meta.url));
+/** Every Lambda of the stack: one per API handler group, and the scheduled sealer. Each is one file in `lambdas/handlers/`. */
+export type HandlerName = HandlerGroup | 'sealer';
+
+/** How a function is invoked, which decides its retry behaviour (and why it has no dead-letter queue). */
+export type Invocation = 'http-api' | 'schedule';
+
+export function handlerEntry(name: HandlerName): string {
+  return fileURLToPath(new URL(`../../lambdas/handlers/${name}.ts`, import.meta.url));
 }
 
+/** Why no dead-letter queue, per invocation (acknowledges NIST.800.53.R5-LambdaDLQ on the function). */
+const NO_DLQ_REASON: Readonly<Record<Invocation, string>> = {
+  'http-api':
+    'Invoked only synchronously by the HTTP API: a failed call is answered to the calling agency (which retries with a ' +
+    'fresh signed request) and recorded in the audit table. Lambda never retries these events, so a dead-letter queue would stay empty.',
+  schedule:
+    'Invoked by an EventBridge schedule every minute, with Lambda retries off: a failed run is retried by the next run, which ' +
+    'seals every event still pending (an event leaves the pending index only when a seal covers it), so nothing is lost and a ' +
+    'dead-letter queue would hold only empty schedule events. The sealer errors alarm is the signal of a failed run.',
+};
+
 export interface HandlerFunctionProps {
-  readonly group: HandlerGroup;
+  readonly name: HandlerName;
+  readonly invocation: Invocation;
   readonly environment: Readonly<Record<string, string>>;
   readonly logsKey: kms.IKey;
   /** Upper bound on concurrent executions of this function (see CorridorStackProps.reservedConcurrency). */
   readonly reservedConcurrency: number;
+  readonly timeout: Duration;
 }
 
 export class HandlerFunction extends Construct {
@@ -42,10 +61,10 @@ export class HandlerFunction extends Construct {
     this.logGroup = encryptedLogGroup(this, 'Logs', props.logsKey);
     this.role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: `Corridor ${props.group} handler`,
+      description: `Corridor ${props.name} handler`,
     });
     this.policy = new iam.ManagedPolicy(this, 'Policy', {
-      description: `Least-privilege grants of the Corridor ${props.group} handler`,
+      description: `Least-privilege grants of the Corridor ${props.name} handler`,
       roles: [this.role],
       statements: [
         new iam.PolicyStatement({
@@ -57,16 +76,19 @@ export class HandlerFunction extends Construct {
     });
 
     this.fn = new NodejsFunction(this, 'Function', {
-      description: `Corridor ${props.group} handler`,
-      entry: handlerEntry(props.group),
+      description: `Corridor ${props.name} handler`,
+      entry: handlerEntry(props.name),
       handler: 'handler',
       projectRoot: PROJECT_ROOT,
       depsLockFilePath: join(PROJECT_ROOT, 'package-lock.json'),
       runtime: RUNTIME,
       architecture: lambda.Architecture.ARM_64,
       memorySize: 512,
-      timeout: Duration.seconds(10),
+      timeout: props.timeout,
       reservedConcurrentExecutions: props.reservedConcurrency,
+      // A scheduled run is never retried by Lambda: the next scheduled run is the retry, and an invocation still queued
+      // (throttled behind a running one) after two schedule periods is redundant with the runs that followed it.
+      ...(props.invocation === 'schedule' ? { retryAttempts: 0, maxEventAge: Duration.minutes(2) } : {}),
       role: this.role,
       logGroup: this.logGroup,
       environment: { ...props.environment, NODE_OPTIONS: '--enable-source-maps' },
@@ -86,12 +108,7 @@ export class HandlerFunction extends Construct {
     this.fn.node.addDependency(this.policy);
 
     Validations.of(this.fn).acknowledge(
-      {
-        id: 'NIST.800.53.R5-LambdaDLQ',
-        reason:
-          'Invoked only synchronously by the HTTP API: a failed call is answered to the calling agency (which retries with a ' +
-          'fresh signed request) and recorded in the audit table. Lambda never retries these events, so a dead-letter queue would stay empty.',
-      },
+      { id: 'NIST.800.53.R5-LambdaDLQ', reason: NO_DLQ_REASON[props.invocation] },
       {
         id: 'NIST.800.53.R5-LambdaInsideVPC',
         reason:

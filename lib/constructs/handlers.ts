@@ -1,97 +1,180 @@
-/** The three handler Lambdas and the access matrix that decides, per group, which tables and keys each may touch. */
-import { Aws } from 'aws-cdk-lib';
+/**
+ * The Lambdas (one per API handler group, plus the scheduled sealer) and the access matrix that decides, per function,
+ * which tables, indexes and keys it may touch, with which actions.
+ */
+import { Aws, Duration } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import type { HandlerGroup } from '../../lambdas/core/routes.ts';
-import { HandlerFunction } from './handler-function.ts';
+import type { KmsKeyDefinition } from './definitions.ts';
+import { HandlerFunction, type HandlerName, type Invocation } from './handler-function.ts';
 import { constructId } from './ids.ts';
 import type { CorridorTables, TableId } from './tables.ts';
-import type { KmsKeyDefinition } from './definitions.ts';
 
-/**
- * Tables each group may read and write. registry: all (each may create the response key ring on first start);
- * audit: the action groups (one event per call, replay guard); documents: licenses and eucs. discovery never audits.
- */
-export const TABLE_ACCESS: Readonly<Record<HandlerGroup, readonly TableId[]>> = {
-  agencies: ['registry', 'audit'],
-  licenses: ['registry', 'audit', 'documents'],
-  eucs: ['registry', 'audit', 'documents'],
-  discovery: ['registry'],
-};
+export type TableAction =
+  | 'dynamodb:GetItem'
+  | 'dynamodb:Query'
+  | 'dynamodb:PutItem'
+  | 'dynamodb:DeleteItem'
+  | 'dynamodb:ConditionCheckItem';
 
 /**
  * The item operations DynamoDbStore issues: GetItem, Query, PutItem, DeleteItem, and TransactWriteItems, which IAM
  * authorizes per contained Put / Delete / ConditionCheck. No Scan, no Batch*, no UpdateItem, no table administration.
  */
-export const TABLE_ITEM_ACTIONS = [
+export const TABLE_ITEM_ACTIONS: readonly TableAction[] = [
   'dynamodb:GetItem',
   'dynamodb:Query',
   'dynamodb:PutItem',
   'dynamodb:DeleteItem',
   'dynamodb:ConditionCheckItem',
-] as const;
+];
+
+/**
+ * The sealer on the audit table: reads the SEALS head and the last seal (GetItem), appends seal + head in one
+ * conditional TransactWriteItems of two Puts and rewrites each sealed event without `pending` (PutItem; the store never
+ * uses UpdateItem). It never deletes, and queries only the `pending` index, never the table itself.
+ */
+export const SEALER_AUDIT_ACTIONS: readonly TableAction[] = ['dynamodb:GetItem', 'dynamodb:PutItem'];
+
+export interface TableGrant {
+  /** Item actions on the table itself. */
+  readonly actions: readonly TableAction[];
+  /** Global secondary indexes (of the table's definition) it may Query; IAM authorizes a GSI Query on the index ARN. */
+  readonly queryIndexes?: readonly string[];
+}
+
+const ITEMS: TableGrant = { actions: TABLE_ITEM_ACTIONS };
+
+/**
+ * Per function, the tables it may use. registry: every API function (each may create the response key ring on first
+ * start); audit: the action groups (one event per call, also the replay guard — audit.* calls are audited too) and the
+ * sealer; documents: licenses and eucs. discovery never audits. Only `audit` queries `byTime` (audit.query), only the
+ * sealer queries `pending`.
+ */
+export const TABLE_ACCESS: Readonly<Record<HandlerName, Readonly<Partial<Record<TableId, TableGrant>>>>> = {
+  agencies: { registry: ITEMS, audit: ITEMS },
+  licenses: { registry: ITEMS, audit: ITEMS, documents: ITEMS },
+  eucs: { registry: ITEMS, audit: ITEMS, documents: ITEMS },
+  audit: { registry: ITEMS, audit: { actions: TABLE_ITEM_ACTIONS, queryIndexes: ['byTime'] } },
+  discovery: { registry: ITEMS },
+  // the sealer reads no registry and decrypts nothing: only the audit table and the seal key
+  sealer: { audit: { actions: SEALER_AUDIT_ACTIONS, queryIndexes: ['pending'] } },
+};
+
+/** Every function of the stack, and those behind the HTTP API (all but the sealer). */
+export const HANDLER_NAMES = Object.keys(TABLE_ACCESS) as HandlerName[];
+export const API_GROUPS: readonly HandlerGroup[] = HANDLER_NAMES.filter((n): n is HandlerGroup => n !== 'sealer');
 
 /** What DynamoDB needs from the caller on a CMK-encrypted table; usable only through DynamoDB (kms:ViaService). */
 export const TABLE_KEY_ACTIONS = ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'] as const;
 
-/** Envelope encryption of documents and the response key wrap: new data keys and their unwrap, nothing else. */
+/**
+ * Envelope encryption of documents, the response key wrap and audit.query cursors: new data keys and their unwrap,
+ * nothing else. Every API function uses the payload cipher (documents, the response key ring, audit cursors).
+ */
 export const PAYLOAD_KEY_ACTIONS = ['kms:GenerateDataKey', 'kms:Decrypt'] as const;
+
+/**
+ * The seal key: only the sealer signs (one kms:Sign per seal) and reads the public key for its kid; discovery
+ * publishes that public key in the JWKS and `sealKeyIds`. No other function touches it.
+ */
+export const SEAL_KEY_ACCESS: Readonly<Partial<Record<HandlerName, readonly ('kms:Sign' | 'kms:GetPublicKey')[]>>> = {
+  discovery: ['kms:GetPublicKey'],
+  sealer: ['kms:Sign', 'kms:GetPublicKey'],
+};
+
+/** The sealer: one at a time (seals append with a conditional write, so this only saves wasted KMS Sign calls). */
+export const SEALER = { reservedConcurrency: 1, timeout: Duration.seconds(60) } as const;
+/** API handlers answer within API Gateway's integration timeout with room to spare. */
+export const API_TIMEOUT = Duration.seconds(10);
+
+type AppKey = { readonly key: kms.IKey; readonly def: KmsKeyDefinition };
 
 export interface CorridorHandlersProps {
   readonly exchangeId: string;
   readonly tables: CorridorTables;
   readonly tableKey: kms.IKey;
-  readonly payloadKey: { readonly key: kms.IKey; readonly def: KmsKeyDefinition };
+  /** The application keys of KMS_KEYS, by id; every function learns each one's ARN from its environment variable. */
+  readonly appKeys: Readonly<Record<KmsKeyDefinition['id'], AppKey>>;
   readonly logsKey: kms.IKey;
+  /** Reserved concurrency of each API handler (the sealer always has SEALER.reservedConcurrency). */
   readonly reservedConcurrency: number;
 }
 
 export class CorridorHandlers extends Construct {
-  readonly byGroup: Readonly<Record<HandlerGroup, HandlerFunction>>;
+  readonly byName: Readonly<Record<HandlerName, HandlerFunction>>;
 
   constructor(scope: Construct, id: string, props: CorridorHandlersProps) {
     super(scope, id);
-    const environment: Record<string, string> = {
-      CORRIDOR_EXCHANGE_ID: props.exchangeId,
-      [props.payloadKey.def.envVar]: props.payloadKey.key.keyArn,
-    };
+    const environment: Record<string, string> = { CORRIDOR_EXCHANGE_ID: props.exchangeId };
     for (const { def, table } of props.tables.all) environment[def.envVar] = table.tableName;
+    for (const { def, key } of Object.values(props.appKeys)) environment[def.envVar] = key.keyArn;
 
-    const byGroup = {} as Record<HandlerGroup, HandlerFunction>;
-    for (const group of Object.keys(TABLE_ACCESS) as HandlerGroup[]) {
-      const fn = new HandlerFunction(this, constructId(group), {
-        group,
+    const byName = {} as Record<HandlerName, HandlerFunction>;
+    for (const name of HANDLER_NAMES) {
+      const invocation: Invocation = name === 'sealer' ? 'schedule' : 'http-api';
+      const fn = new HandlerFunction(this, constructId(name), {
+        name,
+        invocation,
         environment,
         logsKey: props.logsKey,
-        reservedConcurrency: props.reservedConcurrency,
+        reservedConcurrency: name === 'sealer' ? SEALER.reservedConcurrency : props.reservedConcurrency,
+        timeout: name === 'sealer' ? SEALER.timeout : API_TIMEOUT,
       });
+      fn.grant(...tableStatements(props.tables, TABLE_ACCESS[name]));
       fn.grant(
-        new iam.PolicyStatement({
-          sid: 'TableItems',
-          actions: [...TABLE_ITEM_ACTIONS],
-          resources: TABLE_ACCESS[group].flatMap((t) => tableResources(props.tables, t)),
-        }),
         new iam.PolicyStatement({
           sid: 'TableKeyViaDynamoDB',
           actions: [...TABLE_KEY_ACTIONS],
           resources: [props.tableKey.keyArn],
           conditions: { StringEquals: { 'kms:ViaService': `dynamodb.${Aws.REGION}.amazonaws.com` } },
         }),
-        new iam.PolicyStatement({
-          sid: 'PayloadDataKeys',
-          actions: [...PAYLOAD_KEY_ACTIONS],
-          resources: [props.payloadKey.key.keyArn],
-        }),
       );
-      byGroup[group] = fn;
+      // the sealer never encrypts or decrypts: no payload key for it
+      if (name !== 'sealer') {
+        fn.grant(new iam.PolicyStatement({ sid: 'PayloadDataKeys', actions: [...PAYLOAD_KEY_ACTIONS], resources: [props.appKeys.payload.key.keyArn] }));
+      }
+      const seal = SEAL_KEY_ACCESS[name];
+      if (seal) {
+        fn.grant(new iam.PolicyStatement({ sid: 'SealKey', actions: [...seal], resources: [props.appKeys.seal.key.keyArn] }));
+      }
+      byName[name] = fn;
     }
-    this.byGroup = byGroup;
+    this.byName = byName;
+  }
+
+  get sealer(): HandlerFunction {
+    return this.byName.sealer;
+  }
+
+  /** The functions behind the HTTP API, by handler group (the routes' `group`). */
+  get apiFunctions(): Readonly<Record<HandlerGroup, lambda.IFunction>> {
+    const out = {} as Record<HandlerGroup, lambda.IFunction>;
+    for (const g of API_GROUPS) out[g] = this.byName[g].fn;
+    return out;
   }
 }
 
-/** The table and, should TABLES define any, each of its indexes by name (Query on a GSI is authorized on the index ARN). */
-function tableResources(tables: CorridorTables, id: TableId): string[] {
-  const { def, table } = tables.byId[id];
-  return [table.tableArn, ...def.globalIndexes.map((i) => `${table.tableArn}/index/${i.indexName}`)];
+/** One statement per table (`<Table>Items`) on the table ARN, and one (`<Table>IndexQuery`) with Query on its granted index ARNs. */
+function tableStatements(tables: CorridorTables, access: Readonly<Partial<Record<TableId, TableGrant>>>): iam.PolicyStatement[] {
+  const out: iam.PolicyStatement[] = [];
+  for (const [id, grant] of Object.entries(access) as [TableId, TableGrant][]) {
+    const { def, table } = tables.byId[id];
+    out.push(new iam.PolicyStatement({ sid: `${constructId(id)}Items`, actions: [...grant.actions], resources: [table.tableArn] }));
+    const indexes = grant.queryIndexes ?? [];
+    for (const index of indexes) {
+      if (!def.globalIndexes.some((g) => g.indexName === index)) throw new Error(`table ${id} defines no index ${index}`);
+    }
+    if (indexes.length > 0) {
+      out.push(new iam.PolicyStatement({
+        sid: `${constructId(id)}IndexQuery`,
+        actions: ['dynamodb:Query'],
+        resources: indexes.map((i) => `${table.tableArn}/index/${i}`),
+      }));
+    }
+  }
+  return out;
 }

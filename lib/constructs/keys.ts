@@ -1,4 +1,7 @@
-/** KMS keys: the payload key from KMS_KEYS (built from the shared definitions), plus separate keys for table data and for logs. */
+/**
+ * KMS keys: the application keys of KMS_KEYS (payload, seal; built from the shared definitions), plus separate keys for
+ * table data, for logs and for operator alerts.
+ */
 import { Aws, Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -26,6 +29,8 @@ export class CorridorKeys extends Construct {
   readonly table: kms.Key;
   /** Encryption of the Lambda and API access log groups (used by the CloudWatch Logs service only). */
   readonly logs: kms.Key;
+  /** Encryption of the operator alert topic (CloudWatch alarms of this account and region publish to it). */
+  readonly alerts: kms.Key;
 
   constructor(scope: Construct, id: string) {
     super(scope, id);
@@ -38,7 +43,9 @@ export class CorridorKeys extends Construct {
         alias: def.alias,
         keySpec: KEY_SPECS[def.keySpec],
         keyUsage: KEY_USAGES[def.keyUsage],
-        // KMS only rotates symmetric encryption keys; asymmetric definitions must say rotation: false.
+        // KMS only rotates symmetric encryption keys; asymmetric definitions (seal) say rotation: false. A seal key is
+        // rotated by creating a new key whose kid is published in the JWKS next to the old one, so old seals stay
+        // verifiable. (cdk-nag's rotation rules check symmetric keys only, so there is nothing to acknowledge.)
         enableKeyRotation: def.rotation,
       });
       app[def.id] = { key, def };
@@ -66,6 +73,24 @@ export class CorridorKeys extends Construct {
       resources: ['*'],
       conditions: {
         ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:${Aws.PARTITION}:logs:${Aws.REGION}:${Aws.ACCOUNT_ID}:log-group:*` },
+      },
+    }));
+
+    this.alerts = new kms.Key(this, 'AlertsKey', {
+      ...KEEP,
+      description: 'Corridor alerts key: SNS encryption of the operator alert topic',
+      alias: 'alias/corridor-alerts',
+      enableKeyRotation: true,
+    });
+    // CloudWatch cannot publish an alarm to a CMK-encrypted topic without these; only for alarms of this account and region.
+    this.alerts.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'AllowCloudWatchAlarmsOfThisAccount',
+      principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+      actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+      resources: ['*'],
+      conditions: {
+        StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID },
+        ArnLike: { 'aws:SourceArn': `arn:${Aws.PARTITION}:cloudwatch:${Aws.REGION}:${Aws.ACCOUNT_ID}:alarm:*` },
       },
     }));
   }

@@ -1,5 +1,6 @@
 // `npm start -- --demo` as a real process, driven through the CLI and raw HTTP; Ctrl-C stops moto too.
 import { execFile } from 'node:child_process';
+import { DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -125,6 +126,32 @@ describe('local exchange (real process)', () => {
     const { current, previous } = JSON.parse(r.stdout) as { current: string; previous: string };
     expect(current).not.toBe(previous);
   });
+
+  it('an auditor seals and verifies the log through the CLI; an edited event is named', async () => {
+    const home = ex.home;
+    const key = join(home, 'keys', 'EU-OLAF.private.jwk.json');
+    await cli(home, ['keygen', '--kid', 'eu-olaf-1', '--out', key]);
+    expect((await cli(home, ['agency', 'register', '--id', 'EU-OLAF', '--name', 'European Anti-Fraud Office', '--roles', 'auditor', '--audit-scope', 'all', '--key-file', key])).code).toBe(0);
+    await cli(home, ['license', 'status', '--as', 'NL-DOUANE', '--license', 'DE-2026-000123', '--status', 'revoked', '--reason', 'not mine']); // a refusal to audit
+    const sealed = await cli(home, ['audit', 'seal']);
+    expect(sealed.stdout).toMatch(/^sealed seq 0: \d+ events/);
+    const ok = await cli(home, ['audit', 'verify', '--as', 'EU-OLAF', '--complete']);
+    expect([ok.code, ok.stdout]).toEqual([0, expect.stringMatching(/^✓ 1 seal\(s\): signatures, chain and roots verify; \d+ event\(s\) each in exactly one seal/)]);
+    const denied = await cli(home, ['audit', 'query', '--as', 'EU-OLAF', '--decision', 'deny', '--json']);
+    const victim = (JSON.parse(denied.stdout) as { result: { events: { id: string }[] } }).result.events[0]!;
+    const proof = await cli(home, ['audit', 'verify', '--as', 'EU-OLAF', '--event', victim.id]);
+    expect(proof.stdout).toContain(`✓ event ${victim.id} is at leaf`);
+    // the operator edits a sealed event behind the exchange's back
+    const ddb = new DynamoDBClient({ region: ex.file.region, endpoint: ex.file.awsEndpoint, credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+    const item = (await ddb.send(new GetItemCommand({ TableName: ex.file.tables.audit!, Key: { pk: { S: victim.id } } }))).Item!;
+    const event = JSON.parse(item.event!.S!) as Record<string, unknown>;
+    await ddb.send(new PutItemCommand({ TableName: ex.file.tables.audit!, Item: { ...item, event: { S: JSON.stringify({ ...event, decision: 'allow', status: 200 }) } } }));
+    const bad = await cli(home, ['audit', 'verify', '--as', 'EU-OLAF', '--complete']);
+    expect(bad.code).toBe(1);
+    expect(bad.stdout).toContain(`✗ event ${victim.id} changed: its content no longer matches its hash`);
+    await ddb.send(new PutItemCommand({ TableName: ex.file.tables.audit!, Item: item }));
+    ddb.destroy();
+  }, 90_000);
 
   it('Ctrl-C stops the server and moto_server', async () => {
     const { url, awsEndpoint } = ex.file;

@@ -71,6 +71,17 @@ describe('cdk-nag', { timeout: BUNDLING_TIMEOUT }, () => {
     for (const a of acks.filter((x) => /-IAM[45]$/.test(x.id))) expect.fail(`blanket ${a.id} at ${a.path}`);
   });
 
+  it('every function acknowledges the DLQ finding with the reason of how it is invoked', () => {
+    const dlq = acknowledgements(s.app).filter((a) => a.id === 'NIST.800.53.R5-LambdaDLQ');
+    const byName = s.stack.handlers.byName;
+    for (const [name, h] of Object.entries(byName)) {
+      const ack = dlq.find((a) => a.path === h.fn.node.path);
+      expect(ack, name).toBeDefined();
+      expect(ack!.reason, name).toMatch(name === 'sealer' ? /EventBridge schedule every minute.*next run/ : /synchronously by the HTTP API/);
+    }
+    expect(dlq.length).toBe(Object.keys(byName).length);
+  });
+
   it('every acknowledgement is still needed: without it the pack reports that rule there', () => {
     const acks = acknowledgements(s.app);
     // Hide the acknowledgements (renaming their metadata keys), run the packs, restore.

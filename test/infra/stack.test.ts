@@ -9,16 +9,19 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { IConstruct } from 'constructs';
 import { KMS_KEYS, TABLES } from '../../lib/constructs/definitions.ts';
-import { ESM_REQUIRE_BANNER, RUNTIME } from '../../lib/constructs/handler-function.ts';
-import { TABLE_ACCESS, TABLE_ITEM_ACTIONS } from '../../lib/constructs/handlers.ts';
+import { ESM_REQUIRE_BANNER, RUNTIME, type HandlerName } from '../../lib/constructs/handler-function.ts';
+import { API_GROUPS, HANDLER_NAMES, SEALER_AUDIT_ACTIONS, TABLE_ACCESS, TABLE_ITEM_ACTIONS, type TableGrant } from '../../lib/constructs/handlers.ts';
 import { OPENAPI_PATH, THROTTLE } from '../../lib/constructs/exchange-api.ts';
-import { ACTION_ROUTES, PUBLIC_ROUTES, type HandlerGroup } from '../../lambdas/core/routes.ts';
-import { synthesize, type Synthesized } from './synth.ts';
+import type { TableId } from '../../lib/constructs/tables.ts';
+import { ACTION_ROUTES, PUBLIC_ROUTES } from '../../lambdas/core/routes.ts';
+import { cdkJsonContext, synthesize, type Synthesized } from './synth.ts';
 
 const BUNDLING_TIMEOUT = 120_000;
-const GROUPS = Object.keys(TABLE_ACCESS) as HandlerGroup[];
+/** Every function: the five API handler groups and the sealer. */
+const NAMES: readonly HandlerName[] = HANDLER_NAMES;
 
 interface CfnResourceJson { Type: string; Properties?: Record<string, unknown>; Metadata?: Record<string, unknown>; DeletionPolicy?: string }
+interface StatementJson { Sid?: string; Effect: string; Action: string | string[]; Resource: unknown; Condition?: unknown }
 
 let s: Synthesized;
 let resources: Record<string, CfnResourceJson>;
@@ -30,11 +33,23 @@ beforeAll(() => {
 const logicalId = (c: IConstruct): string => s.stack.getLogicalId(c.node.defaultChild as CfnElement);
 const getAtt = (c: IConstruct, attr = 'Arn') => ({ 'Fn::GetAtt': [logicalId(c), attr] });
 const ref = (c: IConstruct) => ({ Ref: logicalId(c) });
-const fnOf = (g: HandlerGroup) => s.stack.handlers.byGroup[g];
-const policyOf = (g: HandlerGroup): string => JSON.stringify(resources[logicalId(fnOf(g).policy)]!.Properties!.PolicyDocument);
+const fnOf = (n: HandlerName) => s.stack.handlers.byName[n];
+const statementsOf = (n: HandlerName): StatementJson[] =>
+  (resources[logicalId(fnOf(n).policy)]!.Properties!.PolicyDocument as { Statement: StatementJson[] }).Statement;
+const policyOf = (n: HandlerName): string => JSON.stringify(statementsOf(n));
+const actionsOf = (st: StatementJson): string[] => (Array.isArray(st.Action) ? st.Action : [st.Action]);
+const resourcesOf = (st: StatementJson): unknown[] => (Array.isArray(st.Resource) ? st.Resource : [st.Resource]);
+const indexArn = (t: TableId, index: string) => ({ 'Fn::Join': ['', [getAtt(s.stack.tables.byId[t].table), `/index/${index}`]] });
+/** The table-related statements of a function's policy (everything that names a DynamoDB action). */
+const tableStatementsOf = (n: HandlerName): StatementJson[] => statementsOf(n).filter((st) => actionsOf(st).some((a) => a.startsWith('dynamodb:')));
+/** Every statement of every managed policy in the template, with the policy's logical id. */
+const allStatements = (): { policy: string; st: StatementJson }[] =>
+  Object.entries(resources)
+    .filter(([, r]) => r.Type === 'AWS::IAM::ManagedPolicy')
+    .flatMap(([id, r]) => (r.Properties!.PolicyDocument as { Statement: StatementJson[] }).Statement.map((st) => ({ policy: id, st })));
 
 describe('KMS keys', { timeout: BUNDLING_TIMEOUT }, () => {
-  it('builds every KMS_KEYS definition as a rotating key with its spec, usage and alias', () => {
+  it('builds every KMS_KEYS definition with its spec, usage, rotation and alias, retained', () => {
     for (const def of KMS_KEYS) {
       const { key } = s.stack.keys.app[def.id];
       expect(resources[logicalId(key)]).toMatchObject({
@@ -47,17 +62,41 @@ describe('KMS keys', { timeout: BUNDLING_TIMEOUT }, () => {
     s.template.hasResourceProperties('AWS::KMS::Key', { KeySpec: 'SYMMETRIC_DEFAULT', EnableKeyRotation: true });
   });
 
-  it('has a separate rotating table key and logs key, both retained', () => {
-    for (const key of [s.stack.keys.table, s.stack.keys.logs]) {
+  it('the payload key is a rotating symmetric key', () => {
+    expect(resources[logicalId(s.stack.keys.app.payload.key)]!.Properties).toMatchObject({
+      KeySpec: 'SYMMETRIC_DEFAULT', KeyUsage: 'ENCRYPT_DECRYPT', EnableKeyRotation: true,
+    });
+  });
+
+  it('the seal key is an ECC P-256 signing key without automatic rotation (KMS cannot rotate asymmetric keys)', () => {
+    expect(resources[logicalId(s.stack.keys.app.seal.key)]).toMatchObject({
+      Type: 'AWS::KMS::Key',
+      DeletionPolicy: 'Retain',
+      Properties: { KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY', EnableKeyRotation: false },
+    });
+    s.template.hasResourceProperties('AWS::KMS::Alias', { AliasName: 'alias/corridor-seal', TargetKeyId: getAtt(s.stack.keys.app.seal.key) });
+  });
+
+  it('has separate rotating table, logs and alerts keys, all retained', () => {
+    const keys = [s.stack.keys.table, s.stack.keys.logs, s.stack.keys.alerts];
+    for (const key of keys) {
       expect(resources[logicalId(key)]).toMatchObject({ Type: 'AWS::KMS::Key', DeletionPolicy: 'Retain', Properties: { EnableKeyRotation: true } });
     }
-    expect(logicalId(s.stack.keys.table)).not.toBe(logicalId(s.stack.keys.app.payload.key));
+    const ids = [...keys, s.stack.keys.app.payload.key, s.stack.keys.app.seal.key].map(logicalId);
+    expect(new Set(ids).size).toBe(ids.length);
   });
 
   it('lets CloudWatch Logs use the logs key only for log groups of this account and region', () => {
     const policy = JSON.stringify(resources[logicalId(s.stack.keys.logs)]!.Properties!.KeyPolicy);
     expect(policy).toContain('kms:EncryptionContext:aws:logs:arn');
     expect(policy).toContain('logs.');
+  });
+
+  it('lets CloudWatch use the alerts key only for alarms of this account', () => {
+    const statements = (resources[logicalId(s.stack.keys.alerts)]!.Properties!.KeyPolicy as { Statement: StatementJson[] }).Statement;
+    const cw = statements.find((st) => st.Sid === 'AllowCloudWatchAlarmsOfThisAccount')!;
+    expect(cw).toMatchObject({ Principal: { Service: 'cloudwatch.amazonaws.com' }, Action: ['kms:Decrypt', 'kms:GenerateDataKey*'] });
+    expect(cw.Condition).toMatchObject({ StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } }, ArnLike: { 'aws:SourceArn': expect.anything() } });
   });
 });
 
@@ -83,7 +122,27 @@ describe('DynamoDB tables', { timeout: BUNDLING_TIMEOUT }, () => {
     });
     const props = resources[logicalId(table)]!.Properties!;
     expect(props.TimeToLiveSpecification).toEqual(def.ttlAttribute ? { AttributeName: def.ttlAttribute, Enabled: true } : undefined);
-    expect((props.GlobalSecondaryIndexes as { IndexName: string }[] | undefined)?.map((g) => g.IndexName) ?? []).toEqual(def.globalIndexes.map((g) => g.indexName));
+    const gsis = (props.GlobalSecondaryIndexes as { IndexName: string; KeySchema: unknown; Projection: unknown }[] | undefined) ?? [];
+    expect(gsis.map((g) => g.IndexName)).toEqual(def.globalIndexes.map((g) => g.indexName));
+    for (const index of def.globalIndexes) {
+      const keys = [{ AttributeName: index.partitionKey.name, KeyType: 'HASH' }];
+      if (index.sortKey) keys.push({ AttributeName: index.sortKey.name, KeyType: 'RANGE' });
+      expect(gsis.find((g) => g.IndexName === index.indexName)).toMatchObject({ KeySchema: keys, Projection: { ProjectionType: 'ALL' } });
+    }
+  });
+
+  it('audit: the sparse `pending` index (pending, tsId) and the `byTime` index (tbucket, tsId), both projecting ALL', () => {
+    const props = resources[logicalId(s.stack.tables.byId.audit.table)]!.Properties!;
+    expect(props.GlobalSecondaryIndexes).toEqual([
+      { IndexName: 'pending', KeySchema: [{ AttributeName: 'pending', KeyType: 'HASH' }, { AttributeName: 'tsId', KeyType: 'RANGE' }], Projection: { ProjectionType: 'ALL' } },
+      { IndexName: 'byTime', KeySchema: [{ AttributeName: 'tbucket', KeyType: 'HASH' }, { AttributeName: 'tsId', KeyType: 'RANGE' }], Projection: { ProjectionType: 'ALL' } },
+    ]);
+    expect(props.AttributeDefinitions).toEqual(expect.arrayContaining([
+      { AttributeName: 'pk', AttributeType: 'S' },
+      { AttributeName: 'pending', AttributeType: 'S' },
+      { AttributeName: 'tbucket', AttributeType: 'S' },
+      { AttributeName: 'tsId', AttributeType: 'S' },
+    ]));
   });
 
   it('puts every table in the AWS Backup plan', () => {
@@ -94,19 +153,47 @@ describe('DynamoDB tables', { timeout: BUNDLING_TIMEOUT }, () => {
 });
 
 describe('Lambda functions', { timeout: BUNDLING_TIMEOUT }, () => {
-  it.each(GROUPS)('%s: arm64, newest Node runtime, 512 MB, 10 s, reserved concurrency', (g) => {
+  it('are exactly six: the five API handler groups and the sealer', () => {
+    expect([...NAMES].sort()).toEqual(['agencies', 'audit', 'discovery', 'eucs', 'licenses', 'sealer']);
+    expect([...API_GROUPS].sort()).toEqual(['agencies', 'audit', 'discovery', 'eucs', 'licenses']);
+    expect(new Set(ACTION_ROUTES.map((r) => r.group))).toEqual(new Set(API_GROUPS.filter((g) => g !== 'discovery')));
+    s.template.resourceCountIs('AWS::Lambda::Function', NAMES.length);
+  });
+
+  it.each(API_GROUPS)('%s: arm64, newest Node runtime, 512 MB, 10 s, reserved concurrency from context', (g) => {
     expect(resources[logicalId(fnOf(g).fn)]!.Properties).toMatchObject({
       Architectures: ['arm64'],
       Runtime: RUNTIME.name,
       MemorySize: 512,
       Timeout: 10,
       Handler: 'index.handler',
-      ReservedConcurrentExecutions: expect.any(Number),
+      ReservedConcurrentExecutions: cdkJsonContext().reservedConcurrency,
     });
     expect(RUNTIME.name).toMatch(/^nodejs(2[2-9]|[3-9]\d)\.x$/);
   });
 
-  it.each(GROUPS)('%s: environment names every table, the payload key, the exchange id and source maps', (g) => {
+  it('sealer: arm64, newest Node runtime, 512 MB, 60 s, one at a time, no Lambda retries of a scheduled run', () => {
+    const { fn } = fnOf('sealer');
+    expect(resources[logicalId(fn)]!.Properties).toMatchObject({
+      Architectures: ['arm64'],
+      Runtime: RUNTIME.name,
+      MemorySize: 512,
+      Timeout: 60,
+      Handler: 'index.handler',
+      ReservedConcurrentExecutions: 1,
+    });
+    s.template.resourceCountIs('AWS::Lambda::EventInvokeConfig', 1);
+    s.template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: ref(fn), MaximumRetryAttempts: 0, MaximumEventAgeInSeconds: 120,
+    });
+  });
+
+  it.each(NAMES)('%s: CORRIDOR_SEAL_KEY_ID is the seal key ARN', (n) => {
+    const variables = (resources[logicalId(fnOf(n).fn)]!.Properties!.Environment as { Variables: Record<string, unknown> }).Variables;
+    expect(variables.CORRIDOR_SEAL_KEY_ID).toEqual(getAtt(s.stack.keys.app.seal.key));
+  });
+
+  it.each(NAMES)('%s: environment names every table, every KMS_KEYS key, the exchange id and source maps', (g) => {
     const variables: Record<string, unknown> = {
       CORRIDOR_EXCHANGE_ID: 'corridor:eu-hub',
       NODE_OPTIONS: '--enable-source-maps',
@@ -119,7 +206,7 @@ describe('Lambda functions', { timeout: BUNDLING_TIMEOUT }, () => {
     });
   });
 
-  it.each(GROUPS)('%s: logs to its own KMS-encrypted log group kept for a year', (g) => {
+  it.each(NAMES)('%s: logs to its own KMS-encrypted log group kept for a year', (g) => {
     const { fn, logGroup } = fnOf(g);
     expect(resources[logicalId(fn)]!.Properties!.LoggingConfig).toEqual({ LogGroup: ref(logGroup) });
     expect(resources[logicalId(logGroup)]).toMatchObject({
@@ -131,24 +218,25 @@ describe('Lambda functions', { timeout: BUNDLING_TIMEOUT }, () => {
 
 describe('bundling (local esbuild, no Docker, offline)', { timeout: BUNDLING_TIMEOUT }, () => {
   // synth.ts synthesized with Docker and the network unusable; here we check what came out.
-  const bundleDir = (g: HandlerGroup): string => {
+  const bundleDir = (g: HandlerName): string => {
     const assetPath = resources[logicalId(fnOf(g).fn)]!.Metadata!['aws:asset:path'] as string;
     return join(s.assemblyDir, assetPath);
   };
 
-  it.each(GROUPS)('%s: an ESM bundle with the createRequire banner, a source map and the AWS SDK inside', (g) => {
+  it.each(NAMES)('%s: an ESM bundle with the createRequire banner, a source map and the AWS SDK inside', (g) => {
     expect(resources[logicalId(fnOf(g).fn)]!.Metadata!['aws:asset:is-bundled']).toBe(true);
     const dir = bundleDir(g);
     expect(existsSync(join(dir, 'index.mjs.map'))).toBe(true);
     const code = readFileSync(join(dir, 'index.mjs'), 'utf8');
     expect(code.startsWith(ESM_REQUIRE_BANNER)).toBe(true);
     // Only Node built-ins stay outside the bundle: jose, ajv and the AWS SDK are all inside it.
-    const specifiers = [...code.matchAll(/\bfrom\s*["']([^"']+)["']|\bimport\s*\(\s*["']([^"']+)["']\s*\)/g)].map((m) => m[1] ?? m[2]!);
+    // `from` of an import/export clause follows `}`, `*` binding or a name, i.e. `}` or whitespace (not `/body/from"` in a string).
+    const specifiers = [...code.matchAll(/(?<=[}\s])from\s*["']([^"']+)["']|\bimport\s*\(\s*["']([^"']+)["']\s*\)/g)].map((m) => m[1] ?? m[2]!);
     expect(specifiers.length).toBeGreaterThan(0);
     expect(specifiers.filter((x) => !isBuiltin(x))).toEqual([]);
   });
 
-  it.each(GROUPS)('%s: the bundle loads as an ES module in Node and exports handler', (g) => {
+  it.each(NAMES)('%s: the bundle loads as an ES module in Node and exports handler', (g) => {
     const env: Record<string, string> = {
       PATH: process.env.PATH ?? '',
       AWS_REGION: 'eu-central-1',
@@ -168,39 +256,78 @@ describe('bundling (local esbuild, no Docker, offline)', { timeout: BUNDLING_TIM
 });
 
 describe('least privilege', { timeout: BUNDLING_TIMEOUT }, () => {
-  it('has no inline policies and no AWS-managed policies on the handler roles', () => {
+  it('has no inline policies and no AWS-managed policies on the handler roles; one managed policy per role', () => {
     s.template.resourceCountIs('AWS::IAM::Policy', 0);
-    for (const g of GROUPS) {
-      const role = resources[logicalId(fnOf(g).role)]!.Properties!;
+    s.template.resourceCountIs('AWS::IAM::ManagedPolicy', NAMES.length);
+    for (const n of NAMES) {
+      const role = resources[logicalId(fnOf(n).role)]!.Properties!;
       expect(role.ManagedPolicyArns).toBeUndefined();
       expect(role.Policies).toBeUndefined();
+      expect(resources[logicalId(fnOf(n).policy)]!.Properties!.Roles).toEqual([ref(fnOf(n).role)]);
     }
   });
 
-  it.each(GROUPS)('%s: item actions on exactly its tables, nothing with a wildcard', (g) => {
-    const doc = resources[logicalId(fnOf(g).policy)]!.Properties!.PolicyDocument as { Statement: { Sid: string; Action: string[]; Resource: unknown }[] };
-    const items = doc.Statement.find((st) => st.Sid === 'TableItems')!;
-    expect([...items.Action].sort()).toEqual([...TABLE_ITEM_ACTIONS].sort());
-    const expected = TABLE_ACCESS[g].map((t) => getAtt(s.stack.tables.byId[t].table));
-    expect(Array.isArray(items.Resource) ? items.Resource : [items.Resource]).toEqual(expect.arrayContaining(expected));
-    expect(Array.isArray(items.Resource) ? items.Resource.length : 1).toBe(expected.length);
-    expect(JSON.stringify(doc)).not.toContain('*');
+  it.each(NAMES)('%s: its TABLE_ACCESS actions on exactly its tables and indexes, nothing with a wildcard', (n) => {
+    const expected: StatementJson[] = [];
+    for (const [t, grant] of Object.entries(TABLE_ACCESS[n]) as [TableId, TableGrant][]) {
+      const name = t.charAt(0).toUpperCase() + t.slice(1);
+      expected.push({ Sid: `${name}Items`, Effect: 'Allow', Action: [...grant.actions].sort(), Resource: getAtt(s.stack.tables.byId[t].table) });
+      if (grant.queryIndexes?.length) {
+        const arns = grant.queryIndexes.map((i) => indexArn(t, i));
+        expected.push({ Sid: `${name}IndexQuery`, Effect: 'Allow', Action: 'dynamodb:Query', Resource: arns.length === 1 ? arns[0] : arns });
+      }
+    }
+    const actual = tableStatementsOf(n).map((st) => ({ ...st, Action: Array.isArray(st.Action) ? [...st.Action].sort() : st.Action }));
+    expect(actual).toEqual(expected);
+    expect(policyOf(n)).not.toContain('*');
+    expect(policyOf(n)).not.toContain('dynamodb:UpdateItem');
+    expect(policyOf(n)).not.toContain('dynamodb:Scan');
+    expect(policyOf(n)).not.toContain('dynamodb:Batch');
   });
 
-  it('only licenses may touch documents; discovery touches neither audit nor documents', () => {
+  it('API groups get all of DynamoDbStore\'s item actions on each of their tables (they write audit events and records)', () => {
+    for (const g of API_GROUPS) {
+      for (const grant of Object.values(TABLE_ACCESS[g])) expect([...grant!.actions].sort(), g).toEqual([...TABLE_ITEM_ACTIONS].sort());
+    }
+  });
+
+  it('tables: documents only for licenses and eucs; audit for the action groups and the sealer, never discovery', () => {
     const audit = logicalId(s.stack.tables.byId.audit.table);
     const documents = logicalId(s.stack.tables.byId.documents.table);
-    expect(policyOf('discovery')).not.toContain(audit);
-    expect(policyOf('discovery')).not.toContain(documents);
-    expect(policyOf('agencies')).not.toContain(documents);
-    expect(policyOf('agencies')).toContain(audit);
-    expect(policyOf('licenses')).toContain(documents);
-    expect(policyOf('licenses')).toContain(audit);
+    const registry = logicalId(s.stack.tables.byId.registry.table);
+    for (const n of NAMES) {
+      expect(policyOf(n).includes(documents), n).toBe(n === 'licenses' || n === 'eucs');
+      expect(policyOf(n).includes(audit), n).toBe(n !== 'discovery');
+      expect(policyOf(n).includes(registry), n).toBe(n !== 'sealer');
+    }
   });
 
-  it.each(GROUPS)('%s: GenerateDataKey and Decrypt on the payload key; the table key only via DynamoDB', (g) => {
+  it('indexes: only audit queries `byTime`, only the sealer queries `pending`', () => {
+    for (const n of NAMES) {
+      expect(policyOf(n).includes('/index/byTime'), n).toBe(n === 'audit');
+      expect(policyOf(n).includes('/index/pending'), n).toBe(n === 'sealer');
+    }
+    const sealerIndex = tableStatementsOf('sealer').find((st) => st.Sid === 'AuditIndexQuery')!;
+    expect(sealerIndex).toMatchObject({ Action: 'dynamodb:Query', Resource: indexArn('audit', 'pending') });
+    const auditIndex = tableStatementsOf('audit').find((st) => st.Sid === 'AuditIndexQuery')!;
+    expect(auditIndex).toMatchObject({ Action: 'dynamodb:Query', Resource: indexArn('audit', 'byTime') });
+  });
+
+  it('sealer: on the audit table GetItem and PutItem only (no Query on the table, no Delete, no Update, no registry)', () => {
+    expect([...SEALER_AUDIT_ACTIONS].sort()).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem']);
+    const items = tableStatementsOf('sealer').find((st) => st.Sid === 'AuditItems')!;
+    expect([...actionsOf(items)].sort()).toEqual([...SEALER_AUDIT_ACTIONS].sort());
+    expect(resourcesOf(items)).toEqual([getAtt(s.stack.tables.byId.audit.table)]);
+  });
+
+  it('sealer: no payload key (it never encrypts or decrypts)', () => {
+    expect(policyOf('sealer').includes('PayloadDataKeys')).toBe(false);
+    expect(policyOf('licenses').includes('PayloadDataKeys')).toBe(true);
+  });
+
+  it.each(NAMES.filter((n) => n !== 'sealer'))('%s: GenerateDataKey and Decrypt on the payload key; the table key only via DynamoDB', (n) => {
     s.template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
-      Roles: [ref(fnOf(g).role)],
+      Roles: [ref(fnOf(n).role)],
       PolicyDocument: {
         Statement: Match.arrayWith([
           Match.objectLike({
@@ -211,6 +338,71 @@ describe('least privilege', { timeout: BUNDLING_TIMEOUT }, () => {
         ]),
       },
     });
+  });
+
+  it('seal key: only the sealer may kms:Sign, and only on the seal key', () => {
+    const signers = allStatements().filter(({ st }) => actionsOf(st).some((a) => a === 'kms:Sign' || a === 'kms:*' || a === 'kms:Sign*'));
+    expect(signers.map(({ policy }) => policy)).toEqual([logicalId(fnOf('sealer').policy)]);
+    expect(signers[0]!.st).toMatchObject({ Effect: 'Allow', Resource: getAtt(s.stack.keys.app.seal.key) });
+    expect([...actionsOf(signers[0]!.st)].sort()).toEqual(['kms:GetPublicKey', 'kms:Sign']);
+  });
+
+  it('seal key: discovery may kms:GetPublicKey on it (JWKS, sealKeyIds); no API group other than discovery touches it', () => {
+    const seal = logicalId(s.stack.keys.app.seal.key);
+    const discovery = statementsOf('discovery').filter((st) => JSON.stringify(st.Resource).includes(seal));
+    expect(discovery).toEqual([{ Sid: 'SealKey', Effect: 'Allow', Action: 'kms:GetPublicKey', Resource: getAtt(s.stack.keys.app.seal.key) }]);
+    for (const n of NAMES) expect(policyOf(n).includes(seal), n).toBe(n === 'discovery' || n === 'sealer');
+    expect(allStatements().filter(({ st }) => actionsOf(st).includes('kms:GetPublicKey')).map(({ policy }) => policy).sort())
+      .toEqual([logicalId(fnOf('discovery').policy), logicalId(fnOf('sealer').policy)].sort());
+  });
+});
+
+describe('sealer schedule and alerts', { timeout: BUNDLING_TIMEOUT }, () => {
+  it('an EventBridge rule invokes the sealer every minute, without EventBridge retries', () => {
+    const { rule } = s.stack.sealerSchedule;
+    s.template.resourceCountIs('AWS::Events::Rule', 1);
+    expect(resources[logicalId(rule)]!.Properties).toMatchObject({
+      ScheduleExpression: 'rate(1 minute)',
+      State: 'ENABLED',
+      Targets: [{ Arn: getAtt(fnOf('sealer').fn), RetryPolicy: { MaximumRetryAttempts: 0 } }],
+    });
+    expect((resources[logicalId(rule)]!.Properties!.Targets as unknown[]).length).toBe(1);
+  });
+
+  it('only that rule may invoke the sealer, and the sealer is behind no API route', () => {
+    const permissions = Object.values(s.template.findResources('AWS::Lambda::Permission', { Properties: { FunctionName: getAtt(fnOf('sealer').fn) } }));
+    expect(permissions.map((p) => p.Properties)).toEqual([{
+      Action: 'lambda:InvokeFunction',
+      FunctionName: getAtt(fnOf('sealer').fn),
+      Principal: 'events.amazonaws.com',
+      SourceArn: getAtt(s.stack.sealerSchedule.rule),
+    }]);
+    const integrations = JSON.stringify(s.template.findResources('AWS::ApiGatewayV2::Integration'));
+    expect(integrations).not.toContain(logicalId(fnOf('sealer').fn));
+  });
+
+  it('alarms on sealer errors and on the sealer not running, notifying the alert topic', () => {
+    const topic = ref(s.stack.alerts.topic);
+    const sealer = ref(fnOf('sealer').fn);
+    expect(resources[logicalId(s.stack.sealerSchedule.errorsAlarm)]!.Properties).toMatchObject({
+      Namespace: 'AWS/Lambda', MetricName: 'Errors', Dimensions: [{ Name: 'FunctionName', Value: sealer }],
+      Statistic: 'Sum', Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', TreatMissingData: 'notBreaching',
+      AlarmActions: [topic],
+    });
+    expect(resources[logicalId(s.stack.sealerSchedule.stalledAlarm)]!.Properties).toMatchObject({
+      Namespace: 'AWS/Lambda', MetricName: 'Invocations', Dimensions: [{ Name: 'FunctionName', Value: sealer }],
+      Statistic: 'Sum', Threshold: 1, ComparisonOperator: 'LessThanThreshold', TreatMissingData: 'breaching',
+      AlarmActions: [topic],
+    });
+  });
+
+  it('the alert topic is encrypted with the alerts key, TLS-only, and publishable by CloudWatch alarms of this account', () => {
+    expect(resources[logicalId(s.stack.alerts.topic)]!.Properties).toMatchObject({ KmsMasterKeyId: getAtt(s.stack.keys.alerts) });
+    const policy = JSON.stringify(s.template.findResources('AWS::SNS::TopicPolicy'));
+    expect(policy).toContain('aws:SecureTransport');
+    expect(policy).toContain('cloudwatch.amazonaws.com');
+    expect(policy).toContain('aws:SourceAccount');
+    s.template.hasOutput('AlertTopicArn', { Value: ref(s.stack.alerts.topic) });
   });
 });
 
@@ -251,11 +443,16 @@ describe('HTTP API', { timeout: BUNDLING_TIMEOUT }, () => {
     expect(resources[logicalId(s.stack.exchangeApi.accessLogs)]!.Properties).toMatchObject({ KmsKeyId: getAtt(s.stack.keys.logs), RetentionInDays: 365 });
   });
 
-  it('lets only this API invoke the functions, and outputs its URL', () => {
-    s.template.allResourcesProperties('AWS::Lambda::Permission', {
-      Principal: 'apigateway.amazonaws.com',
-      SourceArn: Match.anyValue(),
-    });
+  it('lets only this API invoke the API functions (the sealer only its schedule), and outputs its URL', () => {
+    const permissions = Object.values(s.template.findResources('AWS::Lambda::Permission')).map((p) => p.Properties as Record<string, unknown>);
+    const sealer = logicalId(fnOf('sealer').fn);
+    for (const p of permissions) {
+      expect(p.SourceArn).toBeDefined();
+      expect(p.Principal).toBe(JSON.stringify(p.FunctionName).includes(sealer) ? 'events.amazonaws.com' : 'apigateway.amazonaws.com');
+    }
+    for (const g of API_GROUPS) {
+      expect(permissions.some((p) => p.Principal === 'apigateway.amazonaws.com' && JSON.stringify(p.FunctionName).includes(logicalId(fnOf(g).fn))), g).toBe(true);
+    }
     s.template.hasOutput('ApiUrl', { Value: Match.anyValue() });
   });
 

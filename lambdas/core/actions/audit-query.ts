@@ -1,6 +1,6 @@
 /**
  * `audit.query`: events in the caller's scope, oldest first, filtered, page by page. Reads
- * the byTime index hour by hour, merging its shards in (ts, id) order. The cursor is
+ * the byTime index day by day, merging its shards in (ts, id) order. The cursor is
  * encrypted and bound to the caller and the filters, so it can neither be read nor forged;
  * and the caller's scope is applied to every event whatever the cursor says.
  */
@@ -17,7 +17,8 @@ export interface AuditQueryBody {
 }
 
 const HOUR = 3_600_000;
-const MAX_WINDOW = 31 * 24 * HOUR;
+const DAY = 24 * HOUR;
+const MAX_WINDOW = 31 * DAY;
 const FILTERS = ['actor', 'owner', 'action', 'resource', 'decision'] as const;
 
 /** Lazy pages of one shard of one hour bucket. */
@@ -64,9 +65,9 @@ export async function auditQuery(ctx: ActionContext, body: AuditQueryBody): Prom
   const events: AuditEvent[] = [];
   let lastSeen: string | undefined;
   let exhausted = true;
-  for (let hour = Math.floor(Date.parse(after.slice(0, 24)) / HOUR) * HOUR; hour <= to && events.length < limit; hour += HOUR) {
+  for (let day = Math.floor(Date.parse(after.slice(0, 24)) / DAY) * DAY; day <= to && events.length < limit; day += DAY) {
     const streams = Array.from({ length: AUDIT_SHARDS }, (_, shard) =>
-      new ShardStream((next) => services.store.queryIndex('audit', { index: 'byTime', partition: timeBucket(isoNow(hour), shard), after, until, limit: 200, ...(next ? { next } : {}) })));
+      new ShardStream((next) => services.store.queryIndex('audit', { index: 'byTime', partition: timeBucket(isoNow(day), shard), after, until, limit: 200, ...(next ? { next } : {}) })));
     for (;;) {
       const heads = await Promise.all(streams.map((s) => s.head()));
       let min = -1;

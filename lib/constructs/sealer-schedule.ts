@@ -1,0 +1,62 @@
+/**
+ * Runs the sealer every minute (EventBridge rule → asynchronous Lambda invoke) and alarms when it fails or stops
+ * running: until a run succeeds, audit events stay pending, i.e. unsealed.
+ */
+import { Duration } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
+
+/** How often the sealer runs; a seal covers whatever became pending since the previous one. */
+export const SEAL_INTERVAL = Duration.minutes(1);
+/** Window of the sealer alarms: a few missed or failed runs, not one transient blip of an upstream service. */
+export const SEALER_ALARM_PERIOD = Duration.minutes(5);
+
+export interface SealerScheduleProps {
+  readonly fn: lambda.IFunction;
+  readonly alertTopic: sns.ITopic;
+}
+
+export class SealerSchedule extends Construct {
+  readonly rule: events.Rule;
+  /** Any failed run (error or timeout) in SEALER_ALARM_PERIOD. */
+  readonly errorsAlarm: cloudwatch.Alarm;
+  /** No run at all in SEALER_ALARM_PERIOD (rule disabled, invocations throttled or dropped). */
+  readonly stalledAlarm: cloudwatch.Alarm;
+
+  constructor(scope: Construct, id: string, props: SealerScheduleProps) {
+    super(scope, id);
+    this.rule = new events.Rule(this, 'Rule', {
+      description: 'Corridor sealer: seal every audit event still pending, every minute',
+      schedule: events.Schedule.rate(SEAL_INTERVAL),
+      // No EventBridge retries either: the next scheduled run does the same work.
+      targets: [new targets.LambdaFunction(props.fn, { retryAttempts: 0 })],
+    });
+
+    this.errorsAlarm = new cloudwatch.Alarm(this, 'ErrorsAlarm', {
+      alarmDescription: 'Corridor sealer runs failed: audit events stay pending (unsealed) until a run succeeds. See the sealer log group.',
+      metric: props.fn.metricErrors({ period: SEALER_ALARM_PERIOD, statistic: cloudwatch.Stats.SUM }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    this.stalledAlarm = new cloudwatch.Alarm(this, 'StalledAlarm', {
+      alarmDescription: 'Corridor sealer did not run: the schedule is disabled or its invocations are throttled; audit events are not being sealed.',
+      metric: props.fn.metricInvocations({ period: SEALER_ALARM_PERIOD, statistic: cloudwatch.Stats.SUM }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+    });
+    const notify = new cwActions.SnsAction(props.alertTopic);
+    for (const alarm of [this.errorsAlarm, this.stalledAlarm]) {
+      alarm.addAlarmAction(notify);
+      alarm.addOkAction(notify);
+    }
+  }
+}
