@@ -1,4 +1,4 @@
-/** The Corridor stack: composes keys, tables, backups, handlers, the sealer schedule, alerts and the API; no resource is configured here. */
+/** The Corridor stack: composes keys, tables, backups, handlers (the console among them), the sealer schedule, alerts and the API; no resource is configured here. */
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { AlertTopic } from './constructs/alerts.ts';
@@ -18,7 +18,8 @@ export interface CorridorStackProps extends StackProps {
   readonly exchangeId?: string;
   /**
    * Reserved concurrency of each API handler; context `reservedConcurrency`. Caps what one group can consume (and cost)
-   * under load or abuse; the account needs this times five (the API groups), plus 1 (the sealer), plus 100 unreserved.
+   * under load or abuse; the account needs this times five (the API groups), plus 1 (the sealer), plus
+   * CONSOLE.reservedConcurrency (the auditor console), plus 100 unreserved.
    */
   readonly reservedConcurrency?: number;
 }
@@ -52,6 +53,7 @@ export class CorridorStack extends Stack {
     this.sealerSchedule = new SealerSchedule(this, 'Sealer', { fn: this.handlers.sealer.fn, alertTopic: this.alerts.topic });
     this.exchangeApi = new ExchangeApi(this, 'Exchange', {
       functions: this.handlers.apiFunctions,
+      consoleFunction: this.handlers.console.fn,
       logsKey: this.keys.logs,
     });
     new CfnOutput(this, 'ApiUrl', { value: this.exchangeApi.url, description: 'Base URL of the Corridor exchange API (CORRIDOR_URL)' });

@@ -13,6 +13,15 @@ import { encryptedLogGroup } from './logging.ts';
 /** Served by discovery besides PUBLIC_ROUTES: the OpenAPI description of the exchange. */
 export const OPENAPI_PATH = '/openapi.json';
 
+/** The auditor console's routes: its page at PUBLIC_ROUTES.console and its files below it. */
+export const CONSOLE_PATHS = [PUBLIC_ROUTES.console, `${PUBLIC_ROUTES.console}/{proxy+}`] as const;
+
+/** The GET routes served by discovery: PUBLIC_ROUTES but the console, and the OpenAPI description. */
+export const DISCOVERY_PATHS: readonly string[] = [
+  ...Object.entries(PUBLIC_ROUTES).filter(([name]) => name !== 'console').map(([, path]) => path),
+  OPENAPI_PATH,
+];
+
 /** Stage-wide default route throttling (per API, requests per second and bucket size). */
 export const THROTTLE = { rateLimit: 100, burstLimit: 200 } as const;
 
@@ -37,6 +46,8 @@ export const ACCESS_LOG_FIELDS: Readonly<Record<string, string>> = {
 
 export interface ExchangeApiProps {
   readonly functions: Readonly<Record<HandlerGroup, lambda.IFunction>>;
+  /** Serves the auditor console's static files (CONSOLE_PATHS). */
+  readonly consoleFunction: lambda.IFunction;
   readonly logsKey: kms.IKey;
 }
 
@@ -48,7 +59,7 @@ export class ExchangeApi extends Construct {
   constructor(scope: Construct, id: string, props: ExchangeApiProps) {
     super(scope, id);
     this.api = new apigwv2.HttpApi(this, 'Api', {
-      description: 'Corridor exchange: signed (JWS) action POSTs and public discovery GETs',
+      description: 'Corridor exchange: signed (JWS) action POSTs, public discovery GETs and the auditor console',
       createDefaultStage: false,
     });
     this.accessLogs = encryptedLogGroup(this, 'AccessLogs', props.logsKey);
@@ -77,11 +88,20 @@ export class ExchangeApi extends Construct {
         'audience, expiry, act and jti replay guard, before acting; every refusal is audited. Authentication is the ' +
         'signature over the body itself, which no API Gateway authorizer (JWT, IAM, Lambda on headers) can check.');
     }
-    for (const path of [...Object.values(PUBLIC_ROUTES), OPENAPI_PATH]) {
+    for (const path of DISCOVERY_PATHS) {
       this.route(path, apigwv2.HttpMethod.GET, integrations.discovery,
         'Public by protocol design: serves only the exchange configuration, public JWK sets and the OpenAPI description, ' +
         'which agencies fetch unauthenticated to verify signatures and to bootstrap; read-only, no secrets or documents, ' +
         'and throttled at the stage.');
+    }
+    const consoleIntegration = new HttpLambdaIntegration('console-integration', props.consoleFunction, {
+      payloadFormatVersion: apigwv2.PayloadFormatVersion.VERSION_2_0,
+    });
+    for (const path of CONSOLE_PATHS) {
+      this.route(path, apigwv2.HttpMethod.GET, consoleIntegration,
+        'Public static files of the auditor console (HTML, script, stylesheet embedded in the function): the page holds no ' +
+        'data; besides the public discovery documents, every data request it makes is a signed audit.* action, authenticated ' +
+        'by its JWS signature in the handlers, and the auditor\'s private key stays in the browser. Read-only, throttled at the stage.');
     }
   }
 

@@ -1,5 +1,5 @@
 /**
- * The Lambdas (one per API handler group, plus the scheduled sealer) and the access matrix that decides, per function,
+ * The Lambdas (one per API handler group, the auditor console and the scheduled sealer) and the access matrix that decides, per function,
  * which tables, indexes and keys it may touch, with which actions.
  */
 import { Aws, Duration } from 'aws-cdk-lib';
@@ -52,7 +52,7 @@ const ITEMS: TableGrant = { actions: TABLE_ITEM_ACTIONS };
  * Per function, the tables it may use. registry: every API function (each may create the response key ring on first
  * start); audit: the action groups (one event per call, also the replay guard — audit.* calls are audited too) and the
  * sealer; documents: licenses and eucs. discovery never audits. Only `audit` queries `byTime` (audit.query), only the
- * sealer queries `pending`.
+ * sealer queries `pending`. The console uses no table (nor any key): it only returns its embedded static files.
  */
 export const TABLE_ACCESS: Readonly<Record<HandlerName, Readonly<Partial<Record<TableId, TableGrant>>>>> = {
   agencies: { registry: ITEMS, audit: ITEMS },
@@ -60,20 +60,23 @@ export const TABLE_ACCESS: Readonly<Record<HandlerName, Readonly<Partial<Record<
   eucs: { registry: ITEMS, audit: ITEMS, documents: ITEMS },
   audit: { registry: ITEMS, audit: { actions: TABLE_ITEM_ACTIONS, queryIndexes: ['byTime'] } },
   discovery: { registry: ITEMS },
+  console: {},
   // the sealer reads no registry and decrypts nothing: only the audit table and the seal key
   sealer: { audit: { actions: SEALER_AUDIT_ACTIONS, queryIndexes: ['pending'] } },
 };
 
-/** Every function of the stack, and those behind the HTTP API (all but the sealer). */
+/** Every function of the stack, and the API handler groups: the functions of ACTION_ROUTES and discovery (not the console or the sealer). */
 export const HANDLER_NAMES = Object.keys(TABLE_ACCESS) as HandlerName[];
-export const API_GROUPS: readonly HandlerGroup[] = HANDLER_NAMES.filter((n): n is HandlerGroup => n !== 'sealer');
+export const API_GROUPS: readonly HandlerGroup[] = HANDLER_NAMES.filter((n): n is HandlerGroup => n !== 'sealer' && n !== 'console');
+const isApiGroup = (n: HandlerName): n is HandlerGroup => (API_GROUPS as readonly HandlerName[]).includes(n);
 
 /** What DynamoDB needs from the caller on a CMK-encrypted table; usable only through DynamoDB (kms:ViaService). */
 export const TABLE_KEY_ACTIONS = ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'] as const;
 
 /**
  * Envelope encryption of documents, the response key wrap and audit.query cursors: new data keys and their unwrap,
- * nothing else. Every API function uses the payload cipher (documents, the response key ring, audit cursors).
+ * nothing else. Every API handler group uses the payload cipher (documents, the response key ring, audit cursors);
+ * the console and the sealer do not.
  */
 export const PAYLOAD_KEY_ACTIONS = ['kms:GenerateDataKey', 'kms:Decrypt'] as const;
 
@@ -90,6 +93,12 @@ export const SEAL_KEY_ACCESS: Readonly<Partial<Record<HandlerName, readonly ('km
 export const SEALER = { reservedConcurrency: 1, timeout: Duration.seconds(60) } as const;
 /** API handlers answer within API Gateway's integration timeout with room to spare. */
 export const API_TIMEOUT = Duration.seconds(10);
+/**
+ * The auditor console returns a few embedded files in milliseconds: little memory, a short timeout, and a small fixed
+ * concurrency (each request lasts milliseconds, so this still serves hundreds of requests a second) that it cannot
+ * exceed to take capacity from the API groups.
+ */
+export const CONSOLE = { reservedConcurrency: 5, timeout: Duration.seconds(5), memorySize: 256 } as const;
 
 type AppKey = { readonly key: kms.IKey; readonly def: KmsKeyDefinition };
 
@@ -100,7 +109,7 @@ export interface CorridorHandlersProps {
   /** The application keys of KMS_KEYS, by id; every function learns each one's ARN from its environment variable. */
   readonly appKeys: Readonly<Record<KmsKeyDefinition['id'], AppKey>>;
   readonly logsKey: kms.IKey;
-  /** Reserved concurrency of each API handler (the sealer always has SEALER.reservedConcurrency). */
+  /** Reserved concurrency of each API handler group (the sealer and the console have their own fixed values). */
   readonly reservedConcurrency: number;
 }
 
@@ -116,25 +125,30 @@ export class CorridorHandlers extends Construct {
     const byName = {} as Record<HandlerName, HandlerFunction>;
     for (const name of HANDLER_NAMES) {
       const invocation: Invocation = name === 'sealer' ? 'schedule' : 'http-api';
-      const fn = new HandlerFunction(this, constructId(name), {
-        name,
-        invocation,
-        environment,
-        logsKey: props.logsKey,
-        reservedConcurrency: name === 'sealer' ? SEALER.reservedConcurrency : props.reservedConcurrency,
-        timeout: name === 'sealer' ? SEALER.timeout : API_TIMEOUT,
-      });
-      fn.grant(...tableStatements(props.tables, TABLE_ACCESS[name]));
-      fn.grant(
-        new iam.PolicyStatement({
-          sid: 'TableKeyViaDynamoDB',
-          actions: [...TABLE_KEY_ACTIONS],
-          resources: [props.tableKey.keyArn],
-          conditions: { StringEquals: { 'kms:ViaService': `dynamodb.${Aws.REGION}.amazonaws.com` } },
-        }),
-      );
-      // the sealer never encrypts or decrypts: no payload key for it
-      if (name !== 'sealer') {
+      const common = { name, invocation, logsKey: props.logsKey };
+      // The console gets neither the shared environment nor any grant: its policy holds only WriteOwnLogs.
+      const fn = name === 'console'
+        ? new HandlerFunction(this, constructId(name), { ...common, ...CONSOLE, reach: 'nothing' })
+        : new HandlerFunction(this, constructId(name), {
+          ...common,
+          environment,
+          reservedConcurrency: name === 'sealer' ? SEALER.reservedConcurrency : props.reservedConcurrency,
+          timeout: name === 'sealer' ? SEALER.timeout : API_TIMEOUT,
+        });
+      const tableGrants = tableStatements(props.tables, TABLE_ACCESS[name]);
+      if (tableGrants.length > 0) {
+        fn.grant(...tableGrants);
+        fn.grant(
+          new iam.PolicyStatement({
+            sid: 'TableKeyViaDynamoDB',
+            actions: [...TABLE_KEY_ACTIONS],
+            resources: [props.tableKey.keyArn],
+            conditions: { StringEquals: { 'kms:ViaService': `dynamodb.${Aws.REGION}.amazonaws.com` } },
+          }),
+        );
+      }
+      // the sealer never encrypts or decrypts, the console touches no data: no payload key for them
+      if (isApiGroup(name)) {
         fn.grant(new iam.PolicyStatement({ sid: 'PayloadDataKeys', actions: [...PAYLOAD_KEY_ACTIONS], resources: [props.appKeys.payload.key.keyArn] }));
       }
       const seal = SEAL_KEY_ACCESS[name];
@@ -150,7 +164,12 @@ export class CorridorHandlers extends Construct {
     return this.byName.sealer;
   }
 
-  /** The functions behind the HTTP API, by handler group (the routes' `group`). */
+  /** The auditor console's function (GET /console and below). */
+  get console(): HandlerFunction {
+    return this.byName.console;
+  }
+
+  /** The functions behind the HTTP API's action and discovery routes, by handler group (the routes' `group`). */
   get apiFunctions(): Readonly<Record<HandlerGroup, lambda.IFunction>> {
     const out = {} as Record<HandlerGroup, lambda.IFunction>;
     for (const g of API_GROUPS) out[g] = this.byName[g].fn;

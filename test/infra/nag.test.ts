@@ -82,6 +82,22 @@ describe('cdk-nag', { timeout: BUNDLING_TIMEOUT }, () => {
     expect(dlq.length).toBe(Object.keys(byName).length);
   });
 
+  it('the console: its two routes acknowledge APIG4 as public static files, its function the VPC finding as reaching nothing', () => {
+    const acks = acknowledgements(s.app);
+    const routes = s.stack.exchangeApi.api.node.children.filter((c) => /console/i.test(c.node.id));
+    const apig4 = acks.filter((a) => a.id === 'AwsSolutions-APIG4' && routes.some((r) => a.path === r.node.path));
+    expect(apig4.length).toBe(2);
+    for (const a of apig4) {
+      expect(a.reason).toMatch(/static files of the auditor console/);
+      expect(a.reason).toMatch(/holds no data/);
+      expect(a.reason).toMatch(/signed audit\.\* action/);
+      expect(a.reason).toMatch(/private key stays in the browser/);
+    }
+    const fn = s.stack.handlers.console.fn.node.path;
+    expect(acks.find((a) => a.path === fn && a.id === 'NIST.800.53.R5-LambdaInsideVPC')!.reason).toMatch(/opens no network connection/);
+    expect(acks.find((a) => a.path === fn && a.id === 'NIST.800.53.R5-LambdaDLQ')!.reason).toMatch(/static files.*changes no state/);
+  });
+
   it('every acknowledgement is still needed: without it the pack reports that rule there', () => {
     const acks = acknowledgements(s.app);
     // Hide the acknowledgements (renaming their metadata keys), run the packs, restore.

@@ -10,15 +10,17 @@ import { pathToFileURL } from 'node:url';
 import type { IConstruct } from 'constructs';
 import { KMS_KEYS, TABLES } from '../../lib/constructs/definitions.ts';
 import { ESM_REQUIRE_BANNER, RUNTIME, type HandlerName } from '../../lib/constructs/handler-function.ts';
-import { API_GROUPS, HANDLER_NAMES, SEALER_AUDIT_ACTIONS, TABLE_ACCESS, TABLE_ITEM_ACTIONS, type TableGrant } from '../../lib/constructs/handlers.ts';
-import { OPENAPI_PATH, THROTTLE } from '../../lib/constructs/exchange-api.ts';
+import { API_GROUPS, CONSOLE, HANDLER_NAMES, SEALER_AUDIT_ACTIONS, TABLE_ACCESS, TABLE_ITEM_ACTIONS, type TableGrant } from '../../lib/constructs/handlers.ts';
+import { CONSOLE_PATHS, DISCOVERY_PATHS, OPENAPI_PATH, THROTTLE } from '../../lib/constructs/exchange-api.ts';
 import type { TableId } from '../../lib/constructs/tables.ts';
 import { ACTION_ROUTES, PUBLIC_ROUTES } from '../../lambdas/core/routes.ts';
 import { cdkJsonContext, synthesize, type Synthesized } from './synth.ts';
 
 const BUNDLING_TIMEOUT = 120_000;
-/** Every function: the five API handler groups and the sealer. */
+/** Every function: the five API handler groups, the console and the sealer. */
 const NAMES: readonly HandlerName[] = HANDLER_NAMES;
+/** The functions that get the shared CORRIDOR_* environment: all but the console. */
+const WITH_ENV: readonly HandlerName[] = NAMES.filter((n) => n !== 'console');
 
 interface CfnResourceJson { Type: string; Properties?: Record<string, unknown>; Metadata?: Record<string, unknown>; DeletionPolicy?: string }
 interface StatementJson { Sid?: string; Effect: string; Action: string | string[]; Resource: unknown; Condition?: unknown }
@@ -153,8 +155,8 @@ describe('DynamoDB tables', { timeout: BUNDLING_TIMEOUT }, () => {
 });
 
 describe('Lambda functions', { timeout: BUNDLING_TIMEOUT }, () => {
-  it('are exactly six: the five API handler groups and the sealer', () => {
-    expect([...NAMES].sort()).toEqual(['agencies', 'audit', 'discovery', 'eucs', 'licenses', 'sealer']);
+  it('are exactly seven: the five API handler groups, the console and the sealer', () => {
+    expect([...NAMES].sort()).toEqual(['agencies', 'audit', 'console', 'discovery', 'eucs', 'licenses', 'sealer']);
     expect([...API_GROUPS].sort()).toEqual(['agencies', 'audit', 'discovery', 'eucs', 'licenses']);
     expect(new Set(ACTION_ROUTES.map((r) => r.group))).toEqual(new Set(API_GROUPS.filter((g) => g !== 'discovery')));
     s.template.resourceCountIs('AWS::Lambda::Function', NAMES.length);
@@ -188,12 +190,31 @@ describe('Lambda functions', { timeout: BUNDLING_TIMEOUT }, () => {
     });
   });
 
-  it.each(NAMES)('%s: CORRIDOR_SEAL_KEY_ID is the seal key ARN', (n) => {
+  it('console: arm64, newest Node runtime, 256 MB, 5 s, small fixed reserved concurrency, no Lambda retries config', () => {
+    const { fn } = fnOf('console');
+    expect(CONSOLE).toMatchObject({ memorySize: 256, reservedConcurrency: 5 });
+    expect(resources[logicalId(fn)]!.Properties).toMatchObject({
+      Architectures: ['arm64'],
+      Runtime: RUNTIME.name,
+      MemorySize: 256,
+      Timeout: 5,
+      Handler: 'index.handler',
+      ReservedConcurrentExecutions: CONSOLE.reservedConcurrency,
+    });
+    expect(CONSOLE.reservedConcurrency).toBeLessThan(cdkJsonContext().reservedConcurrency as number);
+  });
+
+  it('console: no environment but NODE_OPTIONS (no CORRIDOR_* variable: no table name, no key ARN, no exchange id)', () => {
+    const variables = (resources[logicalId(fnOf('console').fn)]!.Properties!.Environment as { Variables: Record<string, unknown> }).Variables;
+    expect(variables).toEqual({ NODE_OPTIONS: '--enable-source-maps' });
+  });
+
+  it.each(WITH_ENV)('%s: CORRIDOR_SEAL_KEY_ID is the seal key ARN', (n) => {
     const variables = (resources[logicalId(fnOf(n).fn)]!.Properties!.Environment as { Variables: Record<string, unknown> }).Variables;
     expect(variables.CORRIDOR_SEAL_KEY_ID).toEqual(getAtt(s.stack.keys.app.seal.key));
   });
 
-  it.each(NAMES)('%s: environment names every table, every KMS_KEYS key, the exchange id and source maps', (g) => {
+  it.each(WITH_ENV)('%s: environment names every table, every KMS_KEYS key, the exchange id and source maps', (g) => {
     const variables: Record<string, unknown> = {
       CORRIDOR_EXCHANGE_ID: 'corridor:eu-hub',
       NODE_OPTIONS: '--enable-source-maps',
@@ -240,12 +261,15 @@ describe('bundling (local esbuild, no Docker, offline)', { timeout: BUNDLING_TIM
     const env: Record<string, string> = {
       PATH: process.env.PATH ?? '',
       AWS_REGION: 'eu-central-1',
-      CORRIDOR_EXCHANGE_ID: 'corridor:test',
       // This test runs on the repository's Node, which the SDK may consider old; Lambda runs RUNTIME.
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     };
-    for (const def of TABLES) env[def.envVar] = `corridor-${def.id}`;
-    for (const def of KMS_KEYS) env[def.envVar] = 'arn:aws:kms:eu-central-1:111122223333:key/00000000-0000-0000-0000-000000000000';
+    // The console loads without any CORRIDOR_* variable (it gets none).
+    if (WITH_ENV.includes(g)) {
+      env.CORRIDOR_EXCHANGE_ID = 'corridor:test';
+      for (const def of TABLES) env[def.envVar] = `corridor-${def.id}`;
+      for (const def of KMS_KEYS) env[def.envVar] = 'arn:aws:kms:eu-central-1:111122223333:key/00000000-0000-0000-0000-000000000000';
+    }
     const url = pathToFileURL(join(bundleDir(g), 'index.mjs')).href;
     const run = spawnSync(process.execPath, ['--input-type=module', '-e',
       `const m = await import(${JSON.stringify(url)}); if (typeof m.handler !== 'function') { console.error('no handler export'); process.exit(3); }`,
@@ -291,14 +315,14 @@ describe('least privilege', { timeout: BUNDLING_TIMEOUT }, () => {
     }
   });
 
-  it('tables: documents only for licenses and eucs; audit for the action groups and the sealer, never discovery', () => {
+  it('tables: documents only for licenses and eucs; audit for the action groups and the sealer, never discovery; console none', () => {
     const audit = logicalId(s.stack.tables.byId.audit.table);
     const documents = logicalId(s.stack.tables.byId.documents.table);
     const registry = logicalId(s.stack.tables.byId.registry.table);
     for (const n of NAMES) {
       expect(policyOf(n).includes(documents), n).toBe(n === 'licenses' || n === 'eucs');
-      expect(policyOf(n).includes(audit), n).toBe(n !== 'discovery');
-      expect(policyOf(n).includes(registry), n).toBe(n !== 'sealer');
+      expect(policyOf(n).includes(audit), n).toBe(n !== 'discovery' && n !== 'console');
+      expect(policyOf(n).includes(registry), n).toBe(n !== 'sealer' && n !== 'console');
     }
   });
 
@@ -320,12 +344,27 @@ describe('least privilege', { timeout: BUNDLING_TIMEOUT }, () => {
     expect(resourcesOf(items)).toEqual([getAtt(s.stack.tables.byId.audit.table)]);
   });
 
+  it('console: its policy only writes its own log group (no table, no table key, no payload or seal key, no KMS at all)', () => {
+    expect(TABLE_ACCESS.console).toEqual({});
+    expect(statementsOf('console')).toEqual([{
+      Sid: 'WriteOwnLogs',
+      Effect: 'Allow',
+      Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+      Resource: getAtt(fnOf('console').logGroup),
+    }]);
+    const policy = policyOf('console');
+    expect(policy).not.toContain('dynamodb:');
+    expect(policy).not.toContain('kms:');
+    for (const key of [s.stack.keys.table, s.stack.keys.app.payload.key, s.stack.keys.app.seal.key]) expect(policy).not.toContain(logicalId(key));
+    for (const def of TABLES) expect(policy).not.toContain(logicalId(s.stack.tables.byId[def.id].table));
+  });
+
   it('sealer: no payload key (it never encrypts or decrypts)', () => {
     expect(policyOf('sealer').includes('PayloadDataKeys')).toBe(false);
     expect(policyOf('licenses').includes('PayloadDataKeys')).toBe(true);
   });
 
-  it.each(NAMES.filter((n) => n !== 'sealer'))('%s: GenerateDataKey and Decrypt on the payload key; the table key only via DynamoDB', (n) => {
+  it.each(API_GROUPS)('%s: GenerateDataKey and Decrypt on the payload key; the table key only via DynamoDB', (n) => {
     s.template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
       Roles: [ref(fnOf(n).role)],
       PolicyDocument: {
@@ -415,11 +454,20 @@ describe('HTTP API', { timeout: BUNDLING_TIMEOUT }, () => {
     return JSON.stringify(resources[integrationId]!.Properties!.IntegrationUri);
   };
 
-  it('routes every ACTION_ROUTES entry as POST to its group and every public path as GET to discovery', () => {
+  it('routes every ACTION_ROUTES entry as POST to its group, every public path but the console as GET to discovery, the console to its function', () => {
     for (const r of ACTION_ROUTES) expect(integrationTarget(`POST ${r.path}`)).toContain(logicalId(fnOf(r.group).fn));
-    const gets = [...Object.values(PUBLIC_ROUTES), OPENAPI_PATH];
-    for (const p of gets) expect(integrationTarget(`GET ${p}`)).toContain(logicalId(fnOf('discovery').fn));
-    s.template.resourceCountIs('AWS::ApiGatewayV2::Route', ACTION_ROUTES.length + gets.length);
+    const { console: consolePath, ...discoveryRoutes } = PUBLIC_ROUTES;
+    expect([...DISCOVERY_PATHS].sort()).toEqual([...Object.values(discoveryRoutes), OPENAPI_PATH].sort());
+    for (const p of DISCOVERY_PATHS) expect(integrationTarget(`GET ${p}`)).toContain(logicalId(fnOf('discovery').fn));
+    expect(CONSOLE_PATHS).toEqual([consolePath, `${consolePath}/{proxy+}`]);
+    expect(CONSOLE_PATHS).toEqual(['/console', '/console/{proxy+}']);
+    for (const p of CONSOLE_PATHS) expect(integrationTarget(`GET ${p}`)).toContain(logicalId(fnOf('console').fn));
+    // the console function is behind its two routes only
+    const consoleRoutes = Object.values(s.template.findResources('AWS::ApiGatewayV2::Route'))
+      .map((r) => (r.Properties as { RouteKey: string }).RouteKey)
+      .filter((k) => integrationTarget(k).includes(logicalId(fnOf('console').fn)));
+    expect(consoleRoutes.sort()).toEqual(['GET /console', 'GET /console/{proxy+}']);
+    s.template.resourceCountIs('AWS::ApiGatewayV2::Route', ACTION_ROUTES.length + DISCOVERY_PATHS.length + CONSOLE_PATHS.length);
     s.template.allResourcesProperties('AWS::ApiGatewayV2::Integration', { IntegrationType: 'AWS_PROXY', PayloadFormatVersion: '2.0' });
   });
 
@@ -450,7 +498,7 @@ describe('HTTP API', { timeout: BUNDLING_TIMEOUT }, () => {
       expect(p.SourceArn).toBeDefined();
       expect(p.Principal).toBe(JSON.stringify(p.FunctionName).includes(sealer) ? 'events.amazonaws.com' : 'apigateway.amazonaws.com');
     }
-    for (const g of API_GROUPS) {
+    for (const g of [...API_GROUPS, 'console'] as const) {
       expect(permissions.some((p) => p.Principal === 'apigateway.amazonaws.com' && JSON.stringify(p.FunctionName).includes(logicalId(fnOf(g).fn))), g).toBe(true);
     }
     s.template.hasOutput('ApiUrl', { Value: Match.anyValue() });

@@ -1,5 +1,5 @@
 /**
- * Synthesizes the real CDK app (as `cdk synth` would, with cdk.json's context) once per test file: bundling six
+ * Synthesizes the real CDK app (as `cdk synth` would, with cdk.json's context) once per test file: bundling seven
  * functions takes seconds. Runs with the network and Docker made unusable, so a test passing proves synth is offline.
  */
 import { Template } from 'aws-cdk-lib/assertions';
