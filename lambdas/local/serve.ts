@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { TABLES } from '../../lib/constructs/definitions.ts';
 import { awsClients } from '../adapters/aws/aws-services.ts';
 import { bootstrapOperator } from '../core/bootstrap.ts';
+import { sealAll } from '../core/sealer.ts';
 import { createKeys, createTables } from './bootstrap.ts';
 import { EmulatorMissingError, startMoto, type Emulator } from './emulator.ts';
 import { keyFilePath, localFilePath, writeLocalFile, type LocalFile } from './local-file.ts';
@@ -51,6 +52,7 @@ export async function serve(opts: ServeOptions): Promise<Running> {
       licenses: (await import('../handlers/licenses.ts')).handler,
       eucs: (await import('../handlers/eucs.ts')).handler,
       audit: (await import('../handlers/audit.ts')).handler,
+      console: (await import('../handlers/console.ts')).handler,
       discovery: (await import('../handlers/discovery.ts')).handler,
     };
     const { runtimeServices } = await import('../handlers/runtime.ts');
@@ -73,9 +75,17 @@ export async function serve(opts: ServeOptions): Promise<Running> {
       sealKeyId: resourceEnv.CORRIDOR_SEAL_KEY_ID!,
     };
     writeLocalFile(home, file);
+    // As the scheduled sealer does in AWS: seal whatever is pending, every interval.
+    const services = runtimeServices();
+    const sealEvery = Number(env.CORRIDOR_SEAL_INTERVAL_MS || 60_000);
+    const sealTimer = setInterval(() => {
+      sealAll(services, services.sealSigner).catch((e: unknown) => services.log.error('sealing failed', { error: e instanceof Error ? e.name : typeof e }));
+    }, sealEvery);
+    sealTimer.unref();
     return {
       file,
       stop: async () => {
+        clearInterval(sealTimer);
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeAllConnections();
         await closed;

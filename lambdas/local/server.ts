@@ -4,11 +4,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
-import { actionForPath, type HandlerGroup } from '../core/routes.ts';
+import { actionForPath, PUBLIC_ROUTES, type HandlerGroup } from '../core/routes.ts';
 import type { HttpEvent, HttpResult } from '../handlers/http-edge.ts';
 
 export type Handler = (event: HttpEvent) => Promise<HttpResult>;
-export type Handlers = Record<HandlerGroup, Handler>;
+export type Handlers = Record<HandlerGroup, Handler> & { console: Handler };
 
 /** API Gateway's own payload limit; larger bodies never reach a handler there either. */
 const GATEWAY_LIMIT = 6 * 1024 * 1024;
@@ -63,7 +63,8 @@ export function createLocalServer(handlers: Handlers): Server {
       }
       const event = toEvent(req, body);
       const route = actionForPath(event.rawPath);
-      const handler = req.method === 'POST' && route ? handlers[route.group] : handlers.discovery;
+      const isConsole = event.rawPath === PUBLIC_ROUTES.console || event.rawPath.startsWith(`${PUBLIC_ROUTES.console}/`);
+      const handler = req.method === 'POST' && route ? handlers[route.group] : isConsole ? handlers.console : handlers.discovery;
       const out = await handler(event);
       res.writeHead(out.statusCode ?? 200, out.headers as Record<string, string>).end(out.body ?? '');
     } catch {

@@ -138,3 +138,22 @@ describe('audit.proof', () => {
     expect((await x.call(nlAuditor, 'audit.proof', { eventId: deOnly.id })).status).toBe(404);
   });
 });
+
+describe('audit.query paging without `to`', () => {
+  it('the cursor keeps the window of the first page while the clock moves on', async () => {
+    const first = await x.call(allAuditor, 'audit.query', { limit: 2 });
+    x.time += 60_000;
+    await x.call(douane, 'license.verify', { issuer: 'DE-BAFA', licenseId: 'DE-2026-000123', shipment: shipment() }); // after the window
+    const events: AuditEvent[] = [...(first.result.events as AuditEvent[])];
+    let cursor = first.result.cursor as string | null;
+    while (cursor) {
+      const page = await x.call(allAuditor, 'audit.query', { limit: 2, cursor });
+      expect(page.status).toBe(200);
+      events.push(...(page.result.events as AuditEvent[]));
+      cursor = page.result.cursor as string | null;
+    }
+    const firstTs = (first.result.events as AuditEvent[])[0]!.ts;
+    expect(events.every((e) => e.ts <= '2026-11-22T10:00:06.000Z')).toBe(true);
+    expect(events.length).toBe(x.auditEvents().filter((e) => e.ts >= firstTs && e.ts <= '2026-11-22T10:00:06.000Z').length);
+  });
+});

@@ -43,23 +43,28 @@ class ShardStream {
 
 export async function auditQuery(ctx: ActionContext, body: AuditQueryBody): Promise<ActionOutcome> {
   const { services, caller } = ctx;
-  const to = body.to ? Date.parse(body.to) : ctx.now;
-  const from = body.from ? Date.parse(body.from) : to - 24 * HOUR;
-  if (from > to) refuse('ERR_BODY_INVALID', 'from is after to', [{ pointer: '/body/from', detail: 'after to' }]);
-  if (to - from > MAX_WINDOW) refuse('ERR_BODY_INVALID', 'the time window may span at most 31 days', [{ pointer: '/body/from', detail: 'window over 31 days' }]);
   const limit = body.limit ?? 100;
-  const filterKey = jcs({ from, to, ...Object.fromEntries(FILTERS.map((f) => [f, body[f] ?? null])) });
+  // The cursor is bound to the caller and to the filters exactly as sent, and carries the window
+  // it resolved: a query without `to` keeps its first page's end instead of sliding with the clock.
+  const filterKey = jcs(Object.fromEntries([...FILTERS, 'from', 'to'].map((f) => [f, body[f as keyof AuditQueryBody] ?? null])));
   const cursorScope = { owner: services.exchangeId, type: 'audit-cursor' };
   const cursorAad = `audit-cursor/${caller.agencyId}/${filterKey}`;
 
-  let after = isoNow(from - 1);
+  let window: { after: string; from: number; to: number };
   if (body.cursor) {
     try {
-      after = (await services.cipher.decrypt(Buffer.from(body.cursor, 'base64url'), cursorScope, cursorAad)).toString('utf8');
+      window = JSON.parse((await services.cipher.decrypt(Buffer.from(body.cursor, 'base64url'), cursorScope, cursorAad)).toString('utf8')) as typeof window;
     } catch {
       refuse('ERR_BODY_INVALID', 'cursor is not valid for this caller and these filters', [{ pointer: '/body/cursor', detail: 'not a cursor of this query' }]);
     }
+  } else {
+    const to = body.to ? Date.parse(body.to) : ctx.now;
+    const from = body.from ? Date.parse(body.from) : to - 24 * HOUR;
+    if (from > to) refuse('ERR_BODY_INVALID', 'from is after to', [{ pointer: '/body/from', detail: 'after to' }]);
+    if (to - from > MAX_WINDOW) refuse('ERR_BODY_INVALID', 'the time window may span at most 31 days', [{ pointer: '/body/from', detail: 'window over 31 days' }]);
+    window = { after: isoNow(from - 1), from, to };
   }
+  const { after, to } = window;
   const until = `${isoNow(to)}#~`;
 
   const events: AuditEvent[] = [];
@@ -87,7 +92,7 @@ export async function auditQuery(ctx: ActionContext, body: AuditQueryBody): Prom
     }
     if (!exhausted) break;
   }
-  const cursor = !exhausted && lastSeen ? Buffer.from(await services.cipher.encrypt(lastSeen, cursorScope, cursorAad)).toString('base64url') : null;
+  const cursor = !exhausted && lastSeen ? Buffer.from(await services.cipher.encrypt(JSON.stringify({ ...window, after: lastSeen }), cursorScope, cursorAad)).toString('base64url') : null;
   ctx.target.details = { returned: events.length };
   return { status: 200, result: { events, cursor }, writes: [] };
 }
