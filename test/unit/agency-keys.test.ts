@@ -2,6 +2,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { makeKey } from '../helpers/keys.ts';
 import { TestExchange, type TestAgency } from '../helpers/memory-exchange.ts';
+import { expectRefusal } from '../helpers/refusals.ts';
 
 let x: TestExchange;
 let bafa: TestAgency;
@@ -11,18 +12,7 @@ beforeEach(async () => {
   bafa = await x.agency('DE-BAFA', ['licensing']);
 });
 
-/** Assert a refusal: status, problem type, storage unchanged, one deny event. */
-async function refused(run: () => Promise<{ status: number; problem: { type: string; detail: string } }>, status: number, slug: string): Promise<string> {
-  const before = x.snapshot();
-  const events = x.auditEvents().length;
-  const a = await run();
-  expect(a.status).toBe(status);
-  expect(a.problem.type).toBe(`urn:corridor:problem:${slug}`);
-  expect(x.snapshot()).toBe(before);
-  expect(x.auditEvents().length).toBe(events + 1);
-  expect(x.auditEvents().at(-1)).toMatchObject({ decision: 'deny', status, code: slug });
-  return a.problem.detail;
-}
+const refused = (send: () => Promise<{ status: number; problem: { type: string; detail: string } }>, status: number, slug: string) => expectRefusal(x, send, status, slug);
 
 describe('agency.register (operator)', () => {
   it('creates an agency with its first keys (201) and audits the key change', async () => {

@@ -2,6 +2,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { licenseDoc, publish, shipment } from '../helpers/licenses.ts';
 import { TestExchange, type TestAgency } from '../helpers/memory-exchange.ts';
+import { expectRefusal } from '../helpers/refusals.ts';
 
 let x: TestExchange;
 let bafa: TestAgency;
@@ -17,15 +18,7 @@ beforeEach(async () => {
   expect((await publish(x, bafa)).status).toBe(201);
 });
 
-async function refused(run: () => Promise<{ status: number; problem: { type: string; detail: string } }>, status: number, slug: string): Promise<string> {
-  const before = x.snapshot();
-  const events = x.auditEvents().length;
-  const a = await run();
-  expect([a.status, a.problem?.type]).toEqual([status, `urn:corridor:problem:${slug}`]);
-  expect(x.snapshot()).toBe(before);
-  expect(x.auditEvents().length).toBe(events + 1);
-  return a.problem.detail;
-}
+const refused = (send: () => Promise<{ status: number; problem: { type: string; detail: string } }>, status: number, slug: string) => expectRefusal(x, send, status, slug);
 
 const draw = (as: TestAgency, declarationId: string, items: { line: number; quantity: number }[], extra: Record<string, unknown> = {}) =>
   x.call(as, 'license.drawdown', { issuer: 'DE-BAFA', licenseId: 'DE-2026-000123', declarationId, date: '2026-11-22', items, ...extra });

@@ -3,6 +3,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { signDocument } from '../../lambdas/client/signing.ts';
 import { eucDoc, publishEuc } from '../helpers/licenses.ts';
 import { TestExchange, type TestAgency } from '../helpers/memory-exchange.ts';
+import { expectRefusal } from '../helpers/refusals.ts';
 
 let x: TestExchange;
 let mti: TestAgency;
@@ -17,14 +18,7 @@ beforeEach(async () => {
   expect((await publishEuc(x, mti)).status).toBe(201);
 });
 
-async function refused(run: () => Promise<{ status: number; problem: { type: string } }>, status: number, slug: string): Promise<void> {
-  const before = x.snapshot();
-  const events = x.auditEvents().length;
-  const a = await run();
-  expect([a.status, a.problem?.type]).toEqual([status, `urn:corridor:problem:${slug}`]);
-  expect(x.snapshot()).toBe(before);
-  expect(x.auditEvents().length).toBe(events + 1);
-}
+const refused = (send: () => Promise<{ status: number; problem: { type: string; detail: string } }>, status: number, slug: string) => expectRefusal(x, send, status, slug);
 
 const grant = (partner: string, permissions: string[]) => x.call(mti, 'agreement.put', { partner, documentType: 'euc', permissions });
 const query = (as: TestAgency, body: Record<string, unknown> = {}) => x.call(as, 'euc.query', { issuer: 'SG-MTI', eucId: 'SG-EUC-88121', ...body });

@@ -4,6 +4,7 @@ import { signDocument } from '../../lambdas/client/signing.ts';
 import { makeKey } from '../helpers/keys.ts';
 import { licenseDoc, publish, shipment } from '../helpers/licenses.ts';
 import { TestExchange, type TestAgency } from '../helpers/memory-exchange.ts';
+import { expectRefusal } from '../helpers/refusals.ts';
 import { rawJws } from '../helpers/raw-jws.ts';
 
 let x: TestExchange;
@@ -16,14 +17,7 @@ beforeEach(async () => {
   douane = await x.agency('NL-DOUANE', ['customs']);
 });
 
-async function refused(run: () => Promise<{ status: number; problem: { type: string } }>, status: number, slug: string): Promise<void> {
-  const before = x.snapshot();
-  const events = x.auditEvents().length;
-  const a = await run();
-  expect([a.status, a.problem?.type]).toEqual([status, `urn:corridor:problem:${slug}`]);
-  expect(x.snapshot()).toBe(before);
-  expect(x.auditEvents().length).toBe(events + 1);
-}
+const refused = (send: () => Promise<{ status: number; problem: { type: string; detail: string } }>, status: number, slug: string) => expectRefusal(x, send, status, slug);
 
 const grant = (permissions: string[], extra: Record<string, unknown> = {}) => x.call(bafa, 'agreement.put', { partner: 'NL-DOUANE', documentType: 'license', permissions, ...extra });
 const verify = (body: Record<string, unknown> = {}) => x.call(douane, 'license.verify', { issuer: 'DE-BAFA', licenseId: 'DE-2026-000123', shipment: shipment(), ...body });
