@@ -3,7 +3,7 @@ import { DeleteItemCommand, GetItemCommand, PutItemCommand } from '@aws-sdk/clie
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { acceptedEventId } from '../../lambdas/core/audit.ts';
 import { signRequest } from '../../lambdas/client/signing.ts';
-import { licenseDoc, publish, shipment } from '../helpers/licenses.ts';
+import { eucDoc, licenseDoc, publish, publishEuc, shipment } from '../helpers/licenses.ts';
 import { EXCHANGE_ID, type TestAgency } from '../helpers/memory-exchange.ts';
 import { MotoExchange } from '../helpers/moto-exchange.ts';
 
@@ -21,6 +21,9 @@ beforeAll(async () => {
   await x.call(fr, 'agreement.put', { partner: 'NL-DOUANE', documentType: 'license', permissions: ['verify'] });
   expect((await publish(x, bafa)).status).toBe(201);
   expect((await publish(x, fr, licenseDoc({ issuer: 'FR-DGDDI', licenseId: 'FR-2026-1' }))).status).toBe(201);
+  const mti = await x.agency('SG-MTI', ['euc-issuer']);
+  expect((await publishEuc(x, mti, eucDoc())).status).toBe(201);
+  await x.call(mti, 'euc.status', { eucId: 'SG-EUC-88121', status: 'suspended', reason: 'Straits Photonics site visit' });
 });
 
 afterAll(async () => {
@@ -40,10 +43,10 @@ describe('on DynamoDB and KMS (moto)', () => {
     expect(b.result.document).toBeUndefined();
   });
 
-  it('the raw tables hold no exporter name, item description or JWS string', async () => {
+  it('the raw tables hold no exporter or end-user name, item, quantity text, end use or JWS string (licenses and certificates)', async () => {
     await x.call(bafa, 'license.status', { licenseId: 'DE-2026-000123', status: 'active', reason: 'Optik Werke reviewed' });
     const raw = JSON.stringify([...(await x.scan('registry')), ...(await x.scan('documents')), ...(await x.scan('audit'))], (_k, v: unknown) => (v instanceof Uint8Array ? Buffer.from(v).toString('latin1') : v));
-    for (const needle of ['Optik Werke', 'Thermal imaging', 'Lumen Trading', 'Straits Photonics', 'eyJhbGciOi', 'reviewed']) expect(raw).not.toContain(needle);
+    for (const needle of ['Optik Werke', 'Thermal imaging', 'Lumen Trading', 'Straits Photonics', 'Fusionopolis', 'infrared sensing', 'no military', 'site visit', 'eyJhbGciOi', 'reviewed']) expect(raw).not.toContain(needle);
   });
 
   it('a ciphertext moved to another record (same owner: GCM AAD; other owner: KMS context) is refused with 503', async () => {
