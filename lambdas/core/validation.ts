@@ -5,25 +5,9 @@
  */
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
-import common from '../../schemas/common.schema.json' with { type: 'json' };
-import license from '../../schemas/license.schema.json' with { type: 'json' };
-import agencyRegister from '../../schemas/agency.register.request.schema.json' with { type: 'json' };
-import agencyKeys from '../../schemas/agency.keys.request.schema.json' with { type: 'json' };
-import agreementPut from '../../schemas/agreement.put.request.schema.json' with { type: 'json' };
-import licensePublish from '../../schemas/license.publish.request.schema.json' with { type: 'json' };
-import licenseStatus from '../../schemas/license.status.request.schema.json' with { type: 'json' };
-import licenseVerify from '../../schemas/license.verify.request.schema.json' with { type: 'json' };
-import licenseDrawdown from '../../schemas/license.drawdown.request.schema.json' with { type: 'json' };
-import licenseDrawdowns from '../../schemas/license.drawdowns.request.schema.json' with { type: 'json' };
-import euc from '../../schemas/euc.schema.json' with { type: 'json' };
-import eucPublish from '../../schemas/euc.publish.request.schema.json' with { type: 'json' };
-import eucStatus from '../../schemas/euc.status.request.schema.json' with { type: 'json' };
-import eucQuery from '../../schemas/euc.query.request.schema.json' with { type: 'json' };
-import auditQuery from '../../schemas/audit.query.request.schema.json' with { type: 'json' };
-import auditProof from '../../schemas/audit.proof.request.schema.json' with { type: 'json' };
-import auditSeals from '../../schemas/audit.seals.request.schema.json' with { type: 'json' };
 import type { DocumentKind } from './documents.ts';
 import type { FieldError } from './errors.ts';
+import { BODY_SCHEMAS, COMMON_SCHEMA, DOCUMENT_SCHEMAS } from './schema-registry.ts';
 import type { ActionName } from './routes.ts';
 
 // ajv-formats ships CJS; under ESM interop its default export may be nested.
@@ -31,26 +15,11 @@ const addFormats = ((addFormatsModule as unknown as { default?: unknown }).defau
 
 const ajv = new Ajv2020({ allErrors: true, strict: true, multipleOfPrecision: 6, removeAdditional: false, useDefaults: false, coerceTypes: false });
 addFormats(ajv);
-ajv.addSchema(common);
+ajv.addSchema(COMMON_SCHEMA);
 
-const BODY_VALIDATORS: Record<ActionName, ValidateFunction> = {
-  'agency.register': ajv.compile(agencyRegister),
-  'agency.keys': ajv.compile(agencyKeys),
-  'agreement.put': ajv.compile(agreementPut),
-  'license.publish': ajv.compile(licensePublish),
-  'license.status': ajv.compile(licenseStatus),
-  'license.verify': ajv.compile(licenseVerify),
-  'license.drawdown': ajv.compile(licenseDrawdown),
-  'license.drawdowns': ajv.compile(licenseDrawdowns),
-  'euc.publish': ajv.compile(eucPublish),
-  'euc.status': ajv.compile(eucStatus),
-  'euc.query': ajv.compile(eucQuery),
-  'audit.query': ajv.compile(auditQuery),
-  'audit.proof': ajv.compile(auditProof),
-  'audit.seals': ajv.compile(auditSeals),
-};
+const BODY_VALIDATORS = Object.fromEntries(Object.entries(BODY_SCHEMAS).map(([act, schema]) => [act, ajv.compile(schema)])) as Record<ActionName, ValidateFunction>;
 
-const DOCUMENT_VALIDATORS: Record<DocumentKind, ValidateFunction> = { license: ajv.compile(license), euc: ajv.compile(euc) };
+const DOCUMENT_VALIDATORS: Record<DocumentKind, ValidateFunction> = { license: ajv.compile(DOCUMENT_SCHEMAS.license), euc: ajv.compile(DOCUMENT_SCHEMAS.euc) };
 
 function escapePointer(s: string): string {
   return s.replace(/~/g, '~0').replace(/\//g, '~1');

@@ -1,5 +1,6 @@
 /** Lambda for the public GETs of PROTOCOL §4 (plain JSON, not audited). */
 import { configuration, exchangeJwks, publicAgencyJwks } from '../core/discovery.ts';
+import { openApiDocument } from '../core/openapi.ts';
 import { PUBLIC_ROUTES } from '../core/routes.ts';
 import { json, type HttpEvent, type HttpResult } from './http-edge.ts';
 import { runtimeServices } from './runtime.ts';
@@ -18,6 +19,7 @@ export async function handler(event: HttpEvent): Promise<HttpResult> {
   try {
     if (event.rawPath === PUBLIC_ROUTES.configuration) return json(200, await configuration(services, baseUrl(event)), CACHE);
     if (event.rawPath === PUBLIC_ROUTES.jwks) return json(200, await exchangeJwks(services), CACHE);
+    if (event.rawPath === '/openapi.json') return json(200, openApiDocument(baseUrl(event)), CACHE);
     const m = AGENCY_JWKS.exec(event.rawPath);
     if (m) {
       const jwks = /^[A-Z0-9-]+$/.test(m[1]!) ? await publicAgencyJwks(services, m[1]!) : null;

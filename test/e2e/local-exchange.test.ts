@@ -118,6 +118,11 @@ describe('local exchange (real process)', () => {
     const jwks = (await (await fetch(`${ex.file.url}/.well-known/jwks.json`)).json()) as { keys: { kid: string; d?: string }[] };
     expect(jwks.keys.length).toBeGreaterThan(0);
     expect(jwks.keys.every((k) => k.d === undefined)).toBe(true);
+    const cfg = (await (await fetch(`${ex.file.url}/.well-known/corridor-configuration`)).json()) as { actions: { route: string }[]; sealKeyIds: string[] };
+    const openapi = (await (await fetch(`${ex.file.url}/openapi.json`)).json()) as { openapi: string; paths: Record<string, { post?: unknown }> };
+    expect(openapi.openapi).toBe('3.1.0');
+    for (const a of cfg.actions) expect(openapi.paths[a.route.replace(/^POST /, '')]?.post, a.route).toBeDefined();
+    expect(cfg.sealKeyIds).toHaveLength(1);
   });
 
   it('`corridor keys rotate` rotates the response key; both keys are published', async () => {

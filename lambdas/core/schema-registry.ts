@@ -1,0 +1,44 @@
+/** Every JSON Schema in `schemas/`, by role: the one place that imports them (validation and OpenAPI read it). */
+import common from '../../schemas/common.schema.json' with { type: 'json' };
+import license from '../../schemas/license.schema.json' with { type: 'json' };
+import agencyRegister from '../../schemas/agency.register.request.schema.json' with { type: 'json' };
+import agencyKeys from '../../schemas/agency.keys.request.schema.json' with { type: 'json' };
+import agreementPut from '../../schemas/agreement.put.request.schema.json' with { type: 'json' };
+import licensePublish from '../../schemas/license.publish.request.schema.json' with { type: 'json' };
+import licenseStatus from '../../schemas/license.status.request.schema.json' with { type: 'json' };
+import licenseVerify from '../../schemas/license.verify.request.schema.json' with { type: 'json' };
+import licenseDrawdown from '../../schemas/license.drawdown.request.schema.json' with { type: 'json' };
+import licenseDrawdowns from '../../schemas/license.drawdowns.request.schema.json' with { type: 'json' };
+import euc from '../../schemas/euc.schema.json' with { type: 'json' };
+import eucPublish from '../../schemas/euc.publish.request.schema.json' with { type: 'json' };
+import eucStatus from '../../schemas/euc.status.request.schema.json' with { type: 'json' };
+import eucQuery from '../../schemas/euc.query.request.schema.json' with { type: 'json' };
+import auditQuery from '../../schemas/audit.query.request.schema.json' with { type: 'json' };
+import auditProof from '../../schemas/audit.proof.request.schema.json' with { type: 'json' };
+import auditSeals from '../../schemas/audit.seals.request.schema.json' with { type: 'json' };
+import type { DocumentKind } from './documents.ts';
+import type { ActionName } from './routes.ts';
+
+export type JsonSchema = Record<string, unknown>;
+
+export const COMMON_SCHEMA: JsonSchema = common;
+
+export const DOCUMENT_SCHEMAS: Record<DocumentKind, JsonSchema> = { license, euc };
+
+/** The schema of each action's `body` claim. */
+export const BODY_SCHEMAS: Record<ActionName, JsonSchema> = {
+  'agency.register': agencyRegister,
+  'agency.keys': agencyKeys,
+  'agreement.put': agreementPut,
+  'license.publish': licensePublish,
+  'license.status': licenseStatus,
+  'license.verify': licenseVerify,
+  'license.drawdown': licenseDrawdown,
+  'license.drawdowns': licenseDrawdowns,
+  'euc.publish': eucPublish,
+  'euc.status': eucStatus,
+  'euc.query': eucQuery,
+  'audit.query': auditQuery,
+  'audit.proof': auditProof,
+  'audit.seals': auditSeals,
+};
