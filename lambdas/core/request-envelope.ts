@@ -109,7 +109,7 @@ export async function verifyRequest(raw: RawRequest, route: ActionName, director
   if (typeof header.kid !== 'string' || header.kid.length === 0 || header.kid.length > 64) refuse('ERR_HEADER_INVALID', 'kid must be a key id');
 
   if (!trace.claimedIssuer) refuse('ERR_CLAIMS_INVALID', 'iss must be an agency id');
-  // Key and agency changes authenticate against a fresh read: a cached record must never let a
+  // Key, agency and agreement changes authenticate against a fresh read: a cached record must never let a
   // revoked key add a new one (and so keep the agency for good).
   const agency = await directory.get(trace.claimedIssuer, FRESH_ACTIONS.has(route));
   if (!agency) refuse('ERR_UNKNOWN_ISSUER', `iss '${trace.claimedIssuer}' is not a registered agency`);

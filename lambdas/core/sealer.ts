@@ -10,7 +10,7 @@
  * not atomic with the seal; a crash in between is repaired on the next run from the last
  * seal's id list, so an event is never sealed twice.
  */
-import { AUDIT_SHARDS, eventFromAttrs, type AuditEvent } from './audit.ts';
+import { AUDIT_SHARDS, eventFromAttrs } from './audit.ts';
 import { b64url, eventLeafHash, merkleRoot, sha256 } from './merkle.ts';
 import { WriteConflict, type SealSigner, type StoredRecord, type Store, type Write } from './ports.ts';
 import { getSeal, getSealHead, sealPk, SEALS_HEAD } from './seals.ts';
@@ -101,4 +101,3 @@ export async function sealAll(services: CoreServices, signer: SealSigner): Promi
   return out;
 }
 
-export type { AuditEvent };

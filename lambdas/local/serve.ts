@@ -17,7 +17,6 @@ import { createLocalServer, type Handlers } from './server.ts';
 
 export interface ServeOptions {
   home: string;
-  demo: boolean;
   env: NodeJS.ProcessEnv;
   /** Called with status lines; the CLI prints them. */
   say: (line: string) => void;

@@ -17,7 +17,7 @@ export async function run(argv: string[]): Promise<number> {
   const home = corridorHome();
   let running;
   try {
-    running = await serve({ home, demo: !!v.demo, env: process.env, say: out });
+    running = await serve({ home, env: process.env, say: out });
   } catch (e) {
     if (e instanceof EmulatorMissingError) {
       process.stderr.write(`${e.message}\n`);

@@ -21,7 +21,7 @@ const DAY = 24 * HOUR;
 const MAX_WINDOW = 31 * DAY;
 const FILTERS = ['actor', 'owner', 'action', 'resource', 'decision'] as const;
 
-/** Lazy pages of one shard of one hour bucket. */
+/** Lazy pages of one shard of one day bucket. */
 class ShardStream {
   private buf: StoredRecord[] = [];
   private next: string | undefined;
