@@ -18,6 +18,8 @@ export interface ExchangeConfig {
   agencyCacheMs: number;
   /** How often a warm process re-reads the response key ring (picks up rotations). */
   responseKeyRefreshMs: number;
+  /** Per-agency rate limit in each process (429); perSecond 0 turns it off. */
+  rateLimit?: { perSecond: number; burst: number };
   /** How long a contended drawdown keeps retrying before it answers 503 (below the Lambda timeout). */
   retryDeadlineMs?: number;
 }
@@ -53,6 +55,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ExchangeConfig
     agencyCacheMs: intOr(env, 'CORRIDOR_AGENCY_CACHE_MS', 0),
     responseKeyRefreshMs: intOr(env, 'CORRIDOR_RESPONSE_KEY_REFRESH_MS', 300_000),
     retryDeadlineMs: intOr(env, 'CORRIDOR_RETRY_DEADLINE_MS', 8000),
+    rateLimit: { perSecond: intOr(env, 'CORRIDOR_RATE_LIMIT_PER_SECOND', 50), burst: intOr(env, 'CORRIDOR_RATE_LIMIT_BURST', 100) },
   };
   if (env.CORRIDOR_AWS_ENDPOINT) cfg.awsEndpoint = env.CORRIDOR_AWS_ENDPOINT;
   return cfg;

@@ -46,6 +46,8 @@ export class Exchange {
     const state: CallState = { call, rqd: b64url(sha256(call.body)), now: s.clock.now(), trace: {}, target: {} };
     try {
       const request = await verifyRequest(call, call.act, s.directory, s.clock, s.exchangeId, state.trace);
+      const allowed = s.rateLimiter?.take(request.iss);
+      if (allowed && !allowed.ok) throw new CorridorError('ERR_RATE_LIMITED', `${request.iss} exceeded ${s.rateLimiter!.limit.perSecond} requests/s (burst ${s.rateLimiter!.limit.burst}); retry in ${allowed.retryAfter} s with a new jti`);
       assertMayCall(request.agency, call.act);
       const valid = validateBody(call.act, request.body);
       if (!valid.ok) throw new CorridorError('ERR_BODY_INVALID', 'body does not match the schema of ' + call.act, valid.errors);

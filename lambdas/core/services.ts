@@ -4,6 +4,7 @@ import type { Agency } from './agencies.ts';
 import type { CorridorError } from './errors.ts';
 import type { PayloadCipher } from './payload-cipher.ts';
 import type { Clock, SealSigner, Store, Write } from './ports.ts';
+import type { RateLimiter } from './rate-limit.ts';
 import type { VerifiedRequest } from './request-envelope.ts';
 import type { ResponseKeys } from './response-keys.ts';
 
@@ -22,6 +23,8 @@ export interface CoreServices {
   readonly log: Logger;
   /** The audit seal key (KMS in AWS); its public key is published in the exchange JWKS. */
   readonly sealSigner: SealSigner;
+  /** Per-agency rate limit (429); absent means no limit in this process. */
+  readonly rateLimiter?: RateLimiter;
   /** Optimistic-retry budget for conflicting writes (drawdowns): overall deadline and base delay. */
   readonly retry?: { readonly deadlineMs: number; readonly baseDelayMs: number };
 }

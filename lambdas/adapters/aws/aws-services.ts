@@ -7,6 +7,7 @@ import { KMSClient } from '@aws-sdk/client-kms';
 import type { ExchangeConfig } from '../../config.ts';
 import { AgencyDirectory } from '../../core/agency-directory.ts';
 import { PayloadCipher } from '../../core/payload-cipher.ts';
+import { RateLimiter } from '../../core/rate-limit.ts';
 import type { Clock } from '../../core/ports.ts';
 import { ResponseKeys } from '../../core/response-keys.ts';
 import type { CoreServices, Logger } from '../../core/services.ts';
@@ -47,5 +48,6 @@ export function buildServices(cfg: ExchangeConfig, clients: AwsClients = awsClie
     log,
     sealSigner: new KmsSealSigner(clients.kms, cfg.sealKeyId),
     retry: { deadlineMs: cfg.retryDeadlineMs ?? 8000, baseDelayMs: 10 },
+    ...(cfg.rateLimit && cfg.rateLimit.perSecond > 0 ? { rateLimiter: new RateLimiter(systemClock, cfg.rateLimit) } : {}),
   };
 }
