@@ -7,6 +7,8 @@
  */
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type CryptoKey, type JWK, type KeyObject } from 'jose';
 import type { PayloadCipher, CipherScope } from './payload-cipher.ts';
+import { auditWrite, refusalEventId, sealableEvent } from './audit.ts';
+import { b64url, sha256 } from './merkle.ts';
 import { WriteConflict, type Clock, type Store, type Write } from './ports.ts';
 
 const PK = 'EXCHANGE';
@@ -58,7 +60,8 @@ export class ResponseKeys {
     let rec = await this.store.get('registry', PK, SK);
     if (!rec) {
       try {
-        await this.store.commit([await this.newRingWrite(null)]);
+        const write = await this.newRingWrite(null);
+        await this.store.commit([this.keyEvent('exchange.keys.create', write, null), write]);
       } catch (e) {
         if (!(e instanceof WriteConflict)) throw e; // another cold start won the race: use its key
       }
@@ -102,6 +105,27 @@ export class ResponseKeys {
     };
   }
 
+  /** The audit event of a ring change, committed with it: the exchange's key history is provable too. */
+  private keyEvent(action: string, write: Write, previousKid: string | null): Write {
+    const kid = write.op === 'put' ? String(write.record.attrs.currentKid) : '';
+    const record = JSON.stringify({ kid, previousKid });
+    const ts = new Date(this.clock.now()).toISOString();
+    return auditWrite(sealableEvent({
+      id: refusalEventId(),
+      ts,
+      exchangeId: this.scope.owner,
+      action,
+      resource: 'exchange:response-keys', // no owner: the exchange is no agency, so no `own` scope holds it
+      decision: 'allow',
+      status: 201,
+      rqd: b64url(sha256(record)),
+      rsd: b64url(sha256(record)),
+      sourceIp: 'local',
+      requestId: action,
+      details: { keyChanges: [{ kid, from: null, to: 'active' }, ...(previousKid ? [{ kid: previousKid, from: 'active', to: 'previous' }] : [])] },
+    }));
+  }
+
   async signingKey(): Promise<SigningKey> {
     await this.load();
     return this.signing!;
@@ -116,7 +140,8 @@ export class ResponseKeys {
   async rotate(): Promise<{ current: string; previous: string }> {
     this.loadedAt = 0;
     const ring = await this.load();
-    await this.store.commit([await this.newRingWrite(ring)]);
+    const write = await this.newRingWrite(ring);
+    await this.store.commit([this.keyEvent('exchange.keys.rotate', write, ring.currentKid), write]);
     this.loadedAt = 0;
     const next = await this.load();
     return { current: next.currentKid, previous: ring.currentKid };

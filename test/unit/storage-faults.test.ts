@@ -131,6 +131,9 @@ describe('response key ring', () => {
     expect((await x.services.responseKeys.published()).map((k) => k.kid)).toEqual([r2.current, r1.current]);
     const a = await verify();
     expect(a.header.kid).toBe(r2.current);
+    // creation and each rotation are audit events, committed with the ring change
+    expect(x.auditEvents().filter((e) => e.resource === 'exchange:response-keys').map((e) => e.action)).toEqual(['exchange.keys.create', 'exchange.keys.rotate', 'exchange.keys.rotate']);
+    expect(x.auditEvents().find((e) => e.action === 'exchange.keys.rotate')!.details).toEqual({ keyChanges: [{ kid: r1.current, from: null, to: 'active' }, { kid: first, from: 'active', to: 'previous' }] });
   });
 });
 
