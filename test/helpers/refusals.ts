@@ -7,11 +7,13 @@ interface Refusal { status: number; problem: { type: string; detail: string } }
 /** Run `send`, assert it was refused as `status`/`slug` and changed nothing but one audit event; returns the detail. */
 export async function expectRefusal(x: TestExchange, send: () => Promise<Refusal>, status: number, slug: string): Promise<string> {
   const before = x.snapshot();
-  const events = x.auditEvents().length;
+  const seen = new Set(x.auditEvents().map((e) => e.id));
   const a = await send();
   expect([a.status, a.problem?.type]).toEqual([status, `urn:corridor:problem:${slug}`]);
   expect(x.snapshot()).toBe(before);
-  expect(x.auditEvents().length).toBe(events + 1);
-  expect(x.auditEvents().at(-1)).toMatchObject({ decision: 'deny', status, code: slug });
+  // Found by id, not by position: a test clock moved backwards must not pick an older event.
+  const added = x.auditEvents().filter((e) => !seen.has(e.id));
+  expect(added).toHaveLength(1);
+  expect(added[0]).toMatchObject({ decision: 'deny', status, code: slug });
   return a.problem.detail;
 }
