@@ -1,25 +1,17 @@
 /**
- * One Ajv 2020 instance for every schema in `schemas/`, each compiled once when this
- * module loads (never per request). Schemas are closed: unknown members are refused
- * with a pointer, never stripped (`removeAdditional` stays off).
+ * Schema validation with validators compiled at build time (scripts/generate-validators.ts,
+ * ajv standalone, the same Ajv options as before: allErrors, strict, no coercion, no defaults):
+ * a cold start loads plain functions and never runs Ajv's compiler. Schemas are closed:
+ * unknown members are refused with a pointer, never stripped (`removeAdditional` stays off).
  */
-import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
-import addFormatsModule from 'ajv-formats';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import type { DocumentKind } from './documents.ts';
 import type { FieldError } from './errors.ts';
-import { BODY_SCHEMAS, COMMON_SCHEMA, DOCUMENT_SCHEMAS } from './schema-registry.ts';
 import type { ActionName } from './routes.ts';
+import { BODY_VALIDATORS as BODY, DOCUMENT_VALIDATORS as DOCUMENTS } from './validators.generated.ts';
 
-// ajv-formats ships CJS; under ESM interop its default export may be nested.
-const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (a: Ajv2020) => Ajv2020;
-
-const ajv = new Ajv2020({ allErrors: true, strict: true, multipleOfPrecision: 6, removeAdditional: false, useDefaults: false, coerceTypes: false });
-addFormats(ajv);
-ajv.addSchema(COMMON_SCHEMA);
-
-const BODY_VALIDATORS = Object.fromEntries(Object.entries(BODY_SCHEMAS).map(([act, schema]) => [act, ajv.compile(schema)])) as Record<ActionName, ValidateFunction>;
-
-const DOCUMENT_VALIDATORS: Record<DocumentKind, ValidateFunction> = { license: ajv.compile(DOCUMENT_SCHEMAS.license), euc: ajv.compile(DOCUMENT_SCHEMAS.euc) };
+const BODY_VALIDATORS = BODY as Record<ActionName, ValidateFunction>;
+const DOCUMENT_VALIDATORS = DOCUMENTS as Record<DocumentKind, ValidateFunction>;
 
 function escapePointer(s: string): string {
   return s.replace(/~/g, '~0').replace(/\//g, '~1');
