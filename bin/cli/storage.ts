@@ -3,7 +3,7 @@
  * rotate`, `audit seal`): the local exchange's emulator (local.json) or the deployed
  * tables and keys (the handlers' environment variables, with AWS credentials).
  */
-import { buildServices } from '../../lambdas/adapters/aws/aws-services.ts';
+import { buildServices, quietTelemetry } from '../../lambdas/adapters/aws/aws-services.ts';
 import { readConfig, type ExchangeConfig } from '../../lambdas/config.ts';
 import type { CoreServices } from '../../lambdas/core/services.ts';
 import { local } from './context.ts';
@@ -13,5 +13,5 @@ export function storageServices(): CoreServices {
   const cfg: ExchangeConfig = lf
     ? { exchangeId: lf.exchangeId, region: lf.region, awsEndpoint: lf.awsEndpoint, tables: lf.tables as ExchangeConfig['tables'], payloadKeyId: lf.payloadKeyId, sealKeyId: lf.sealKeyId, agencyCacheMs: 0, responseKeyRefreshMs: 0 }
     : readConfig();
-  return buildServices(cfg, undefined, { info: () => {}, error: () => {} });
+  return buildServices(cfg, undefined, quietTelemetry);
 }

@@ -78,6 +78,15 @@ export class DependencyError extends Error {
   }
 }
 
+/**
+ * What logs may say about a failure: the dependency (`dynamodb`, `kms`, or `internal` for
+ * anything else) and the error's class name — never its message, which may quote input.
+ */
+export function failureOf(e: unknown): { dependency: string; errorClass: string } {
+  const inner = e instanceof DependencyError ? e.cause : e;
+  return { dependency: e instanceof DependencyError ? e.dependency : 'internal', errorClass: inner instanceof Error ? inner.name : typeof inner };
+}
+
 /** Stored ciphertext failed to authenticate (moved, altered, or wrong context): 503, nothing released. */
 export class IntegrityError extends Error {
   constructor(what: string) {

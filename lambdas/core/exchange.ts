@@ -5,10 +5,10 @@
  */
 import { ACTIONS } from './actions/index.ts';
 import { acceptedEventId, auditWrite, eventFromAttrs, refusalEventId, sealableEvent, type AuditFields } from './audit.ts';
-import { CorridorError, DependencyError, IntegrityError } from './errors.ts';
+import { CorridorError, failureOf, IntegrityError } from './errors.ts';
 import { b64url, sha256 } from './merkle.ts';
 import { assertMayCall } from './policy.ts';
-import { WriteConflict } from './ports.ts';
+import { WriteConflict, type FailureObservation } from './ports.ts';
 import { verifyRequest, type Trace } from './request-envelope.ts';
 import { signResponse, type ResponseClaims } from './response.ts';
 import type { ActionName } from './routes.ts';
@@ -125,7 +125,7 @@ export class Exchange {
 
   private accepted(state: CallState, iss: string, id: string, outcome: ActionOutcome, body: string): ActionAnswer {
     outcome.afterCommit?.();
-    this.services.log.info('action', { requestId: state.call.requestId, auditId: id, actor: iss, action: state.call.act, status: outcome.status });
+    this.observe(state, outcome.status, undefined, id);
     return { status: outcome.status, contentType: 'application/jose', body, auditId: id };
   }
 
@@ -148,8 +148,9 @@ export class Exchange {
       key = await s.responseKeys.signingKey();
     } catch (e) {
       // Without a signing key nothing can be signed: the one unsigned answer (clients treat it as untrusted).
-      s.log.error('response key unavailable', { requestId: state.call.requestId, error: errorName(e) });
+      s.telemetry.dependencyFailed(this.failure(state, e));
       const problem = new CorridorError('ERR_DEPENDENCY_FAILED', 'the exchange cannot sign responses right now').toProblem();
+      this.observe(state, 503, 'ERR_DEPENDENCY_FAILED');
       return { status: 503, contentType: 'application/problem+json', body: JSON.stringify(problem) };
     }
     let body = await signResponse(key, { ...this.claims(state, error.status, id), problem: error.toProblem() });
@@ -158,24 +159,41 @@ export class Exchange {
       try {
         await s.store.commit([auditWrite(event)]);
       } catch (e) {
-        s.log.error('audit write failed', { requestId: state.call.requestId, error: errorName(e) });
+        s.telemetry.auditWriteFailed(this.failure(state, e));
         error = new CorridorError('ERR_AUDIT_FAILED', 'the refusal could not be audited; nothing was changed');
         body = await signResponse(key, { ...this.claims(state, 503, undefined), problem: error.toProblem() });
+        this.observe(state, 503, error.code);
         return { status: 503, contentType: 'application/jose', body };
       }
     }
-    s.log.info('refused', { requestId: state.call.requestId, auditId: id, actor: state.trace.actor, action: state.call.act, status: error.status, code: error.code });
+    this.observe(state, error.status, error.code, id);
     return { status: error.status, contentType: 'application/jose', body, ...(id ? { auditId: id } : {}) };
+  }
+
+  /** One observation per answered request; the duration is from the call's start on the services' clock. */
+  private observe(state: CallState, status: number, code?: string, auditId?: string): void {
+    const { call, trace } = state;
+    this.services.telemetry.requestCompleted({
+      requestId: call.requestId, auditId, actor: trace.actor, action: call.act, status,
+      decision: code ? 'deny' : 'allow', code, durationMs: this.services.clock.now() - state.now,
+    });
+  }
+
+  private failure(state: CallState, e: unknown): FailureObservation {
+    return { requestId: state.call.requestId, action: state.call.act, ...failureOf(e) };
   }
 
   /** Any throwable as the refusal the caller sees; a replayed jti outranks later refusals. */
   private async asRefusal(state: CallState, thrown: unknown): Promise<CorridorError> {
     let error: CorridorError;
     if (thrown instanceof CorridorError) error = thrown;
-    else if (thrown instanceof AuditWriteFailed) error = new CorridorError('ERR_AUDIT_FAILED', 'the audit event could not be written; nothing was changed');
+    else if (thrown instanceof AuditWriteFailed) {
+      this.services.telemetry.auditWriteFailed(this.failure(state, thrown.cause));
+      error = new CorridorError('ERR_AUDIT_FAILED', 'the audit event could not be written; nothing was changed');
+    }
     else if (thrown instanceof IntegrityError) error = new CorridorError('ERR_INTEGRITY', 'a stored record failed its integrity check; nothing was released');
     else {
-      this.services.log.error('dependency failure', { requestId: state.call.requestId, error: errorName(thrown), dependency: thrown instanceof DependencyError ? thrown.dependency : undefined });
+      this.services.telemetry.dependencyFailed(this.failure(state, thrown));
       error = new CorridorError('ERR_DEPENDENCY_FAILED', 'a dependency failed; nothing was changed, retry with a new jti');
     }
     const { trace } = state;
@@ -184,7 +202,7 @@ export class Exchange {
         const prior = await this.services.store.get('audit', acceptedEventId(trace.actor, trace.jti));
         if (prior) return new CorridorError('ERR_REQUEST_REPLAYED', `jti '${trace.jti}' was already used by ${trace.actor}`);
       } catch (e) {
-        this.services.log.error('replay check failed', { requestId: state.call.requestId, error: errorName(e) });
+        this.services.telemetry.dependencyFailed(this.failure(state, e));
         return new CorridorError('ERR_DEPENDENCY_FAILED', 'a dependency failed; nothing was changed, retry with a new jti');
       }
     }
@@ -202,10 +220,4 @@ class AuditWriteFailed extends Error {
     super('audit write failed');
     this.cause = cause;
   }
-}
-
-/** Only an error's class name reaches logs: messages may quote input. */
-function errorName(e: unknown): string {
-  const inner = e instanceof DependencyError ? e.cause : e;
-  return inner instanceof Error ? inner.name : typeof inner;
 }

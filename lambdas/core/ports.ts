@@ -74,6 +74,49 @@ export interface Clock {
   now(): number;
 }
 
+/** One answered request as operations see it: ids, codes and numbers, never content. */
+export interface RequestObservation {
+  /** The API Gateway request id (the audit event's `requestId`). */
+  readonly requestId: string;
+  readonly auditId?: string;
+  /** The verified caller; absent when the signature did not verify (a claimed issuer is input). */
+  readonly actor?: string;
+  readonly action: string;
+  readonly status: number;
+  readonly decision: 'allow' | 'deny';
+  /** The problem code of a refusal, e.g. `ERR_SIGNATURE_INVALID`. */
+  readonly code?: string;
+  readonly durationMs: number;
+}
+
+/** A dependency that failed: its name (`dynamodb`, `kms`, …) and the error's class, never its message. */
+export interface FailureObservation {
+  readonly requestId?: string;
+  readonly action?: string;
+  readonly dependency: string;
+  readonly errorClass: string;
+}
+
+/** One sealer run: how old the oldest unsealed event was when it started (0 when none). */
+export interface SealRunObservation {
+  readonly lagSeconds: number;
+  readonly seals: number;
+  readonly events: number;
+}
+
+/**
+ * What the core reports about its own work (logs, metrics and trace annotations in AWS).
+ * Observations carry only ids, codes and numbers, so no adapter can leak document content,
+ * names, JWS or keys: it never receives them.
+ */
+export interface Telemetry {
+  requestCompleted(o: RequestObservation): void;
+  /** An audit event could not be written (the request fails closed with 503). */
+  auditWriteFailed(o: FailureObservation): void;
+  dependencyFailed(o: FailureObservation): void;
+  sealRun(o: SealRunObservation): void;
+}
+
 /** The exchange's seal key (a KMS asymmetric P-256 key in AWS): one signature per seal. */
 export interface SealSigner {
   /** kid and public JWK of the seal key, for the JWKS and the seal header. */

@@ -46,8 +46,11 @@ async function markAll(store: Store, marks: Write[]): Promise<void> {
 
 const encoder = new TextEncoder();
 
+/** What a sealAll run measured: the first sealOnce of the run fills it in, before anything is signed. */
+export interface SealBacklog { lagSeconds?: number }
+
 /** Seal up to MAX_LEAVES pending events; null when there was nothing to seal (or another sealer won). */
-export async function sealOnce(services: CoreServices, signer: SealSigner): Promise<SealResult | null> {
+export async function sealOnce(services: CoreServices, signer: SealSigner, backlog?: SealBacklog): Promise<SealResult | null> {
   const { store } = services;
   const head = await getSealHead(store);
   let pending = await pendingEvents(store);
@@ -59,10 +62,14 @@ export async function sealOnce(services: CoreServices, signer: SealSigner): Prom
     await markAll(store, stale.map((r) => markSealed(r, head.last, index.get(r.pk)!)));
     pending = pending.filter((r) => !index.has(r.pk));
   }
-  if (pending.length === 0) return null;
+  if (pending.length === 0) {
+    if (backlog) backlog.lagSeconds ??= 0;
+    return null;
+  }
 
   const events = pending.map((r) => ({ r, e: eventFromAttrs(r.attrs) }));
   events.sort((a, b) => (a.e.ts < b.e.ts ? -1 : a.e.ts > b.e.ts ? 1 : a.e.id < b.e.id ? -1 : a.e.id > b.e.id ? 1 : 0));
+  if (backlog) backlog.lagSeconds ??= Math.max(0, (services.clock.now() - Date.parse(events[0]!.e.ts)) / 1000);
   const batch = events.slice(0, MAX_LEAVES);
   // Leaves are recomputed from the stored event, not taken from its `hash` member.
   const leaves = batch.map(({ e }) => eventLeafHash(e as unknown as Record<string, unknown>));
@@ -90,14 +97,19 @@ export async function sealOnce(services: CoreServices, signer: SealSigner): Prom
     throw e;
   }
   await markAll(store, batch.map(({ r }, i) => markSealed(r, seq, i)));
-  services.log.info('sealed', { seq, count: batch.length });
   return { seq, count: batch.length, first: payload.first, last: payload.last };
 }
 
 /** Seal until nothing is pending (one seal per MAX_LEAVES events). */
 export async function sealAll(services: CoreServices, signer: SealSigner): Promise<SealResult[]> {
   const out: SealResult[] = [];
-  for (let r = await sealOnce(services, signer); r; r = await sealOnce(services, signer)) out.push(r);
+  const backlog: SealBacklog = {};
+  try {
+    for (let r = await sealOnce(services, signer, backlog); r; r = await sealOnce(services, signer, backlog)) out.push(r);
+  } finally {
+    // Reported even when a later step failed: a KMS outage must show as growing lag, not as silence.
+    if (backlog.lagSeconds !== undefined) services.telemetry.sealRun({ lagSeconds: backlog.lagSeconds, seals: out.length, events: out.reduce((n, r) => n + r.count, 0) });
+  }
   return out;
 }
 

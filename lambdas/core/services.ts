@@ -3,15 +3,10 @@ import type { AgencyDirectory } from './agency-directory.ts';
 import type { Agency } from './agencies.ts';
 import type { CorridorError } from './errors.ts';
 import type { PayloadCipher } from './payload-cipher.ts';
-import type { Clock, SealSigner, Store, Write } from './ports.ts';
+import type { Clock, SealSigner, Store, Telemetry, Write } from './ports.ts';
 import type { RateLimiter } from './rate-limit.ts';
 import type { VerifiedRequest } from './request-envelope.ts';
 import type { ResponseKeys } from './response-keys.ts';
-
-export interface Logger {
-  info(message: string, fields?: Record<string, unknown>): void;
-  error(message: string, fields?: Record<string, unknown>): void;
-}
 
 export interface CoreServices {
   readonly exchangeId: string;
@@ -20,7 +15,8 @@ export interface CoreServices {
   readonly cipher: PayloadCipher;
   readonly responseKeys: ResponseKeys;
   readonly clock: Clock;
-  readonly log: Logger;
+  /** Where the core reports requests, failures and sealer runs (logs and metrics in AWS). */
+  readonly telemetry: Telemetry;
   /** The audit seal key (KMS in AWS); its public key is published in the exchange JWKS. */
   readonly sealSigner: SealSigner;
   /** Per-agency rate limit (429); absent means no limit in this process. */

@@ -1,6 +1,7 @@
 /** Lambda for audit.query, audit.proof and audit.seals. */
 import { actionHandler } from './http-edge.ts';
+import { observed } from './observed.ts';
 import { runtimeExchange } from './runtime.ts';
 
 const exchange = runtimeExchange();
-export const handler = actionHandler('audit', () => exchange);
+export const handler = observed(actionHandler('audit', () => exchange));

@@ -2,7 +2,9 @@
 import { configuration, exchangeJwks, publicAgencyJwks } from '../core/discovery.ts';
 import { openApiDocument } from '../core/openapi.ts';
 import { PUBLIC_ROUTES } from '../core/routes.ts';
+import { failureOf } from '../core/errors.ts';
 import { json, type HttpEvent, type HttpResult } from './http-edge.ts';
+import { observed } from './observed.ts';
 import { runtimeServices } from './runtime.ts';
 
 const services = runtimeServices();
@@ -14,7 +16,7 @@ function baseUrl(event: HttpEvent): string {
   return `${proto}://${event.requestContext.domainName}`;
 }
 
-export async function handler(event: HttpEvent): Promise<HttpResult> {
+export const handler = observed(async (event: HttpEvent): Promise<HttpResult> => {
   if (event.requestContext.http.method !== 'GET') return json(405, { title: 'Method Not Allowed', status: 405 });
   try {
     if (event.rawPath === PUBLIC_ROUTES.configuration) return json(200, await configuration(services, baseUrl(event)), CACHE);
@@ -26,8 +28,8 @@ export async function handler(event: HttpEvent): Promise<HttpResult> {
       return jwks ? json(200, jwks, CACHE) : json(404, { title: 'Not Found', status: 404, detail: 'no such agency' });
     }
   } catch (e) {
-    services.log.error('discovery failed', { error: e instanceof Error ? e.name : typeof e });
+    services.telemetry.dependencyFailed({ requestId: event.requestContext.requestId, ...failureOf(e) });
     return json(503, { title: 'Service Unavailable', status: 503, detail: 'a dependency failed' });
   }
   return json(404, { title: 'Not Found', status: 404 });
-}
+});

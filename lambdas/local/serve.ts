@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { TABLES } from '../../lib/constructs/definitions.ts';
 import { awsClients } from '../adapters/aws/aws-services.ts';
 import { bootstrapOperator } from '../core/bootstrap.ts';
+import { failureOf } from '../core/errors.ts';
 import { sealAll } from '../core/sealer.ts';
 import { createKeys, createTables } from './bootstrap.ts';
 import { EmulatorMissingError, startMoto, type Emulator } from './emulator.ts';
@@ -44,8 +45,9 @@ export async function serve(opts: ServeOptions): Promise<Running> {
   try {
     const clients = awsClients({ region, awsEndpoint: endpoint });
     const resourceEnv = { ...(await createTables(clients.dynamodb)), ...(await createKeys(clients.kms)) };
-    // The handler modules read their configuration from the environment, as in Lambda.
-    Object.assign(process.env, resourceEnv, { CORRIDOR_EXCHANGE_ID: exchangeId, CORRIDOR_AWS_ENDPOINT: endpoint, AWS_REGION: region });
+    // The handler modules read their configuration from the environment, as in Lambda. Logs are
+    // Powertools JSON lines on stdout; EMF metrics are off unless asked for, since nothing ingests them here.
+    Object.assign(process.env, resourceEnv, { CORRIDOR_EXCHANGE_ID: exchangeId, CORRIDOR_AWS_ENDPOINT: endpoint, AWS_REGION: region, POWERTOOLS_METRICS_DISABLED: env.POWERTOOLS_METRICS_DISABLED ?? 'true' });
     const handlers: Handlers = {
       agencies: (await import('../handlers/agencies.ts')).handler,
       licenses: (await import('../handlers/licenses.ts')).handler,
@@ -78,7 +80,7 @@ export async function serve(opts: ServeOptions): Promise<Running> {
     const services = runtimeServices();
     const sealEvery = Number(env.CORRIDOR_SEAL_INTERVAL_MS || 60_000);
     const sealTimer = setInterval(() => {
-      sealAll(services, services.sealSigner).catch((e: unknown) => services.log.error('sealing failed', { error: e instanceof Error ? e.name : typeof e }));
+      sealAll(services, services.sealSigner).catch((e: unknown) => services.telemetry.dependencyFailed(failureOf(e)));
     }, sealEvery);
     sealTimer.unref();
     return {

@@ -16,7 +16,9 @@ import { Exchange, type ActionAnswer } from '../../lambdas/core/exchange.ts';
 import { PayloadCipher } from '../../lambdas/core/payload-cipher.ts';
 import { ResponseKeys } from '../../lambdas/core/response-keys.ts';
 import type { ActionName } from '../../lambdas/core/routes.ts';
-import type { CoreServices, Logger } from '../../lambdas/core/services.ts';
+import type { CoreServices } from '../../lambdas/core/services.ts';
+import type { Telemetry } from '../../lambdas/core/ports.ts';
+import { MemoryTelemetry } from '../../lambdas/adapters/memory/memory-telemetry.ts';
 import { makeKey, type TestKey } from './keys.ts';
 
 export const EXCHANGE_ID = 'corridor:test';
@@ -86,11 +88,8 @@ export class ExchangeDriver {
   }
 }
 
-export function captureLogger(lines: string[]): Logger {
-  return {
-    info: (m, f) => lines.push(JSON.stringify({ m, ...f })),
-    error: (m, f) => lines.push(JSON.stringify({ m, ...f })),
-  };
+export function captureLogger(lines: string[]): Telemetry {
+  return new MemoryTelemetry(lines);
 }
 
 /** The real core on memory adapters, with a settable clock. */
@@ -116,7 +115,7 @@ export class TestExchange extends ExchangeDriver {
         cipher,
         responseKeys: new ResponseKeys(store, cipher, clock, EXCHANGE_ID),
         clock,
-        log: captureLogger(logs),
+        telemetry: captureLogger(logs),
         sealSigner: new MemorySealSigner(),
       },
       clock.now,

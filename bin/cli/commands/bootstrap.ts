@@ -2,7 +2,7 @@
  * `corridor bootstrap`: creates the first operator agency directly in storage (no signed
  * request can), with its audit event. For a deployed stack; `npm start` does it locally.
  */
-import { buildServices } from '../../../lambdas/adapters/aws/aws-services.ts';
+import { buildServices, quietTelemetry } from '../../../lambdas/adapters/aws/aws-services.ts';
 import { readConfig } from '../../../lambdas/config.ts';
 import { bootstrapOperator } from '../../../lambdas/core/bootstrap.ts';
 import { publicJwk, readKeyFile } from '../../../lambdas/local/key-files.ts';
@@ -20,7 +20,7 @@ export async function run(argv: string[]): Promise<number> {
   const id = str(v, 'id')!;
   if (!/^[A-Z]{2}-[A-Z0-9]{2,16}$/.test(id)) throw new UsageError('--id must be an agency id such as EU-OPERATOR');
   const jwk = readKeyFile(str(v, 'key-file')!);
-  const services = buildServices(readConfig(), undefined, { info: () => {}, error: () => {} });
+  const services = buildServices(readConfig(), undefined, quietTelemetry);
   const r = await bootstrapOperator(services, id, str(v, 'name')!, jwk.kid!, publicJwk(jwk));
   if (v.json) out(JSON.stringify({ created: r.created, agencyId: id, kid: jwk.kid }));
   else out(r.created ? `operator ${id} created with key ${jwk.kid}` : `${id} already exists; nothing changed`);

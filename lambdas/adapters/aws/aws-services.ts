@@ -8,9 +8,9 @@ import type { ExchangeConfig } from '../../config.ts';
 import { AgencyDirectory } from '../../core/agency-directory.ts';
 import { PayloadCipher } from '../../core/payload-cipher.ts';
 import { RateLimiter } from '../../core/rate-limit.ts';
-import type { Clock } from '../../core/ports.ts';
+import type { Clock, Telemetry } from '../../core/ports.ts';
 import { ResponseKeys } from '../../core/response-keys.ts';
-import type { CoreServices, Logger } from '../../core/services.ts';
+import type { CoreServices } from '../../core/services.ts';
 import { DynamoDbStore } from './dynamodb-store.ts';
 import { KmsDataKeys } from './kms-data-keys.ts';
 import { KmsSealSigner } from './kms-seal-signer.ts';
@@ -27,15 +27,17 @@ export function awsClients(cfg: Pick<ExchangeConfig, 'region' | 'awsEndpoint'>):
   return { dynamodb: new DynamoDBClient(base), kms: new KMSClient(base) };
 }
 
-/** JSON lines on stdout (CloudWatch in Lambda). Callers pass ids and codes, never content. */
-export const jsonLogger: Logger = {
-  info: (message, fields) => console.log(JSON.stringify({ level: 'info', message, ...fields })),
-  error: (message, fields) => console.error(JSON.stringify({ level: 'error', message, ...fields })),
+/** For the CLI's direct-storage commands, whose stdout is their answer; handlers use PowertoolsTelemetry. */
+export const quietTelemetry: Telemetry = {
+  requestCompleted: () => {},
+  auditWriteFailed: () => {},
+  dependencyFailed: () => {},
+  sealRun: () => {},
 };
 
 export const systemClock: Clock = { now: () => Date.now() };
 
-export function buildServices(cfg: ExchangeConfig, clients: AwsClients = awsClients(cfg), log: Logger = jsonLogger): CoreServices {
+export function buildServices(cfg: ExchangeConfig, clients: AwsClients = awsClients(cfg), telemetry: Telemetry): CoreServices {
   const store = new DynamoDbStore(clients.dynamodb, cfg.tables);
   const cipher = new PayloadCipher(new KmsDataKeys(clients.kms, cfg.payloadKeyId), systemClock);
   return {
@@ -45,7 +47,7 @@ export function buildServices(cfg: ExchangeConfig, clients: AwsClients = awsClie
     cipher,
     responseKeys: new ResponseKeys(store, cipher, systemClock, cfg.exchangeId, cfg.responseKeyRefreshMs),
     clock: systemClock,
-    log,
+    telemetry,
     sealSigner: new KmsSealSigner(clients.kms, cfg.sealKeyId),
     retry: { deadlineMs: cfg.retryDeadlineMs ?? 8000, baseDelayMs: 10 },
     ...(cfg.rateLimit && cfg.rateLimit.perSecond > 0 ? { rateLimiter: new RateLimiter(systemClock, cfg.rateLimit) } : {}),

@@ -1,0 +1,87 @@
+/**
+ * Telemetry on Powertools for AWS Lambda: one JSON log line per observation (Logger),
+ * CloudWatch embedded-metric-format documents (Metrics) and X-Ray annotations (Tracer).
+ * The metric names, units and dimension sets are a contract with the alarms and dashboard
+ * in lib/ — docs/observability.md lists them.
+ */
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
+import type { Tracer } from '@aws-lambda-powertools/tracer';
+import type { FailureObservation, RequestObservation, SealRunObservation, Telemetry } from '../../core/ports.ts';
+
+export const METRICS_NAMESPACE = 'Corridor';
+/** Powertools adds it as the `service` dimension of every metric and the `service` key of every log line. */
+export const SERVICE_NAME = 'corridor';
+
+/** Metric names. Those with only the `service` dimension back alarms; `Requests`/`LatencyMs` add action and decision. */
+export const METRIC = {
+  requests: 'Requests',
+  latency: 'LatencyMs',
+  auditWriteFailures: 'AuditWriteFailures',
+  sealLag: 'SealLagSeconds',
+  dataKeyCacheHits: 'DataKeyCacheHits',
+  dataKeyCacheMisses: 'DataKeyCacheMisses',
+} as const;
+
+type MetricUnitValue = (typeof MetricUnit)[keyof typeof MetricUnit];
+type Datum = readonly [name: string, unit: MetricUnitValue, value: number];
+
+/** Data-key cache use since the last report: hits, and misses (each one a KMS call). */
+export interface DataKeyCacheUse { readonly hits: number; readonly misses: number }
+
+export class PowertoolsTelemetry implements Telemetry {
+  constructor(
+    private readonly logger: Logger,
+    private readonly metrics: Metrics,
+    private readonly tracer?: Tracer,
+  ) {}
+
+  requestCompleted(o: RequestObservation): void {
+    this.logger.info('request', { ...o });
+    this.emit({ action: o.action, decision: o.decision }, [
+      [METRIC.requests, MetricUnit.Count, 1],
+      [METRIC.latency, MetricUnit.Milliseconds, o.durationMs],
+    ]);
+    // Annotations are indexed for trace search: ids and codes only, like the log line.
+    if (this.tracer?.isTracingEnabled()) {
+      this.tracer.putAnnotation('action', o.action);
+      this.tracer.putAnnotation('decision', o.decision);
+      this.tracer.putAnnotation('status', o.status);
+      if (o.code) this.tracer.putAnnotation('code', o.code);
+    }
+  }
+
+  auditWriteFailed(o: FailureObservation): void {
+    this.logger.error('audit write failed', { ...o });
+    this.emit({}, [[METRIC.auditWriteFailures, MetricUnit.Count, 1]]);
+  }
+
+  dependencyFailed(o: FailureObservation): void {
+    this.logger.error('dependency failed', { ...o });
+  }
+
+  sealRun(o: SealRunObservation): void {
+    this.logger.info('seal run', { ...o });
+    this.emit({}, [[METRIC.sealLag, MetricUnit.Seconds, o.lagSeconds]]);
+  }
+
+  /** Reported by the handler wrapper at the end of each invocation (the cipher counts; the core does not call this). */
+  dataKeyCache(use: DataKeyCacheUse): void {
+    if (use.hits === 0 && use.misses === 0) return;
+    this.emit({}, [
+      [METRIC.dataKeyCacheHits, MetricUnit.Count, use.hits],
+      [METRIC.dataKeyCacheMisses, MetricUnit.Count, use.misses],
+    ]);
+  }
+
+  /**
+   * One EMF document per call, published at once: its dimension set is exactly `service` plus
+   * `dimensions`, never another call's, even when requests interleave in one process
+   * (`npm start`), and nothing stays buffered if the invocation ends abruptly.
+   */
+  private emit(dimensions: Record<string, string>, data: readonly Datum[]): void {
+    if (Object.keys(dimensions).length > 0) this.metrics.addDimensions(dimensions);
+    for (const [name, unit, value] of data) this.metrics.addMetric(name, unit, value);
+    this.metrics.publishStoredMetrics();
+  }
+}
