@@ -14,7 +14,7 @@ export interface ExchangeConfig {
   payloadKeyId: string;
   /** The KMS asymmetric key that signs audit seals. */
   sealKeyId: string;
-  /** How long a warm process may use a cached agency record (bounds key-revocation delay). */
+  /** How long a warm process may use a cached agency or agreement record: the revocation bound (docs/performance.md). */
   agencyCacheMs: number;
   /** How often a warm process re-reads the response key ring (picks up rotations). */
   responseKeyRefreshMs: number;
@@ -23,6 +23,12 @@ export interface ExchangeConfig {
   /** How long a contended drawdown keeps retrying before it answers 503 (below the Lambda timeout). */
   retryDeadlineMs?: number;
 }
+
+/**
+ * 30 s: keeps a warm verification at two DynamoDB requests (no agency or agreement read) while a
+ * revoked key, suspended agency or withdrawn agreement stops working everywhere within 30 s.
+ */
+export const DEFAULT_AGENCY_CACHE_MS = 30_000;
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -52,7 +58,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ExchangeConfig
     tables,
     payloadKeyId: required(env, payload.envVar),
     sealKeyId: required(env, seal.envVar),
-    agencyCacheMs: intOr(env, 'CORRIDOR_AGENCY_CACHE_MS', 0),
+    agencyCacheMs: intOr(env, 'CORRIDOR_AGENCY_CACHE_MS', DEFAULT_AGENCY_CACHE_MS),
     responseKeyRefreshMs: intOr(env, 'CORRIDOR_RESPONSE_KEY_REFRESH_MS', 300_000),
     retryDeadlineMs: intOr(env, 'CORRIDOR_RETRY_DEADLINE_MS', 8000),
     rateLimit: { perSecond: intOr(env, 'CORRIDOR_RATE_LIMIT_PER_SECOND', 50), burst: intOr(env, 'CORRIDOR_RATE_LIMIT_BURST', 100) },

@@ -110,8 +110,10 @@ export async function verifyRequest(raw: RawRequest, route: ActionName, director
 
   if (!trace.claimedIssuer) refuse('ERR_CLAIMS_INVALID', 'iss must be an agency id');
   // Key, agency and agreement changes authenticate against a fresh read: a cached record must never let a
-  // revoked key add a new one (and so keep the agency for good).
-  const agency = await directory.get(trace.claimedIssuer, FRESH_ACTIONS.has(route));
+  // revoked key add a new one (and so keep the agency for good). Otherwise a cached record serves only if it
+  // would let this request through; a refusal is always decided on a fresh read (a key just added works at once).
+  const kid = header.kid;
+  const agency = await directory.get(trace.claimedIssuer, FRESH_ACTIONS.has(route), (a) => a.status === 'active' && a.keys.some((k) => k.kid === kid && k.status === 'active'));
   if (!agency) refuse('ERR_UNKNOWN_ISSUER', `iss '${trace.claimedIssuer}' is not a registered agency`);
   const key = agency.keys.find((k) => k.kid === header.kid);
   if (!key || key.status !== 'active') refuse('ERR_KEY_NOT_USABLE', `kid '${header.kid}' is not an active key of ${agency.agencyId}`);

@@ -18,7 +18,8 @@ export type TableAction =
   | 'dynamodb:Query'
   | 'dynamodb:PutItem'
   | 'dynamodb:DeleteItem'
-  | 'dynamodb:ConditionCheckItem';
+  | 'dynamodb:ConditionCheckItem'
+  | 'dynamodb:BatchWriteItem';
 
 /**
  * The item operations DynamoDbStore issues: GetItem, Query, PutItem, DeleteItem, and TransactWriteItems, which IAM
@@ -34,10 +35,10 @@ export const TABLE_ITEM_ACTIONS: readonly TableAction[] = [
 
 /**
  * The sealer on the audit table: reads the SEALS head and the last seal (GetItem), appends seal + head in one
- * conditional TransactWriteItems of two Puts and rewrites each sealed event without `pending` (PutItem; the store never
- * uses UpdateItem). It never deletes, and queries only the `pending` index, never the table itself.
+ * conditional TransactWriteItems of two Puts and rewrites each sealed event without `pending` (BatchWriteItem puts, 25 per
+ * request; the store never uses UpdateItem). It never deletes, and queries only the `pending` index, never the table itself.
  */
-export const SEALER_AUDIT_ACTIONS: readonly TableAction[] = ['dynamodb:GetItem', 'dynamodb:PutItem'];
+export const SEALER_AUDIT_ACTIONS: readonly TableAction[] = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:BatchWriteItem'];
 
 export interface TableGrant {
   /** Item actions on the table itself. */

@@ -3,7 +3,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { verifyAuditLog, verifyProof } from '../../lambdas/client/audit-verify.ts';
 import { auditWrite, sealableEvent, type AuditEvent } from '../../lambdas/core/audit.ts';
 import { sealOnce } from '../../lambdas/core/sealer.ts';
-import type { Write } from '../../lambdas/core/ports.ts';
+import type { StoredRecord } from '../../lambdas/core/ports.ts';
 import { allEvents, bundle, sealNow } from '../helpers/audit.ts';
 import { publish, shipment } from '../helpers/licenses.ts';
 import { TestExchange, type TestAgency } from '../helpers/memory-exchange.ts';
@@ -57,15 +57,14 @@ describe('sealing', () => {
   });
 
   it('a crash between the seal and marking its events is repaired: no event is sealed twice', async () => {
-    const commit = x.store.commit.bind(x.store);
-    let sealsCommitted = 0;
-    x.store.commit = async (writes: readonly Write[]) => {
-      if (sealsCommitted > 0 && writes.length === 1 && writes[0]!.op === 'put' && writes[0]!.record.table === 'audit' && 'seq' in writes[0]!.record.attrs) throw new Error('crash while marking');
-      await commit(writes);
-      if (writes.some((w) => w.op === 'put' && w.record.pk.startsWith('SEAL#'))) sealsCommitted++;
+    // Marking is batched (putMany): the crash comes after the first event of the seal was marked.
+    const putMany = x.store.putMany.bind(x.store);
+    x.store.putMany = async (records: readonly StoredRecord[]) => {
+      await putMany(records.slice(0, 1));
+      throw new Error('crash while marking');
     };
     await expect(sealOnce(x.services, x.services.sealSigner)).rejects.toThrow('crash while marking');
-    x.store.commit = commit;
+    x.store.putMany = putMany;
     expect(await sealNow(x)).toEqual([]); // repaired, nothing new to seal
     expect(x.store.all('audit').filter((r) => r.attrs.pending !== undefined)).toEqual([]);
     const report = await verifyAuditLog(await bundle(x, allAuditor), { complete: true });

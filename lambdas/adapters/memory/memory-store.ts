@@ -1,12 +1,12 @@
 /** In-memory Store for unit tests only (`npm start` uses DynamoDB on moto). Counts calls for benchmarks. */
 import { TABLES } from '../../../lib/constructs/definitions.ts';
-import { WriteConflict, type IndexPage, type IndexQuery, type StoredRecord, type Store, type TableId, type Write, type WriteCondition } from '../../core/ports.ts';
+import { WriteConflict, type IndexPage, type IndexQuery, type RecordKey, type StoredRecord, type Store, type TableId, type Write, type WriteCondition } from '../../core/ports.ts';
 
 const keyOf = (table: TableId, pk: string, sk?: string): string => `${table}\u0000${pk}\u0000${sk ?? ''}`;
 
 export class MemoryStore implements Store {
   readonly records = new Map<string, StoredRecord>();
-  readonly calls = { get: 0, query: 0, commit: 0 };
+  readonly calls = { get: 0, query: 0, commit: 0, getMany: 0, putMany: 0 };
   /** Set to make the next calls fail like an unavailable dependency. */
   failWith: Error | null = null;
 
@@ -61,6 +61,19 @@ export class MemoryStore implements Store {
       if (w.op === 'put') this.records.set(keys[i]!, structuredClone(w.record));
       else if (w.op === 'delete') this.records.delete(keys[i]!);
     });
+  }
+
+  async getMany(keys: readonly RecordKey[]): Promise<(StoredRecord | null)[]> {
+    this.calls.getMany++;
+    this.check();
+    return keys.map((k) => this.records.get(keyOf(k.table, k.pk, k.sk)) ?? null);
+  }
+
+  async putMany(records: readonly StoredRecord[]): Promise<void> {
+    // One call per 25, as DynamoDB's BatchWriteItem would be: counts compare across adapters.
+    this.calls.putMany += Math.ceil(records.length / 25);
+    this.check();
+    for (const r of records) this.records.set(keyOf(r.table, r.pk, r.sk), structuredClone(r));
   }
 
   all(table: TableId): StoredRecord[] {

@@ -33,5 +33,6 @@ export async function agreementPut(ctx: ActionContext, body: AgreementBody): Pro
     status: before || agreement.permissions.length === 0 ? 200 : 201,
     result: { ...agreement },
     writes: [agreementWrite(agreement, isoNow(ctx.now))],
+    afterCommit: () => ctx.services.directory.invalidateAgreement(owner, body.documentType, body.partner),
   };
 }

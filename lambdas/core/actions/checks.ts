@@ -9,7 +9,8 @@ export interface Check { name: string; ok: boolean; detail?: string }
  * retired after the document's issuedAt; a revoked key verifies nothing.
  */
 export async function signatureCheck(services: CoreServices, issuer: string, kid: string, issuedAt: string): Promise<Check> {
-  const agency = await services.directory.get(issuer);
+  // A cached record without the kid is re-read: a key added since the cache filled is found.
+  const agency = await services.directory.get(issuer, false, (a) => a.keys.some((k) => k.kid === kid));
   const key = agency?.keys.find((k) => k.kid === kid);
   if (!key) return { name: 'signature', ok: false, detail: 'signing key is no longer registered' };
   if (key.status === 'active') return { name: 'signature', ok: true };

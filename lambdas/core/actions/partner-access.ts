@@ -2,7 +2,7 @@
  * A partner's access to an owner's document: the agreement is checked before existence
  * (403 before 404), so a caller without rights learns nothing about what exists.
  */
-import { getAgreement, type Agreement, type Permission } from '../agreements.ts';
+import type { Agreement, Permission } from '../agreements.ts';
 import { getCurrent, KINDS, type DocumentHead, type DocumentKind } from '../documents.ts';
 import { refuse } from '../errors.ts';
 import type { StoredRecord } from '../ports.ts';
@@ -22,7 +22,8 @@ export async function partnerDocument(ctx: ActionContext, kind: DocumentKind, is
   ctx.target.resource = `${kind}:${issuer}/${id}`;
   ctx.target.owner = issuer;
   const day = today(ctx.now);
-  const agreement = await getAgreement(services.store, issuer, kind, caller.agencyId);
+  // A cached agreement serves only if it grants: a withdrawal waits at most the directory TTL, a new grant works at once.
+  const agreement = await services.directory.agreement(issuer, kind, caller.agencyId, (a) => grants(a, need, day));
   if (!grants(agreement, need, day)) refuse('ERR_NO_AGREEMENT', `${issuer} has not granted ${caller.agencyId} ${need} on its ${kind === 'euc' ? 'end-use certificates' : 'licenses'}`);
   const current = await getCurrent(services.store, KINDS[kind], issuer, id);
   if (!current) refuse('ERR_NOT_FOUND', `${issuer} has no ${kind} ${id}`);
