@@ -1,88 +1,113 @@
 /**
- * `GET /openapi.json` (PROTOCOL §4): an OpenAPI 3.1 description generated from `schemas/` and
- * the route table, so it cannot drift from what the exchange validates. Every action is a POST
- * of a compact JWS (`application/jose`); its `body` claim's schema is in
- * `components.schemas` and named by `x-corridor-body`. Result schemas per action and a
- * build-time document with validator checks are issue 7's.
+ * The OpenAPI 3.1 description served at `GET /openapi.json` (PROTOCOL §4), built from
+ * `schemas/` (the one source of truth: the exchange validates against the same files), the
+ * route table, the role table and the error table. Built by scripts/generate-openapi.ts at
+ * build time into a generated module the discovery handler serves as is, so no schema is
+ * walked at init. Every action is a POST of a compact JWS (`application/jose`) whose decoded
+ * header and payload are given by `contentSchema`; so is every answer.
  */
-import { ERRORS } from './errors.ts';
-import { ACTION_ROUTES, PUBLIC_ROUTES } from './routes.ts';
-import { BODY_SCHEMAS, COMMON_SCHEMA, DOCUMENT_SCHEMAS, type JsonSchema } from './schema-registry.ts';
+import {
+  component, componentName, jws, jwsComponents, PLAIN_ERROR, problemSchemas, ref, refusalResponses, REFUSAL_STATUSES, signedSuccess, type JsonSchema,
+} from './openapi-components.ts';
+import { ACTION_ROLES } from './policy.ts';
+import { ACTION_ROUTES, PUBLIC_ROUTES, type ActionName } from './routes.ts';
 
-const URN = /^urn:corridor:schema:([A-Za-z0-9.]+)(#.*)?$/;
+export type { JsonSchema } from './openapi-components.ts';
 
-/**
- * A schema as component `name`: `$id`/`$schema` dropped; `urn:corridor:schema:x#/p` refs become
- * `#/components/schemas/x/p`, and the schema's own `#/p` refs `#/components/schemas/<name>/p`.
- */
-function component(name: string, schema: JsonSchema): JsonSchema {
-  return JSON.parse(JSON.stringify(schema, (key, value: unknown) => {
-    if (key === '$id' || key === '$schema') return undefined;
-    if (key === '$ref' && typeof value === 'string') {
-      const m = URN.exec(value);
-      if (m) return `#/components/schemas/${m[1]}${(m[2] ?? '#').slice(1)}`;
-      if (value.startsWith('#/')) return `#/components/schemas/${name}${value.slice(1)}`;
-    }
-    return value;
-  })) as JsonSchema;
-}
+/** What each action answers on success (PROTOCOL §3: 201 only when something new was created). */
+export const ACTION_SUCCESS: Record<ActionName, { readonly summary: string; readonly 200?: string; readonly 201?: string }> = {
+  'agency.register': { summary: 'Create an agency with its first keys, or change its name, roles, auditScope, status, or revoke its keys', 201: 'Agency created', 200: 'Agency changed' },
+  'agency.keys': { summary: 'The calling agency adds keys, or retires or revokes its own keys', 200: 'Keys changed' },
+  'agreement.put': { summary: "The data owner grants or withdraws (empty list) a partner's permissions on its documents of one type", 201: 'The partner got permissions it did not have', 200: 'Permissions changed or withdrawn' },
+  'license.publish': { summary: "Publish a license the caller signed (a higher version supersedes)", 201: 'License version stored' },
+  'license.status': { summary: "Set the owner's license to active, suspended or revoked, with a reason", 200: 'Status set' },
+  'license.verify': { summary: "Check a shipment against a partner's license; the signed document only with read", 200: 'Checks done (outcome valid or invalid)' },
+  'license.drawdown': { summary: "Record a declaration's quantities against license lines: all or none, never below zero, idempotent", 201: 'Drawdown recorded', 200: 'The same declaration with the same content: the stored original, replayed: true' },
+  'license.drawdowns': { summary: 'Every drawdown recorded against one of the caller\'s licenses', 200: 'Drawdowns, oldest first' },
+  'euc.publish': { summary: 'Publish an end-use certificate the caller signed (a higher version supersedes)', 201: 'Certificate version stored' },
+  'euc.status': { summary: "Set the owner's certificate to active, suspended or revoked, with a reason", 200: 'Status set' },
+  'euc.query': { summary: "Confirm a partner's end-use certificate, with optional end-user and item checks; the document only with read", 200: 'Checks done (outcome valid or invalid)' },
+  'audit.query': { summary: "Audit events in the caller's scope, oldest first, page by page", 200: 'A page of events' },
+  'audit.proof': { summary: 'An event in scope, the seal covering it and its inclusion proof (404 until sealed)', 200: 'Event, seal and path' },
+  'audit.seals': { summary: 'Up to 100 seals from fromSeq, optionally with their leaf hashes', 200: 'Seals' },
+};
 
-const JWS = { type: 'string', pattern: '^[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]*$', maxLength: 262144 };
-const JSON_OK = { 'application/json': { schema: { type: 'object' } } };
-
-function actionOperation(act: string): Record<string, unknown> {
+function actionOperation(act: ActionName, group: string): JsonSchema {
+  const doc = ACTION_SUCCESS[act];
+  const roles = ACTION_ROLES[act];
+  const payload = { allOf: [ref('request.claims')], properties: { act: { const: act }, body: ref(`${act}.request`) } };
+  const responses: Record<string, JsonSchema> = {};
+  for (const status of [200, 201] as const) {
+    const description = doc[status];
+    if (description) responses[String(status)] = signedSuccess(status, `${act}.result`, description);
+  }
+  for (const status of REFUSAL_STATUSES) responses[String(status)] = { $ref: `#/components/responses/refusal.${status}` };
   return {
     operationId: act.replace('.', '_'),
-    summary: `${act} (signed request, signed response)`,
+    tags: [group],
+    summary: doc.summary,
+    description: `Signed request, signed and audited response. Callers: ${roles === 'any' ? 'any active agency, for itself' : roles.join(', ')}. Body: components.schemas["${act}.request"]; result: components.schemas["${act}.result"].`,
     'x-corridor-act': act,
-    'x-corridor-body': { $ref: `#/components/schemas/${act}.request` },
+    'x-corridor-roles': roles,
+    'x-corridor-body': ref(`${act}.request`),
+    'x-corridor-result': ref(`${act}.result`),
     requestBody: {
       required: true,
-      description: `A compact JWS, header exactly {alg: ES256|EdDSA, kid, typ: "corridor-request+jws"}, payload exactly {iss, aud, iat, exp, jti, act: "${act}", body}; body as x-corridor-body.`,
-      content: { 'application/jose': { schema: { $ref: '#/components/schemas/CompactJws' } } },
+      description: `Signed request (components.schemas["jws.request"]) with act "${act}"`,
+      content: { 'application/jose': { schema: jws('request', ref('request.header'), payload) } },
     },
-    responses: Object.fromEntries(['200', '201', '400', '401', '403', '404', '409', '413', '415', '429', '503'].map((s) => [s, { $ref: '#/components/responses/Signed' }])),
+    responses,
   };
 }
 
-export function openApiDocument(serverUrl: string): Record<string, unknown> {
-  const schemas: Record<string, JsonSchema> = {
-    common: component('common', COMMON_SCHEMA),
-    license: component('license', DOCUMENT_SCHEMAS.license),
-    euc: component('euc', DOCUMENT_SCHEMAS.euc),
-    CompactJws: JWS,
-    Problem: {
-      type: 'object',
-      required: ['type', 'title', 'status', 'detail'],
-      properties: {
-        type: { type: 'string', enum: Object.values(ERRORS).map((e) => `urn:corridor:problem:${e.slug}`) },
-        title: { type: 'string' },
-        status: { type: 'integer' },
-        detail: { type: 'string' },
-        errors: { type: 'array', items: { type: 'object', required: ['pointer', 'detail'], properties: { pointer: { type: 'string' }, detail: { type: 'string' } } } },
-      },
+const json = (schema: JsonSchema, description: string): JsonSchema => ({ description, content: { 'application/json': { schema } } });
+const PLAIN_503 = json(ref('plainError'), 'A dependency failed (plain JSON)');
+
+function publicPaths(): Record<string, JsonSchema> {
+  const get = (name: string, summary: string, ok: JsonSchema, extra: JsonSchema = {}): JsonSchema => ({
+    get: { operationId: `get_${name}`, tags: ['public'], summary, responses: { '200': ok, ...extra } },
+  });
+  return {
+    [PUBLIC_ROUTES.configuration]: get('configuration', 'Exchange id, actions and routes, algorithms, limits, response and seal key ids (plain JSON, not audited)', json(ref('configuration'), 'The configuration'), { '503': PLAIN_503 }),
+    [PUBLIC_ROUTES.jwks]: get('jwks', "The exchange's public keys: response keys (current and previous) and seal keys", json(ref('jwks', '/$defs/exchange'), 'JWK set'), { '503': PLAIN_503 }),
+    [PUBLIC_ROUTES.agencyJwks]: {
+      parameters: [{ name: 'agencyId', in: 'path', required: true, schema: ref('common', '/$defs/agencyId') }],
+      ...get('agency_jwks', "An agency's public keys with status, retiredAt and revokedAt, to verify its documents offline", json(ref('jwks', '/$defs/agency'), 'JWK set with key status'), {
+        '404': json(ref('plainError'), 'No such agency'),
+        '503': PLAIN_503,
+      }),
     },
+    '/openapi.json': get('openapi', 'This document', json({ type: 'object', description: 'OpenAPI 3.1 document' }, 'OpenAPI 3.1 document')),
+    [PUBLIC_ROUTES.console]: get('console', 'The auditor web console (static page; its files are below /console/)', { description: 'HTML page', content: { 'text/html': { schema: { type: 'string' } } } }),
   };
-  for (const [act, schema] of Object.entries(BODY_SCHEMAS)) schemas[`${act}.request`] = component(`${act}.request`, schema);
-  const paths: Record<string, unknown> = {};
-  for (const r of ACTION_ROUTES) paths[r.path] = { post: actionOperation(r.act) };
-  for (const [name, path] of Object.entries(PUBLIC_ROUTES)) {
-    paths[path] = { get: { operationId: `get_${name}`, summary: `public ${name} (plain JSON, not audited)`, responses: { '200': { description: 'OK', content: name === 'console' ? { 'text/html': {} } : JSON_OK } } } };
+}
+
+/** The whole document from every schema file of `schemas/` (each named by its `$id`). */
+export function buildOpenApi(schemaFiles: readonly JsonSchema[]): JsonSchema {
+  const schemas: Record<string, JsonSchema> = {};
+  for (const s of schemaFiles) {
+    const name = componentName(s);
+    if (schemas[name]) throw new Error(`two schema files with $id ${String(s.$id)}`);
+    schemas[name] = component(name, s);
   }
-  paths['/openapi.json'] = { get: { operationId: 'get_openapi', summary: 'this document', responses: { '200': { description: 'OK', content: JSON_OK } } } };
+  for (const act of ACTION_ROUTES.map((r) => r.act)) {
+    for (const part of ['request', 'result']) if (!schemas[`${act}.${part}`]) throw new Error(`schemas/ has no ${act}.${part}`);
+  }
+  Object.assign(schemas, jwsComponents(), problemSchemas(), { plainError: PLAIN_ERROR });
+  const paths: Record<string, JsonSchema> = {};
+  for (const r of ACTION_ROUTES) paths[r.path] = { post: actionOperation(r.act, r.group) };
+  Object.assign(paths, publicPaths());
   return {
     openapi: '3.1.0',
-    info: { title: 'Corridor exchange', version: '1', description: 'Signed, audited exchange of export licenses and end-use certificates. Wire contract: PROTOCOL.md.' },
-    servers: [{ url: serverUrl }],
-    paths,
-    components: {
-      schemas,
-      responses: {
-        Signed: {
-          description: 'A compact JWS by the exchange, header {alg: ES256, kid ∈ responseKeyIds, typ: "corridor-response+jws"}, payload {iss, aud?, iat, jti, irt?, rqd, status, result | problem (components.schemas.Problem), auditId?}.',
-          content: { 'application/jose': { schema: { $ref: '#/components/schemas/CompactJws' } } },
-        },
-      },
+    info: {
+      title: 'Corridor exchange',
+      version: '1',
+      summary: 'Signed, audited exchange of export licenses and end-use certificates between agencies',
+      description: 'Wire contract: PROTOCOL.md (version 1). Authentication is in the message, not in HTTP: every action is a POST of a compact JWS signed by the calling agency, and every answer to an action, success or refusal, is a compact JWS signed by the exchange, recorded in the sealed audit log (auditId). The public GETs are plain JSON and are not audited.',
     },
+    servers: [{ url: '/', description: 'The exchange that serves this document' }],
+    tags: [...new Set(ACTION_ROUTES.map((r) => r.group)), 'public'].map((name) => ({ name })),
+    paths,
+    components: { schemas, responses: refusalResponses() },
   };
 }

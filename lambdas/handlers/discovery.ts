@@ -1,6 +1,6 @@
 /** Lambda for the public GETs of PROTOCOL §4 (plain JSON, not audited). */
 import { configuration, exchangeJwks, publicAgencyJwks } from '../core/discovery.ts';
-import { openApiDocument } from '../core/openapi.ts';
+import { OPENAPI_JSON } from '../core/openapi.generated.ts';
 import { PUBLIC_ROUTES } from '../core/routes.ts';
 import { failureOf } from '../core/errors.ts';
 import { json, type HttpEvent, type HttpResult } from './http-edge.ts';
@@ -21,7 +21,8 @@ export const handler = observed(async (event: HttpEvent): Promise<HttpResult> =>
   try {
     if (event.rawPath === PUBLIC_ROUTES.configuration) return json(200, await configuration(services, baseUrl(event)), CACHE);
     if (event.rawPath === PUBLIC_ROUTES.jwks) return json(200, await exchangeJwks(services), CACHE);
-    if (event.rawPath === '/openapi.json') return json(200, openApiDocument(baseUrl(event)), CACHE);
+    // built and serialized at build time (scripts/generate-openapi.ts): served as is
+    if (event.rawPath === '/openapi.json') return { statusCode: 200, headers: { 'content-type': 'application/json', ...CACHE }, body: OPENAPI_JSON };
     const m = AGENCY_JWKS.exec(event.rawPath);
     if (m) {
       const jwks = /^[A-Z0-9-]+$/.test(m[1]!) ? await publicAgencyJwks(services, m[1]!) : null;

@@ -8,6 +8,7 @@ import addFormatsModule from 'ajv-formats';
 import { decodeProtectedHeader, decodeJwt } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { signRequest } from '../../lambdas/client/signing.ts';
+import { ACTION_SUCCESS } from '../../lambdas/core/openapi.ts';
 import { ACTION_ROUTES, type ActionName } from '../../lambdas/core/routes.ts';
 import { configuration, exchangeJwks, publicAgencyJwks } from '../../lambdas/core/discovery.ts';
 import { MAX_LEAVES } from '../../lambdas/core/sealer.ts';
@@ -110,6 +111,8 @@ describe('every action result against schemas/<act>.result.schema.json', () => {
   it.each(ACTION_ROUTES.map((r) => r.act))('%s', (act) => {
     const got = answers.get(act)!;
     expect(got.length, `${act} was driven to success`).toBeGreaterThan(0);
+    // the success statuses openapi.json documents are the ones the scenario met
+    expect([...new Set(got.map((a) => a.status))].sort()).toEqual(([200, 201] as const).filter((s) => ACTION_SUCCESS[act][s]));
     for (const a of got) {
       expect(a.status, JSON.stringify(a.problem)).toBeLessThan(300);
       expectValid(`${act}.result`, a.result, act);
