@@ -3,7 +3,7 @@ import { Duration, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { NodejsFunction, OutputFormat, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { join } from 'node:path';
@@ -63,6 +63,19 @@ const NO_VPC_REASON: Readonly<Record<Reach, string>> = {
     'The function opens no network connection at all: it returns static files embedded in its bundle, calls no AWS service ' +
     'and its role grants nothing but writing its own logs, so there is nothing for a VPC to reach or restrict.',
 };
+
+/** How every function is bundled; exported so the cold-start benchmark (bench/) builds exactly what CDK deploys. */
+export const BUNDLING = {
+  forceDockerBundling: false,
+  format: OutputFormat.ESM,
+  minify: true,
+  sourceMap: true,
+  target: ESBUILD_TARGET,
+  mainFields: ['module', 'main'],
+  banner: ESM_REQUIRE_BANNER,
+  // Bundle everything, the AWS SDK included: the deployed code is exactly what was tested, not the runtime's SDK.
+  externalModules: [],
+} as const satisfies BundlingOptions;
 
 /** Memory of every function unless it sets its own. */
 export const DEFAULT_MEMORY_MB = 512;
@@ -128,17 +141,7 @@ export class HandlerFunction extends Construct {
       role: this.role,
       logGroup: this.logGroup,
       environment: { ...(props.environment ?? {}), NODE_OPTIONS: '--enable-source-maps' },
-      bundling: {
-        forceDockerBundling: false,
-        format: OutputFormat.ESM,
-        minify: true,
-        sourceMap: true,
-        target: ESBUILD_TARGET,
-        mainFields: ['module', 'main'],
-        banner: ESM_REQUIRE_BANNER,
-        // Bundle everything, the AWS SDK included: the deployed code is exactly what was tested, not the runtime's SDK.
-        externalModules: [],
-      },
+      bundling: { ...BUNDLING, mainFields: [...BUNDLING.mainFields], externalModules: [...BUNDLING.externalModules] },
     });
     // The function must not start before its grants exist.
     this.fn.node.addDependency(this.policy);
