@@ -36,13 +36,7 @@ export function runtimeExchange(): Exchange {
   return (exchange ??= new Exchange(runtimeServices()));
 }
 
-let reported = { hits: 0, misses: 0 };
-
-/** The data-key cache use since the last report, from the cipher's counters (every miss is one KMS call). */
+/** The data-key cache use since the last report (the cipher counts; see PowertoolsTelemetry.dataKeyCache). */
 export function reportDataKeyCache(): void {
-  if (!services) return;
-  const { cacheHits, kmsGenerate, kmsDecrypt } = services.cipher.stats;
-  const now = { hits: cacheHits, misses: kmsGenerate + kmsDecrypt };
-  telemetry.dataKeyCache({ hits: now.hits - reported.hits, misses: now.misses - reported.misses });
-  reported = now;
+  if (services) telemetry.dataKeyCache(services.cipher.stats);
 }

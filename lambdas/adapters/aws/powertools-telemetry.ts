@@ -26,10 +26,12 @@ export const METRIC = {
 type MetricUnitValue = (typeof MetricUnit)[keyof typeof MetricUnit];
 type Datum = readonly [name: string, unit: MetricUnitValue, value: number];
 
-/** Data-key cache use since the last report: hits, and misses (each one a KMS call). */
-export interface DataKeyCacheUse { readonly hits: number; readonly misses: number }
+/** The running counters of a PayloadCipher (its `stats`): every miss is one KMS call. */
+export interface CipherCounters { readonly cacheHits: number; readonly kmsGenerate: number; readonly kmsDecrypt: number }
 
 export class PowertoolsTelemetry implements Telemetry {
+  private reported = { hits: 0, misses: 0 };
+
   constructor(
     private readonly logger: Logger,
     private readonly metrics: Metrics,
@@ -65,12 +67,19 @@ export class PowertoolsTelemetry implements Telemetry {
     this.emit({}, [[METRIC.sealLag, MetricUnit.Seconds, o.lagSeconds]]);
   }
 
-  /** Reported by the handler wrapper at the end of each invocation (the cipher counts; the core does not call this). */
-  dataKeyCache(use: DataKeyCacheUse): void {
-    if (use.hits === 0 && use.misses === 0) return;
+  /**
+   * The data-key cache use since the last report, from the cipher's own counters (the core
+   * counts; the handler wrapper reports once per invocation, so a hot path costs no log line).
+   */
+  dataKeyCache(counters: CipherCounters): void {
+    const now = { hits: counters.cacheHits, misses: counters.kmsGenerate + counters.kmsDecrypt };
+    const hits = now.hits - this.reported.hits;
+    const misses = now.misses - this.reported.misses;
+    this.reported = now;
+    if (hits === 0 && misses === 0) return;
     this.emit({}, [
-      [METRIC.dataKeyCacheHits, MetricUnit.Count, use.hits],
-      [METRIC.dataKeyCacheMisses, MetricUnit.Count, use.misses],
+      [METRIC.dataKeyCacheHits, MetricUnit.Count, hits],
+      [METRIC.dataKeyCacheMisses, MetricUnit.Count, misses],
     ]);
   }
 
