@@ -168,6 +168,15 @@ describe('refusals, audit events, requests and public documents against their sc
     expectValid('jwks#/$defs/agency', await publicAgencyJwks(x.services, 'SG-MTI'), 'SG-MTI jwks (EdDSA)');
   });
 
+  it('every seal returned by audit.seals and audit.proof has the header and payload of seal.schema.json', () => {
+    const seals = [...answers.get('audit.seals')!.flatMap((a) => a.result.seals as string[]), ...answers.get('audit.proof')!.map((a) => a.result.seal as string)];
+    expect(seals.length).toBeGreaterThan(1);
+    for (const s of seals) {
+      expectValid('seal#/$defs/header', decodeProtectedHeader(s), 'seal header');
+      expectValid('seal#/$defs/payload', decodeJwt(s), 'seal payload');
+    }
+  });
+
   it('the audit bounds in the schemas follow the sealer (MAX_LEAVES leaves per seal)', () => {
     const seals = SCHEMAS.find((s) => s.$id === 'urn:corridor:schema:audit.seals.result')!;
     const proof = SCHEMAS.find((s) => s.$id === 'urn:corridor:schema:audit.proof.result')!;
