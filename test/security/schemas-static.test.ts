@@ -203,6 +203,15 @@ describe('schemas/*.json', () => {
     }
   });
 
+  it('every result schema (and the envelope, problem and event schemas) is a closed object at its root, or a $ref to one', () => {
+    const roots = Object.entries(SCHEMAS).filter(([f]) => /\.result\.schema\.json$|^(request|response)\.(header|claims)\.|^problem\.|^audit\.event\./.test(f));
+    expect(roots.length).toBeGreaterThanOrEqual(20);
+    for (const [file, s] of roots) {
+      const target = typeof s.$ref === 'string' ? resolve(s.$ref, s) : s;
+      expect([file, target.type, target.additionalProperties]).toEqual([file, 'object', false]);
+    }
+  });
+
   it('every string (type string, or with pattern/format/length) has a maxLength, directly or via const/enum/$ref', () => {
     expect(violations.filter((v) => v.includes('string'))).toEqual([]);
   });
