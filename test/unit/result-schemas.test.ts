@@ -83,6 +83,8 @@ beforeAll(async () => {
 
   // verification: valid with document (read), invalid with every optional check and details
   await run(sgCustoms, 'license.verify', { issuer: 'DE-BAFA', licenseId: 'DE-2026-000123', shipment: shipment({ items: [{ controlCode: '6A003.b.4', quantity: 1 }] }) });
+  // a version below what was drawn: remaining goes negative (PROTOCOL §5: current quantity − drawn)
+  answers.get('license.publish')!.push(await publish(x, bafa, licenseDoc({ version: 3, items: [{ line: 1, description: 'Camera', controlCode: '6A003.b.4', quantity: 1, unit: 'pcs' }] })));
   await run(douane, 'license.verify', { issuer: 'DE-BAFA', licenseId: 'DE-2026-000123', shipment: shipment({ date: '2030-01-01', destinationCountry: 'MY', exporter: { name: 'Other' }, consignee: { name: 'Lumen Trading Pte. Ltd.' }, endUser: { name: 'x' }, items: [{ controlCode: '6A003.b.4', quantity: 99 }, { controlCode: '9Z999', quantity: 1 }] }) });
   await run(douane, 'euc.query', { issuer: 'SG-MTI', eucId: 'SG-EUC-88121' });
   await run(douane, 'euc.query', { issuer: 'SG-MTI', eucId: 'SG-EUC-88121', check: { endUser: { name: 'Someone else' }, items: [{ quantity: 1000 }, { controlCode: '6A003.b.4', quantity: 1 }] } });
@@ -127,6 +129,7 @@ describe('every action result against schemas/<act>.result.schema.json', () => {
     expect(results('agency.register').some((r) => r.auditScope === 'own')).toBe(true);
     expect(results('agency.keys').flatMap((r) => r.keys as object[])).toEqual(expect.arrayContaining([expect.objectContaining({ retiredAt: expect.any(String) })]));
     expect(results('license.verify').map((r) => [r.outcome, 'document' in r])).toEqual([['valid', true], ['invalid', false]]);
+    expect((results('license.verify')[1]!.lines as { remaining: number }[])[0]!.remaining).toBe(-1);
     expect(results('euc.query').map((r) => [r.outcome, 'document' in r])).toEqual([['valid', true], ['invalid', true]]);
     expect(results('license.drawdown').map((r) => r.replayed)).toEqual([false, true]);
     expect(results('audit.query')[0]!.cursor).toEqual(expect.any(String));
