@@ -1,13 +1,20 @@
-/** The HTTP API, routes generated from ACTION_ROUTES / PUBLIC_ROUTES so CDK, the local server and the configuration document agree. */
+/**
+ * The HTTP API, routes generated from ACTION_ROUTES / PUBLIC_ROUTES so CDK, the local server and the configuration
+ * document agree; throttled per route class (lib/limits.ts); optionally on a custom domain with mutual TLS.
+ */
 import { Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { ACTION_ROUTES, PUBLIC_ROUTES, type HandlerGroup } from '../../lambdas/core/routes.ts';
+import { ACTION_CLASS, type RouteClass, type Throttle } from '../limits.ts';
+import type { CustomDomainSettings } from '../settings.ts';
 import { encryptedLogGroup } from './logging.ts';
 
 /** Served by discovery besides PUBLIC_ROUTES: the OpenAPI description of the exchange. */
@@ -21,9 +28,6 @@ export const DISCOVERY_PATHS: readonly string[] = [
   ...Object.entries(PUBLIC_ROUTES).filter(([name]) => name !== 'console').map(([, path]) => path),
   OPENAPI_PATH,
 ];
-
-/** Stage-wide default route throttling (per API, requests per second and bucket size). */
-export const THROTTLE = { rateLimit: 100, burstLimit: 200 } as const;
 
 /** HTTP API access log fields (JSON, one line per request). */
 export const ACCESS_LOG_FIELDS: Readonly<Record<string, string>> = {
@@ -49,25 +53,42 @@ export interface ExchangeApiProps {
   /** Serves the auditor console's static files (CONSOLE_PATHS). */
   readonly consoleFunction: lambda.IFunction;
   readonly logsKey: kms.IKey;
+  /** Stage default (`default`) and per-route-class limits. */
+  readonly throttle: Readonly<Record<RouteClass, Throttle>>;
+  /** A custom domain with mutual TLS; the execute-api endpoint is then disabled, so mTLS cannot be bypassed. */
+  readonly customDomain?: CustomDomainSettings;
+}
+
+/** The route key (`METHOD /path`) of every route outside the stage default, with its class. */
+export function throttledRoutes(): { routeKey: string; cls: RouteClass }[] {
+  const out: { routeKey: string; cls: RouteClass }[] = [];
+  for (const r of ACTION_ROUTES) {
+    const cls = ACTION_CLASS[r.act];
+    if (cls && cls !== 'default') out.push({ routeKey: `POST ${r.path}`, cls });
+  }
+  for (const path of CONSOLE_PATHS) out.push({ routeKey: `GET ${path}`, cls: 'console' });
+  return out;
 }
 
 export class ExchangeApi extends Construct {
   readonly api: apigwv2.HttpApi;
   readonly stage: apigwv2.HttpStage;
   readonly accessLogs: logs.LogGroup;
+  readonly domain?: apigwv2.DomainName;
 
   constructor(scope: Construct, id: string, props: ExchangeApiProps) {
     super(scope, id);
     this.api = new apigwv2.HttpApi(this, 'Api', {
       description: 'Corridor exchange: signed (JWS) action POSTs, public discovery GETs and the auditor console',
       createDefaultStage: false,
+      disableExecuteApiEndpoint: props.customDomain !== undefined,
     });
     this.accessLogs = encryptedLogGroup(this, 'AccessLogs', props.logsKey);
     this.stage = new apigwv2.HttpStage(this, 'DefaultStage', {
       httpApi: this.api,
       stageName: '$default',
       autoDeploy: true,
-      throttle: { ...THROTTLE },
+      throttle: { rateLimit: props.throttle.default.rate, burstLimit: props.throttle.default.burst },
       accessLogSettings: {
         destination: new apigwv2.LogGroupLogDestination(this.accessLogs),
         format: AccessLogFormat.custom(JSON.stringify(ACCESS_LOG_FIELDS)),
@@ -103,11 +124,43 @@ export class ExchangeApi extends Construct {
         'data; besides the public discovery documents, every data request it makes is a signed audit.* action, authenticated ' +
         'by its JWS signature in the handlers, and the auditor\'s private key stays in the browser. Read-only, throttled at the stage.');
     }
+    this.throttleRoutes(props.throttle);
+    if (props.customDomain) this.domain = this.mutualTlsDomain(props.customDomain);
   }
 
-  /** API URL ($default stage, so the root of the execute-api endpoint). */
+  /** Route-level limits below the stage default (HTTP API route settings, keyed by route key). */
+  private throttleRoutes(throttle: Readonly<Record<RouteClass, Throttle>>): void {
+    const cfnStage = this.stage.node.defaultChild as apigwv2.CfnStage;
+    const settings: Record<string, { ThrottlingRateLimit: number; ThrottlingBurstLimit: number }> = {};
+    for (const { routeKey, cls } of throttledRoutes()) {
+      settings[routeKey] = { ThrottlingRateLimit: throttle[cls].rate, ThrottlingBurstLimit: throttle[cls].burst };
+    }
+    cfnStage.addPropertyOverride('RouteSettings', settings);
+    // API Gateway rejects route settings for routes that do not exist yet.
+    for (const child of this.api.node.children) {
+      if (child instanceof apigwv2.HttpRoute) cfnStage.node.addDependency(child);
+    }
+  }
+
+  private mutualTlsDomain(d: CustomDomainSettings): apigwv2.DomainName {
+    const [, bucketName, key] = /^s3:\/\/([^/]+)\/(.+)$/.exec(d.truststoreUri)!;
+    const domain = new apigwv2.DomainName(this, 'Domain', {
+      domainName: d.domainName,
+      certificate: acm.Certificate.fromCertificateArn(this, 'Certificate', d.certificateArn),
+      securityPolicy: apigwv2.SecurityPolicy.TLS_1_2,
+      mtls: {
+        bucket: s3.Bucket.fromBucketName(this, 'Truststore', bucketName!),
+        key: key!,
+        ...(d.truststoreVersion ? { version: d.truststoreVersion } : {}),
+      },
+    });
+    new apigwv2.ApiMapping(this, 'Mapping', { api: this.api, domainName: domain, stage: this.stage });
+    return domain;
+  }
+
+  /** API URL: the custom domain when there is one, else the execute-api endpoint ($default stage, so its root). */
   get url(): string {
-    return this.stage.url;
+    return this.domain ? `https://${this.domain.name}/` : this.stage.url;
   }
 
   private route(path: string, method: apigwv2.HttpMethod, integration: HttpLambdaIntegration, authReason: string): void {

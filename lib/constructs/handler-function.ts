@@ -86,7 +86,7 @@ export interface HandlerFunctionProps {
   /** Variables besides NODE_OPTIONS (always set); omit for a function that needs none, such as the console. */
   readonly environment?: Readonly<Record<string, string>>;
   readonly logsKey: kms.IKey;
-  /** Upper bound on concurrent executions of this function (see CorridorStackProps.reservedConcurrency). */
+  /** Upper bound on concurrent executions of this function (lib/limits.ts, context corridor:reservedConcurrency). */
   readonly reservedConcurrency: number;
   readonly timeout: Duration;
   /** Memory in MB; DEFAULT_MEMORY_MB unless set. */

@@ -8,6 +8,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import type { HandlerGroup } from '../../lambdas/core/routes.ts';
+import { SEALER_RESERVED_CONCURRENCY, type ConcurrencyName } from '../limits.ts';
 import type { KmsKeyDefinition } from './definitions.ts';
 import { HandlerFunction, type HandlerName, type Invocation } from './handler-function.ts';
 import { constructId } from './ids.ts';
@@ -91,15 +92,14 @@ export const SEAL_KEY_ACCESS: Readonly<Partial<Record<HandlerName, readonly ('km
 };
 
 /** The sealer: one at a time (seals append with a conditional write, so this only saves wasted KMS Sign calls). */
-export const SEALER = { reservedConcurrency: 1, timeout: Duration.seconds(60) } as const;
+export const SEALER = { reservedConcurrency: SEALER_RESERVED_CONCURRENCY, timeout: Duration.seconds(60) } as const;
 /** API handlers answer within API Gateway's integration timeout with room to spare. */
 export const API_TIMEOUT = Duration.seconds(10);
 /**
- * The auditor console returns a few embedded files in milliseconds: little memory, a short timeout, and a small fixed
- * concurrency (each request lasts milliseconds, so this still serves hundreds of requests a second) that it cannot
- * exceed to take capacity from the API groups.
+ * The auditor console returns a few embedded files in milliseconds: little memory and a short timeout. Its reserved
+ * concurrency (lib/limits.ts) is small: each request lasts milliseconds, so it still serves hundreds a second.
  */
-export const CONSOLE = { reservedConcurrency: 5, timeout: Duration.seconds(5), memorySize: 256 } as const;
+export const CONSOLE = { timeout: Duration.seconds(5), memorySize: 256 } as const;
 
 type AppKey = { readonly key: kms.IKey; readonly def: KmsKeyDefinition };
 
@@ -110,8 +110,8 @@ export interface CorridorHandlersProps {
   /** The application keys of KMS_KEYS, by id; every function learns each one's ARN from its environment variable. */
   readonly appKeys: Readonly<Record<KmsKeyDefinition['id'], AppKey>>;
   readonly logsKey: kms.IKey;
-  /** Reserved concurrency of each API handler group (the sealer and the console have their own fixed values). */
-  readonly reservedConcurrency: number;
+  /** Reserved concurrency of each API handler group and the console (the sealer's is fixed: SEALER). */
+  readonly reservedConcurrency: Readonly<Record<ConcurrencyName, number>>;
 }
 
 export class CorridorHandlers extends Construct {
@@ -129,11 +129,11 @@ export class CorridorHandlers extends Construct {
       const common = { name, invocation, logsKey: props.logsKey };
       // The console gets neither the shared environment nor any grant: its policy holds only WriteOwnLogs.
       const fn = name === 'console'
-        ? new HandlerFunction(this, constructId(name), { ...common, ...CONSOLE, reach: 'nothing' })
+        ? new HandlerFunction(this, constructId(name), { ...common, ...CONSOLE, reservedConcurrency: props.reservedConcurrency.console, reach: 'nothing' })
         : new HandlerFunction(this, constructId(name), {
           ...common,
           environment,
-          reservedConcurrency: name === 'sealer' ? SEALER.reservedConcurrency : props.reservedConcurrency,
+          reservedConcurrency: name === 'sealer' ? SEALER.reservedConcurrency : props.reservedConcurrency[name],
           timeout: name === 'sealer' ? SEALER.timeout : API_TIMEOUT,
         });
       const tableGrants = tableStatements(props.tables, TABLE_ACCESS[name]);

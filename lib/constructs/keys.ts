@@ -59,22 +59,10 @@ export class CorridorKeys extends Construct {
       enableKeyRotation: true,
     });
 
-    this.logs = new kms.Key(this, 'LogsKey', {
-      ...KEEP,
+    this.logs = cloudWatchLogsKey(this, 'LogsKey', {
       description: 'Corridor logs key: CloudWatch Logs encryption of function and API access logs',
       alias: 'alias/corridor-logs',
-      enableKeyRotation: true,
     });
-    // CloudWatch Logs encrypts with the key itself, and only for log groups of this account and region.
-    this.logs.addToResourcePolicy(new iam.PolicyStatement({
-      sid: 'AllowCloudWatchLogsOfThisAccount',
-      principals: [new iam.ServicePrincipal(`logs.${Aws.REGION}.amazonaws.com`)],
-      actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
-      resources: ['*'],
-      conditions: {
-        ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:${Aws.PARTITION}:logs:${Aws.REGION}:${Aws.ACCOUNT_ID}:log-group:*` },
-      },
-    }));
 
     this.alerts = new kms.Key(this, 'AlertsKey', {
       ...KEEP,
@@ -94,4 +82,23 @@ export class CorridorKeys extends Construct {
       },
     }));
   }
+}
+
+/**
+ * A rotating key that CloudWatch Logs may use, only for log groups of its own account and region (the stack's). Used for
+ * the function and access logs, and in us-east-1 for the WAF logs (a log group's key must be in the log group's region).
+ */
+export function cloudWatchLogsKey(scope: Construct, id: string, props: { description: string; alias: string }): kms.Key {
+  const key = new kms.Key(scope, id, { ...KEEP, ...props, enableKeyRotation: true });
+  // CloudWatch Logs encrypts with the key itself, and only for log groups of this account and region.
+  key.addToResourcePolicy(new iam.PolicyStatement({
+    sid: 'AllowCloudWatchLogsOfThisAccount',
+    principals: [new iam.ServicePrincipal(`logs.${Aws.REGION}.amazonaws.com`)],
+    actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+    resources: ['*'],
+    conditions: {
+      ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:${Aws.PARTITION}:logs:${Aws.REGION}:${Aws.ACCOUNT_ID}:log-group:*` },
+    },
+  }));
+  return key;
 }

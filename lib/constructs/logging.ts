@@ -7,8 +7,10 @@ import type { Construct } from 'constructs';
 /** Access and function logs are the operational record of who called what; keep them as long as the audit review cycle. */
 export const LOG_RETENTION = logs.RetentionDays.ONE_YEAR;
 
-export function encryptedLogGroup(scope: Construct, id: string, key: kms.IKey): logs.LogGroup {
+/** `logGroupName` only where a service insists on a name (WAF: aws-waf-logs-*); otherwise CloudFormation names it. */
+export function encryptedLogGroup(scope: Construct, id: string, key: kms.IKey, logGroupName?: string): logs.LogGroup {
   return new logs.LogGroup(scope, id, {
+    ...(logGroupName ? { logGroupName } : {}),
     encryptionKey: key,
     retention: LOG_RETENTION,
     removalPolicy: RemovalPolicy.RETAIN,

@@ -11,7 +11,8 @@ import type { IConstruct } from 'constructs';
 import { KMS_KEYS, TABLES } from '../../lib/constructs/definitions.ts';
 import { ESM_REQUIRE_BANNER, RUNTIME, type HandlerName } from '../../lib/constructs/handler-function.ts';
 import { API_GROUPS, CONSOLE, HANDLER_NAMES, SEALER_AUDIT_ACTIONS, TABLE_ACCESS, TABLE_ITEM_ACTIONS, type TableGrant } from '../../lib/constructs/handlers.ts';
-import { CONSOLE_PATHS, DISCOVERY_PATHS, OPENAPI_PATH, THROTTLE } from '../../lib/constructs/exchange-api.ts';
+import { CONSOLE_PATHS, DISCOVERY_PATHS, OPENAPI_PATH } from '../../lib/constructs/exchange-api.ts';
+import { DEFAULT_RESERVED_CONCURRENCY, DEFAULT_THROTTLE } from '../../lib/limits.ts';
 import type { TableId } from '../../lib/constructs/tables.ts';
 import { ACTION_ROUTES, PUBLIC_ROUTES } from '../../lambdas/core/routes.ts';
 import { cdkJsonContext, synthesize, type Synthesized } from './synth.ts';
@@ -162,14 +163,14 @@ describe('Lambda functions', { timeout: BUNDLING_TIMEOUT }, () => {
     s.template.resourceCountIs('AWS::Lambda::Function', NAMES.length);
   });
 
-  it.each(API_GROUPS)('%s: arm64, newest Node runtime, 512 MB, 10 s, reserved concurrency from context', (g) => {
+  it.each(API_GROUPS)('%s: arm64, newest Node runtime, 512 MB, 10 s, its default reserved concurrency (cdk.json overrides none)', (g) => {
     expect(resources[logicalId(fnOf(g).fn)]!.Properties).toMatchObject({
       Architectures: ['arm64'],
       Runtime: RUNTIME.name,
       MemorySize: 512,
       Timeout: 10,
       Handler: 'index.handler',
-      ReservedConcurrentExecutions: cdkJsonContext().reservedConcurrency,
+      ReservedConcurrentExecutions: DEFAULT_RESERVED_CONCURRENCY[g],
     });
     expect(RUNTIME.name).toMatch(/^nodejs(2[2-9]|[3-9]\d)\.x$/);
   });
@@ -192,16 +193,17 @@ describe('Lambda functions', { timeout: BUNDLING_TIMEOUT }, () => {
 
   it('console: arm64, newest Node runtime, 256 MB, 5 s, small fixed reserved concurrency, no Lambda retries config', () => {
     const { fn } = fnOf('console');
-    expect(CONSOLE).toMatchObject({ memorySize: 256, reservedConcurrency: 5 });
+    expect(CONSOLE).toMatchObject({ memorySize: 256 });
+    expect(cdkJsonContext()['corridor:reservedConcurrency']).toBeUndefined();
     expect(resources[logicalId(fn)]!.Properties).toMatchObject({
       Architectures: ['arm64'],
       Runtime: RUNTIME.name,
       MemorySize: 256,
       Timeout: 5,
       Handler: 'index.handler',
-      ReservedConcurrentExecutions: CONSOLE.reservedConcurrency,
+      ReservedConcurrentExecutions: DEFAULT_RESERVED_CONCURRENCY.console,
     });
-    expect(CONSOLE.reservedConcurrency).toBeLessThan(cdkJsonContext().reservedConcurrency as number);
+    expect(DEFAULT_RESERVED_CONCURRENCY.console).toBeLessThan(DEFAULT_RESERVED_CONCURRENCY.licenses);
   });
 
   it('console: no environment but NODE_OPTIONS (no CORRIDOR_* variable: no table name, no key ARN, no exchange id)', () => {
@@ -422,7 +424,7 @@ describe('sealer schedule and alerts', { timeout: BUNDLING_TIMEOUT }, () => {
     expect(integrations).not.toContain(logicalId(fnOf('sealer').fn));
   });
 
-  it('alarms on sealer errors and on the sealer not running, notifying the alert topic', () => {
+  it('alarms on sealer errors and on seal lag (missing lag = not running = alarm), notifying the alert topic', () => {
     const topic = ref(s.stack.alerts.topic);
     const sealer = ref(fnOf('sealer').fn);
     expect(resources[logicalId(s.stack.sealerSchedule.errorsAlarm)]!.Properties).toMatchObject({
@@ -430,10 +432,10 @@ describe('sealer schedule and alerts', { timeout: BUNDLING_TIMEOUT }, () => {
       Statistic: 'Sum', Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', TreatMissingData: 'notBreaching',
       AlarmActions: [topic],
     });
-    expect(resources[logicalId(s.stack.sealerSchedule.stalledAlarm)]!.Properties).toMatchObject({
-      Namespace: 'AWS/Lambda', MetricName: 'Invocations', Dimensions: [{ Name: 'FunctionName', Value: sealer }],
-      Statistic: 'Sum', Threshold: 1, ComparisonOperator: 'LessThanThreshold', TreatMissingData: 'breaching',
-      AlarmActions: [topic],
+    expect(resources[logicalId(s.stack.sealerSchedule.lagAlarm)]!.Properties).toMatchObject({
+      Namespace: 'Corridor', MetricName: 'SealLagSeconds', Dimensions: [{ Name: 'service', Value: 'corridor' }],
+      Statistic: 'Maximum', Threshold: 300, ComparisonOperator: 'GreaterThanThreshold', TreatMissingData: 'breaching',
+      AlarmActions: [topic], OKActions: [topic],
     });
   });
 
@@ -479,7 +481,7 @@ describe('HTTP API', { timeout: BUNDLING_TIMEOUT }, () => {
     expect(props).toMatchObject({
       StageName: '$default',
       AutoDeploy: true,
-      DefaultRouteSettings: { ThrottlingBurstLimit: THROTTLE.burstLimit, ThrottlingRateLimit: THROTTLE.rateLimit },
+      DefaultRouteSettings: { ThrottlingBurstLimit: DEFAULT_THROTTLE.default.burst, ThrottlingRateLimit: DEFAULT_THROTTLE.default.rate },
     });
     const format = JSON.parse(props.AccessLogSettings.Format) as Record<string, string>;
     expect(format).toMatchObject({
