@@ -118,6 +118,8 @@ export class Exchange {
         if (outcome.retryOnConflict) throw new RetryableConflict();
         throw outcome.onConflict?.(e.index - 1) ?? new CorridorError('ERR_CONFLICT', 'the record changed while this request ran; retry with a new jti');
       }
+      // Unknown outcome (timeout, retries exhausted): if our own event is there, the transaction committed.
+      if (await this.isOwnEvent(id, event.rsd)) return this.accepted(state, iss, id, outcome, body);
       throw new AuditWriteFailed(e);
     }
     return this.accepted(state, iss, id, outcome, body);
@@ -127,6 +129,15 @@ export class Exchange {
     outcome.afterCommit?.();
     this.observe(state, outcome.status, undefined, id);
     return { status: outcome.status, contentType: 'application/jose', body, auditId: id };
+  }
+
+  /** PROTOCOL §6 holds for the unsigned 503 too: one deny event, rsd over the unsigned body. Best effort: the answer is 503 either way. */
+  private async auditUnsigned(state: CallState, body: string): Promise<void> {
+    try {
+      await this.services.store.commit([auditWrite(sealableEvent(this.fields(state, refusalEventId(), 503, b64url(sha256(body)), 'dependency-failed')))]);
+    } catch {
+      /* the store is down too; the key failure is already reported */
+    }
   }
 
   private async isOwnEvent(id: string, rsd: string): Promise<boolean> {
@@ -151,13 +162,16 @@ export class Exchange {
       s.telemetry.dependencyFailed(this.failure(state, e));
       const problem = new CorridorError('ERR_DEPENDENCY_FAILED', 'the exchange cannot sign responses right now').toProblem();
       this.observe(state, 503, 'ERR_DEPENDENCY_FAILED');
+      await this.auditUnsigned(state, JSON.stringify(problem));
       return { status: 503, contentType: 'application/problem+json', body: JSON.stringify(problem) };
     }
     let body = await signResponse(key, { ...this.claims(state, error.status, id), problem: error.toProblem() });
     if (id) {
       const event = sealableEvent(this.fields(state, id, error.status, b64url(sha256(body)), error.toProblem().type.slice('urn:corridor:problem:'.length)));
       try {
-        await s.store.commit([auditWrite(event)]);
+        await s.store.commit([auditWrite(event)]).catch(async (e: unknown) => {
+          if (!(await this.isOwnEvent(id, event.rsd))) throw e; // a lost answer, not a lost write
+        });
       } catch (e) {
         s.telemetry.auditWriteFailed(this.failure(state, e));
         error = new CorridorError('ERR_AUDIT_FAILED', 'the refusal could not be audited; nothing was changed');
