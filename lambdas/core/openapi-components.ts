@@ -65,7 +65,7 @@ export function jws(kind: 'request' | 'response', header: JsonSchema, payload: J
   };
 }
 
-/** Status codes that carry a problem, in the order of the error table. */
+/** The HTTP statuses of the error table (each carries a problem), ascending. */
 export const REFUSAL_STATUSES: readonly HttpStatus[] = [...new Set(Object.values(ERRORS).map((e) => e.status))].sort((a, b) => a - b);
 
 /** `problem.<status>`: the problem schema narrowed to one status, one branch per problem type. */
