@@ -56,8 +56,61 @@ function scan(node: AstNode, pointer: string): void {
   }
 }
 
+/** Nesting beyond this leaves the fast path: the AST path decides (it refuses what overflows its stack). */
+const FAST_MAX_DEPTH = 64;
+
+const isSpace = (c: number): boolean => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
+
+/**
+ * One pass over text JSON.parse already accepted: true only when no object repeats a member name
+ * and no escaped string decodes to a lone surrogate (unescaped ones cannot: the text came through
+ * the fatal UTF-8 decoder). False means "not proven clean" and sends the text down the AST path,
+ * so every refusal (its reason and pointer) is still decided there, exactly as before.
+ */
+function provablyStrict(text: string): boolean {
+  const stack: (Set<string> | null)[] = [];
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x7b || c === 0x5b) {
+      if (stack.push(c === 0x7b ? new Set() : null) > FAST_MAX_DEPTH) return false;
+    } else if (c === 0x7d || c === 0x5d) {
+      stack.pop();
+    } else if (c === 0x22) {
+      const start = i;
+      let escaped = false;
+      for (i++; text.charCodeAt(i) !== 0x22; i++) {
+        if (text.charCodeAt(i) === 0x5c) {
+          escaped = true;
+          i++;
+        }
+      }
+      let value = text.slice(start + 1, i);
+      if (escaped) {
+        value = JSON.parse(text.slice(start, i + 1)) as string;
+        if (!value.isWellFormed()) return false;
+      }
+      let j = i + 1;
+      while (isSpace(text.charCodeAt(j))) j++;
+      const members = stack.at(-1);
+      if (text.charCodeAt(j) === 0x3a && members) {
+        if (members.has(value)) return false;
+        members.add(value);
+      }
+    }
+  }
+  return true;
+}
+
 /** Parse JSON text, refusing duplicates and lone surrogates anywhere in it. */
 export function parseStrictJson(text: string): unknown {
+  // Fast path for the common case (a clean request): JSON.parse plus one linear scan, no AST.
+  let fast: { value: unknown } | null = null;
+  try {
+    fast = { value: JSON.parse(text) };
+  } catch {
+    // not valid JSON: the AST path below refuses it with its usual reason
+  }
+  if (fast && provablyStrict(text)) return fast.value;
   let doc;
   try {
     doc = parseAst(text, { mode: 'json', ranges: false, tokens: false });

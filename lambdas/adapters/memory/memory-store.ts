@@ -4,8 +4,44 @@ import { WriteConflict, type IndexPage, type IndexQuery, type RecordKey, type St
 
 const keyOf = (table: TableId, pk: string, sk?: string): string => `${table}\u0000${pk}\u0000${sk ?? ''}`;
 
+/** The records by full key, with an index by partition so `query` does not scan every table (benchmarks run thousands of calls). */
+class PartitionedRecords extends Map<string, StoredRecord> {
+  private readonly partitions = new Map<string, Set<string>>();
+
+  private static partitionOf(key: string): string {
+    return key.slice(0, key.indexOf('\u0000', key.indexOf('\u0000') + 1));
+  }
+
+  override set(key: string, value: StoredRecord): this {
+    super.set(key, value);
+    // Map's constructor calls set before the field initializer has run.
+    const parts = this.partitions as Map<string, Set<string>> | undefined;
+    if (parts) {
+      const p = PartitionedRecords.partitionOf(key);
+      let keys = parts.get(p);
+      if (!keys) parts.set(p, (keys = new Set()));
+      keys.add(key);
+    }
+    return this;
+  }
+
+  override delete(key: string): boolean {
+    this.partitions.get(PartitionedRecords.partitionOf(key))?.delete(key);
+    return super.delete(key);
+  }
+
+  override clear(): void {
+    this.partitions.clear();
+    super.clear();
+  }
+
+  inPartition(table: TableId, pk: string): StoredRecord[] {
+    return [...(this.partitions.get(`${table}\u0000${pk}`) ?? [])].map((k) => this.get(k)!);
+  }
+}
+
 export class MemoryStore implements Store {
-  readonly records = new Map<string, StoredRecord>();
+  readonly records: Map<string, StoredRecord> = new PartitionedRecords();
   readonly calls = { get: 0, query: 0, commit: 0, getMany: 0, putMany: 0 };
   /** Set to make the next calls fail like an unavailable dependency. */
   failWith: Error | null = null;
@@ -23,7 +59,7 @@ export class MemoryStore implements Store {
   async query(table: TableId, pk: string, skPrefix: string): Promise<StoredRecord[]> {
     this.calls.query++;
     this.check();
-    return [...this.records.values()].filter((r) => r.table === table && r.pk === pk && (r.sk ?? '').startsWith(skPrefix)).sort((a, b) => (a.sk ?? '').localeCompare(b.sk ?? ''));
+    return (this.records as PartitionedRecords).inPartition(table, pk).filter((r) => (r.sk ?? '').startsWith(skPrefix)).sort((a, b) => (a.sk ?? '').localeCompare(b.sk ?? ''));
   }
 
   async queryIndex(table: TableId, q: IndexQuery): Promise<IndexPage> {
