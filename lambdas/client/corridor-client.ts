@@ -1,12 +1,18 @@
 /**
- * CorridorClient: signs requests and accepts an answer only if it is a compact JWS by the
- * exchange under a kid in `responseKeyIds`, with typ corridor-response+jws, iss = the
- * exchange, aud = us (when present), irt = our jti and rqd = SHA-256 of what we sent.
+ * CorridorClient: signs requests (private JWK or KMS key), retries 429/503 with a fresh jti,
+ * and accepts an answer only if it is a compact JWS by the exchange under a kid in
+ * `responseKeyIds`, with typ corridor-response+jws, iss = the exchange, rqd = SHA-256 of
+ * the bytes we sent, irt = our jti and aud = us (both required on success, and when
+ * present on a refusal they must match), and status = the HTTP status.
  */
 import { createHash } from 'node:crypto';
-import { compactVerify, createLocalJWKSet, decodeProtectedHeader, type JSONWebKeySet } from 'jose';
-import type { Problem } from '../core/errors.ts';
-import { signRequest, type RequestOptions, type SigningIdentity } from './signing.ts';
+import type { JSONWebKeySet } from 'jose';
+import { ExchangeUnavailableError, UntrustedResponseError, verifyResponseJws } from './response-check.ts';
+import { isRetryable, parseRetryAfter, resolvePolicy, retryDelay, type RetryPolicy } from './retry.ts';
+import { signerOf, signRequestWith, type ClientIdentity, type RequestOptions, type RequestSigner } from './signing.ts';
+import type { ActionName, Problem, RequestOf, ResultOf } from './types.generated.ts';
+
+export { ExchangeUnavailableError, UntrustedResponseError } from './response-check.ts';
 
 export interface ExchangeAnswer<T = Record<string, unknown>> {
   status: number;
@@ -15,26 +21,89 @@ export interface ExchangeAnswer<T = Record<string, unknown>> {
   auditId?: string;
   /** The response JWS as received, for the record. */
   jws: string;
-}
-
-export class UntrustedResponseError extends Error {
-  override name = 'UntrustedResponseError';
+  /** How many requests (each with its own jti) this answer took. */
+  attempts?: number;
 }
 
 export interface Discovery { exchangeId: string; responseKeyIds: string[]; sealKeyIds: string[]; jwks: JSONWebKeySet; routes: Map<string, string> }
 
+export interface RetryEvent { act: string; attempt: number; status: number; delayMs: number }
+
+export interface ClientOptions {
+  /** Retry policy for 429/503 (defaults in retry.ts: 4 attempts, 250 ms base, 8 s cap, 30 s deadline). */
+  retry?: Partial<RetryPolicy>;
+  /** Per-request timeout; a timed-out request is not retried (its outcome is unknown). Default 30 s. */
+  timeoutMs?: number;
+  /** Called before each wait, e.g. to tell a user why nothing happens. */
+  onRetry?: (e: RetryEvent) => void;
+  /** Injection points for tests and other runtimes. */
+  fetch?: typeof globalThis.fetch;
+  sleep?: (ms: number) => Promise<void>;
+  random?: () => number;
+  now?: () => number;
+}
+
+interface RawAnswer { status: number; contentType: string | null; text: string; retryAfter: string | null }
+
 export class CorridorClient {
   private discovery: Discovery | null = null;
+  private readonly signer: RequestSigner | undefined;
+  private readonly policy: RetryPolicy;
+  private readonly fetch: typeof globalThis.fetch;
+  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly now: () => number;
 
   constructor(
     readonly baseUrl: string,
-    private readonly identity?: SigningIdentity,
-  ) {}
+    private readonly identity?: ClientIdentity,
+    private readonly options: ClientOptions = {},
+  ) {
+    this.signer = identity ? signerOf(identity) : undefined;
+    this.policy = resolvePolicy(options.retry);
+    this.fetch = options.fetch ?? globalThis.fetch.bind(globalThis);
+    this.sleep = options.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
+    this.now = options.now ?? Date.now;
+  }
+
+  get agencyId(): string | undefined {
+    return this.identity?.agencyId;
+  }
+
+  /** One HTTP exchange; network failures and timeouts become ExchangeUnavailableError. */
+  private async request(path: string, init: RequestInit): Promise<RawAnswer> {
+    let res: Response;
+    try {
+      res = await this.fetch(new URL(path, this.baseUrl), { ...init, signal: AbortSignal.timeout(this.options.timeoutMs ?? 30_000) });
+    } catch (e) {
+      const cause = (e as { cause?: { code?: string; message?: string } }).cause;
+      throw new ExchangeUnavailableError(`cannot reach the exchange at ${this.baseUrl}: ${cause?.code ?? cause?.message ?? (e as Error).message}`, undefined, { cause: e });
+    }
+    return { status: res.status, contentType: res.headers.get('content-type'), text: await res.text(), retryAfter: res.headers.get('retry-after') };
+  }
+
+  /** Send (again, with `prepare` re-run for each attempt) while the answer is 429/503 and the policy allows. */
+  private async withRetry<T extends RawAnswer>(act: string, attempt: () => Promise<T>): Promise<{ raw: T; attempts: number }> {
+    const startedMs = this.now();
+    for (let retry = 0; ; retry++) {
+      const raw = await attempt();
+      if (!isRetryable(raw.status)) return { raw, attempts: retry + 1 };
+      const nowMs = this.now();
+      const retryAfterMs = parseRetryAfter(raw.retryAfter, nowMs);
+      const delayMs = retryDelay(this.policy, { retry, startedMs, nowMs, random: this.options.random ?? Math.random, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) });
+      if (delayMs === null) return { raw, attempts: retry + 1 };
+      this.options.onRetry?.({ act, attempt: retry + 1, status: raw.status, delayMs });
+      await this.sleep(delayMs);
+    }
+  }
 
   private async getJson(path: string): Promise<Record<string, unknown>> {
-    const res = await fetch(new URL(path, this.baseUrl));
-    if (!res.ok) throw new Error(`GET ${path} answered ${res.status}`);
-    return (await res.json()) as Record<string, unknown>;
+    const { raw } = await this.withRetry(`GET ${path}`, () => this.request(path, { method: 'GET' }));
+    if (raw.status !== 200) throw new ExchangeUnavailableError(`GET ${path} answered ${raw.status}`, raw.status);
+    try {
+      return JSON.parse(raw.text) as Record<string, unknown>;
+    } catch {
+      throw new UntrustedResponseError(`GET ${path} did not answer JSON`);
+    }
   }
 
   async discover(refresh = false): Promise<Discovery> {
@@ -51,53 +120,64 @@ export class CorridorClient {
     return this.getJson(`/v1/agencies/${encodeURIComponent(agencyId)}/jwks.json`);
   }
 
-  /** Sign `body` as action `act`, send it, verify the answer. Throws UntrustedResponseError if it does not verify. */
-  async call<T = Record<string, unknown>>(act: string, body: unknown, opts: RequestOptions = {}): Promise<ExchangeAnswer<T>> {
-    if (!this.identity) throw new Error('this client has no signing identity');
+  /**
+   * Sign `body` as action `act`, send it, verify the answer. 429 and 503 are retried per the
+   * policy, each attempt a new request with a new jti (`opts.jti` is used for the first only).
+   * Throws UntrustedResponseError if the answer does not verify, ExchangeUnavailableError if
+   * the exchange cannot be reached or answers only unsigned 429/503.
+   */
+  call<A extends ActionName>(act: A, body: RequestOf<A>, opts?: RequestOptions): Promise<ExchangeAnswer<ResultOf<A>>>;
+  call<T = Record<string, unknown>>(act: string, body: unknown, opts?: RequestOptions): Promise<ExchangeAnswer<T>>;
+  async call<T>(act: string, body: unknown, opts: RequestOptions = {}): Promise<ExchangeAnswer<T>> {
+    const signer = this.signer;
+    if (!signer || !this.identity) throw new Error('this client has no signing identity');
     const d = await this.discover();
     const route = d.routes.get(act);
     if (!route) throw new Error(`the exchange offers no action ${act}`);
-    const { jws, jti } = await signRequest(this.identity, d.exchangeId, act, body, opts);
-    return this.send<T>(route, jws, jti);
+    const agencyId = this.identity.agencyId;
+    let first = true;
+    const { raw, attempts } = await this.withRetry(act, async () => {
+      const { jti: given, ...rest } = opts;
+      const { jws, jti } = await signRequestWith(signer, agencyId, d.exchangeId, act, body, first && given ? { ...rest, jti: given } : rest);
+      first = false;
+      const bytes = Buffer.from(jws, 'utf8');
+      return { ...(await this.request(route, { method: 'POST', headers: { 'content-type': 'application/jose' }, body: bytes })), bytes, jti };
+    });
+    return { ...(await this.verifyAnswer<T>(raw.status, raw.contentType, raw.text, raw.bytes, raw.jti)), attempts };
   }
 
-  /** POST raw bytes to a route and verify the answer (for tests and raw-HTTP integrators). */
+  /** POST raw bytes to a route once and verify the answer (for tests and raw-HTTP integrators). */
   async send<T = Record<string, unknown>>(route: string, body: string | Uint8Array, jti?: string, contentType = 'application/jose'): Promise<ExchangeAnswer<T>> {
     const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
-    const res = await fetch(new URL(route, this.baseUrl), { method: 'POST', headers: { 'content-type': contentType }, body: bytes });
-    const text = await res.text();
-    return this.verifyAnswer<T>(res.status, res.headers.get('content-type'), text, bytes, jti);
+    const raw = await this.request(route, { method: 'POST', headers: { 'content-type': contentType }, body: bytes });
+    return this.verifyAnswer<T>(raw.status, raw.contentType, raw.text, bytes, jti);
   }
 
   async verifyAnswer<T>(httpStatus: number, contentType: string | null, text: string, sent: Uint8Array, jti?: string): Promise<ExchangeAnswer<T>> {
-    if (!contentType?.startsWith('application/jose')) throw new UntrustedResponseError(`unsigned answer (HTTP ${httpStatus}, ${contentType ?? 'no content type'})`);
-    let d = await this.discover();
-    let kid: string | undefined;
-    try {
-      kid = decodeProtectedHeader(text).kid;
-    } catch {
-      throw new UntrustedResponseError('answer is not a JWS');
+    if (!contentType?.startsWith('application/jose')) {
+      // The protocol's unsigned answers (throttling before the handler, a 503 when the exchange
+      // has no signing key) say only "not now"; nothing in them is trusted.
+      if (isRetryable(httpStatus)) throw new ExchangeUnavailableError(`the exchange answered an unsigned ${httpStatus}`, httpStatus);
+      throw new UntrustedResponseError(`unsigned answer (HTTP ${httpStatus}, ${contentType ?? 'no content type'})`);
     }
-    if (kid && !d.responseKeyIds.includes(kid)) d = await this.discover(true); // the exchange may have rotated
-    if (!kid || !d.responseKeyIds.includes(kid)) throw new UntrustedResponseError(`answer signed with kid '${kid}', not a response key of the exchange`);
-    let payload: Record<string, unknown>;
-    try {
-      const { payload: p, protectedHeader } = await compactVerify(text, createLocalJWKSet(d.jwks), { algorithms: ['ES256'] });
-      if (protectedHeader.typ !== 'corridor-response+jws') throw new Error('typ');
-      payload = JSON.parse(new TextDecoder().decode(p)) as Record<string, unknown>;
-    } catch {
-      throw new UntrustedResponseError('answer signature does not verify against the exchange JWKS');
-    }
-    const rqd = createHash('sha256').update(sent).digest('base64url');
-    if (payload.iss !== d.exchangeId) throw new UntrustedResponseError('answer iss is not the exchange');
-    if (payload.rqd !== rqd) throw new UntrustedResponseError('answer is for another request (rqd)');
-    if (jti && payload.irt !== undefined && payload.irt !== jti) throw new UntrustedResponseError('answer is for another request (irt)');
-    if (payload.aud !== undefined && this.identity && payload.aud !== this.identity.agencyId) throw new UntrustedResponseError('answer is addressed to another agency');
-    if (payload.status !== httpStatus) throw new UntrustedResponseError('answer status differs from the HTTP status');
-    const answer: ExchangeAnswer<T> = { status: httpStatus, jws: text };
-    if (payload.result !== undefined) answer.result = payload.result as T;
-    if (payload.problem !== undefined) answer.problem = payload.problem as Problem;
-    if (typeof payload.auditId === 'string') answer.auditId = payload.auditId;
-    return answer;
+    const claims = await verifyResponseJws(text, () => this.discover(), () => this.discover(true));
+    const d = await this.discover();
+    const expect = { exchangeId: d.exchangeId, rqd: createHash('sha256').update(sent).digest('base64url'), httpStatus, ...(jti ? { jti } : {}), ...(this.identity ? { agencyId: this.identity.agencyId } : {}) };
+    return checkClaims<T>(claims, expect, text);
   }
+}
+
+function checkClaims<T>(c: Record<string, unknown>, x: { exchangeId: string; rqd: string; httpStatus: number; jti?: string; agencyId?: string }, jws: string): ExchangeAnswer<T> {
+  const ok = x.httpStatus === 200 || x.httpStatus === 201;
+  if (c.iss !== x.exchangeId) throw new UntrustedResponseError('answer iss is not the exchange');
+  if (c.rqd !== x.rqd) throw new UntrustedResponseError('answer is for another request (rqd)');
+  if (c.status !== x.httpStatus) throw new UntrustedResponseError('answer status differs from the HTTP status');
+  if (x.jti && (c.irt !== undefined || ok) && c.irt !== x.jti) throw new UntrustedResponseError('answer is for another request (irt)');
+  if (x.agencyId && (c.aud !== undefined || ok) && c.aud !== x.agencyId) throw new UntrustedResponseError('answer is addressed to another agency (aud)');
+  if (ok ? c.result === undefined : c.problem === undefined) throw new UntrustedResponseError(ok ? 'a success without a result' : 'a refusal without a problem');
+  const answer: ExchangeAnswer<T> = { status: x.httpStatus, jws };
+  if (c.result !== undefined) answer.result = c.result as T;
+  if (c.problem !== undefined) answer.problem = c.problem as Problem;
+  if (typeof c.auditId === 'string') answer.auditId = c.auditId;
+  return answer;
 }

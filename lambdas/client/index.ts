@@ -1,0 +1,14 @@
+/**
+ * The Corridor client package (`import { CorridorClient } from 'corridor'`): signed,
+ * verified, retried calls with request and result types generated from schemas/, plus the
+ * offline checks an integrator needs without trusting the exchange (issuer-signed documents,
+ * the sealed audit log). The KMS signer is in `corridor/kms`, so the AWS SDK loads only there.
+ */
+export { CorridorClient, ExchangeUnavailableError, UntrustedResponseError } from './corridor-client.ts';
+export type { ClientOptions, Discovery, ExchangeAnswer, RetryEvent } from './corridor-client.ts';
+export { DEFAULT_RETRY, type RetryPolicy } from './retry.ts';
+export { compactJws, jwkSigner, newJti, signDocument, signRequest } from './signing.ts';
+export type { ClientIdentity, RequestOptions, RequestSigner, SignerIdentity, SigningAlg, SigningIdentity } from './signing.ts';
+export { checkIssuerDocument, type DocumentCheck, type PublishedKey } from './document-check.ts';
+export { verifyAuditLog, verifyProof, verifySeal, type AuditBundle, type SealPayload, type VerifyReport } from './audit-verify.ts';
+export type * from './types.generated.ts';
