@@ -26,6 +26,8 @@ export interface CustomDomainSettings {
   readonly truststoreUri: string;
   /** S3 object version of the truststore (a versioned bucket); pins what is trusted until changed here. */
   readonly truststoreVersion?: string;
+  /** ACM public certificate proving domain ownership; API Gateway requires it when certificateArn is imported or private-CA. */
+  readonly ownershipCertificateArn?: string;
 }
 
 export interface CorridorSettings {
@@ -97,7 +99,8 @@ function customDomain(ctx: Context): CustomDomainSettings | undefined {
   const certificateArn = string(ctx, 'corridor:certificateArn');
   const truststoreUri = string(ctx, 'corridor:mtlsTruststoreUri');
   const truststoreVersion = string(ctx, 'corridor:mtlsTruststoreVersion');
-  if (!domainName && !certificateArn && !truststoreUri && !truststoreVersion) return undefined;
+  const ownershipCertificateArn = string(ctx, 'corridor:ownershipCertificateArn');
+  if (!domainName && !certificateArn && !truststoreUri && !truststoreVersion && !ownershipCertificateArn) return undefined;
   // Mutual TLS is the point of the custom domain: a domain without a truststore would be a second, weaker front door.
   if (!domainName || !certificateArn || !truststoreUri) {
     throw new Error('context corridor:domainName, corridor:certificateArn and corridor:mtlsTruststoreUri go together (all or none)');
@@ -105,8 +108,14 @@ function customDomain(ctx: Context): CustomDomainSettings | undefined {
   if (!/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\/.+/.test(truststoreUri)) {
     throw new Error(`context corridor:mtlsTruststoreUri must be s3://bucket/key, got ${truststoreUri}`);
   }
-  if (!/^arn:aws[a-z-]*:acm:/.test(certificateArn)) throw new Error(`context corridor:certificateArn must be an ACM certificate ARN`);
-  return { domainName, certificateArn, truststoreUri, ...(truststoreVersion ? { truststoreVersion } : {}) };
+  for (const [name, arn] of [['corridor:certificateArn', certificateArn], ['corridor:ownershipCertificateArn', ownershipCertificateArn]] as const) {
+    if (arn !== undefined && !/^arn:aws[a-z-]*:acm:/.test(arn)) throw new Error(`context ${name} must be an ACM certificate ARN`);
+  }
+  return {
+    domainName, certificateArn, truststoreUri,
+    ...(truststoreVersion ? { truststoreVersion } : {}),
+    ...(ownershipCertificateArn ? { ownershipCertificateArn } : {}),
+  };
 }
 
 /** Reads and validates every Corridor context value of `app`. */

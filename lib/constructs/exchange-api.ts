@@ -148,6 +148,9 @@ export class ExchangeApi extends Construct {
       domainName: d.domainName,
       certificate: acm.Certificate.fromCertificateArn(this, 'Certificate', d.certificateArn),
       securityPolicy: apigwv2.SecurityPolicy.TLS_1_2,
+      ...(d.ownershipCertificateArn
+        ? { ownershipCertificate: acm.Certificate.fromCertificateArn(this, 'OwnershipCertificate', d.ownershipCertificateArn) }
+        : {}),
       mtls: {
         bucket: s3.Bucket.fromBucketName(this, 'Truststore', bucketName!),
         key: key!,

@@ -13,6 +13,8 @@ const DOMAIN = {
   'corridor:mtlsTruststoreUri': 's3://corridor-truststore/partners/ca-bundle.pem',
 } as const;
 
+const settings = (context: Record<string, unknown>) => () => readSettings(new App({ context }));
+
 describe('custom domain with mutual TLS', () => {
   it('creates a regional TLS 1.2 domain whose clients must present a certificate from the S3 truststore', () => {
     const t = synthesizeVariant(DOMAIN).templates[0]!.template;
@@ -29,6 +31,15 @@ describe('custom domain with mutual TLS', () => {
     t.hasResourceProperties('AWS::ApiGatewayV2::DomainName', {
       MutualTlsAuthentication: { TruststoreUri: DOMAIN['corridor:mtlsTruststoreUri'], TruststoreVersion: '3HL4kqtJlcpXroDTDmJ.rmSpXd3dIbrHY' },
     });
+  });
+
+  it('adds the ownership certificate (needed for an imported or private-CA certificate) when given', () => {
+    const ownership = 'arn:aws:acm:eu-central-1:123456789012:certificate/11111111-2222-3333-4444-555555555555';
+    const t = synthesizeVariant({ ...DOMAIN, 'corridor:ownershipCertificateArn': ownership }).templates[0]!.template;
+    t.hasResourceProperties('AWS::ApiGatewayV2::DomainName', {
+      DomainNameConfigurations: [Match.objectLike({ CertificateArn: CERT, OwnershipVerificationCertificateArn: ownership })],
+    });
+    expect(settings({ ...DOMAIN, 'corridor:ownershipCertificateArn': 'not-an-arn' })).toThrow(/ownershipCertificateArn must be an ACM/);
   });
 
   it('maps the $default stage at the root and disables the execute-api endpoint, so mTLS cannot be bypassed', () => {
@@ -56,8 +67,6 @@ describe('custom domain with mutual TLS', () => {
 });
 
 describe('custom domain settings are all or none, and checked', () => {
-  const settings = (context: Record<string, unknown>) => () => readSettings(new App({ context }));
-
   it.each([
     ['corridor:domainName'],
     ['corridor:certificateArn'],
