@@ -58,6 +58,18 @@ describe('reads fail', () => {
   });
 });
 
+describe('the replay check cannot read', () => {
+  it('a 404 that must first rule out a replayed jti, with the audit table unreadable → signed 503, not the 404', async () => {
+    const injected = inject(p.clients.dynamodb, { commands: ['GetItemCommand'], fault: THROTTLED, when: (i) => i.TableName === w.x.tables.audit });
+    try {
+      await expectFaultRefusal(w, () => p.call(w.douane, 'license.verify', { issuer: 'DE-BAFA', licenseId: 'DE-2026-NONE', shipment: shipment() }), { status: 503, slug: 'dependency-failed', audited: true });
+      expect(injected.hits).toBeGreaterThan(0);
+    } finally {
+      injected.remove();
+    }
+  });
+});
+
 const COMMIT_FAULTS: [string, Fault][] = [
   ['throttled (ProvisionedThroughputExceededException)', THROTTLED],
   ['cancelled on the audit item (TransactionCanceledException, ThrottlingError)', cancelled(['ThrottlingError', 'None'])],
@@ -71,6 +83,8 @@ describe('the audit write fails (it is the commit: event and mutation in one tra
     try {
       await expectFaultRefusal(w, suspend, { status: 503, slug: 'audit-write-failed', audited: false });
       expect(injected.hits).toBeGreaterThan(0);
+      // reported, without the request's content: the audit-write-failure alarm counts these
+      expect(p.logs.filter((l) => l.includes('"kind":"audit-write-failed"'))).toHaveLength(1);
     } finally {
       injected.remove();
     }
@@ -157,6 +171,23 @@ describe('transactions cancelled by a conflict (TransactionConflict)', () => {
       expect([d.changed, d.removed]).toEqual([[], []]);
     } finally {
       injected.remove();
+    }
+  });
+});
+
+describe('DynamoDB down at a cold start', () => {
+  it('the response key cannot be read → the one unsigned 503 (problem+json), never a 500, nothing stored', async () => {
+    const cold = await FaultyProcess.start(w.x, { warm: false });
+    const injected = inject(cold.clients.dynamodb, { commands: ['GetItemCommand', 'QueryCommand', 'PutItemCommand', 'TransactWriteItemsCommand'], fault: { kind: 'network', code: 'ECONNREFUSED' } });
+    try {
+      const before = await tableState(w.x);
+      const raw = await cold.exchange.handle({ act: 'license.verify', contentType: 'application/jose', body: Buffer.from('x.y.z'), sourceIp: '127.0.0.1', requestId: 'cold-ddb' });
+      expect([raw.status, raw.contentType, JSON.parse(raw.body).type]).toEqual([503, 'application/problem+json', 'urn:corridor:problem:dependency-failed']);
+      expect(diff(before, await tableState(w.x))).toEqual({ added: [], changed: [], removed: [] });
+      expect(injected.hits).toBeGreaterThan(0);
+    } finally {
+      injected.remove();
+      cold.stop();
     }
   });
 });

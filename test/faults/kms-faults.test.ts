@@ -53,6 +53,14 @@ describe.each(KMS_FAULTS)('KMS %s', (_name, fault, attempts) => {
     expect(hits).toBe(attempts); // one GenerateDataKey call, retried by the SDK only when retrying can help
   });
 
+  it('on GenerateDataKey: license.status (its reason is encrypted) is a signed 503; the status is not changed', async () => {
+    const reason = canary('reason');
+    const hits = await inColdProcess('GenerateDataKeyCommand', fault, async (p) => {
+      await expectFaultRefusal(w, () => p.call(w.bafa, 'license.status', { licenseId: LICENSE_ID, status: 'suspended', reason }), { status: 503, slug: 'dependency-failed', audited: true, canaries: [reason] });
+    });
+    expect(hits).toBe(attempts);
+  });
+
   it('on Decrypt: license.verify is refused, never answered from stored data; the process recovers when KMS does', async () => {
     const p = await FaultyProcess.start(w.x);
     const injected = inject(p.clients.kms, { commands: ['DecryptCommand'], fault });
