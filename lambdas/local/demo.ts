@@ -62,9 +62,9 @@ export async function seedDemo(home: string, local: LocalFile): Promise<string[]
   const bafaJwk = await loadOrCreateKey(keyFilePath(home, DEMO.licensing), 'ES256', 'de-bafa-1');
   const douaneJwk = await loadOrCreateKey(keyFilePath(home, DEMO.customs), 'EdDSA', 'nl-douane-1');
   const mtiJwk = await loadOrCreateKey(keyFilePath(home, DEMO.eucIssuer), 'ES256', 'sg-mti-1');
-  await expectOk('register DE-BAFA', operator.call('agency.register', { agencyId: DEMO.licensing, name: 'Federal Office for Economic Affairs and Export Control', roles: ['licensing'], keys: [{ kid: bafaJwk.kid, jwk: publicJwk(bafaJwk) }] }));
-  await expectOk('register NL-DOUANE', operator.call('agency.register', { agencyId: DEMO.customs, name: 'Douane Nederland', roles: ['customs'], keys: [{ kid: douaneJwk.kid, jwk: publicJwk(douaneJwk) }] }));
-  await expectOk('register SG-MTI', operator.call('agency.register', { agencyId: DEMO.eucIssuer, name: 'Ministry of Trade and Industry', roles: ['euc-issuer'], keys: [{ kid: mtiJwk.kid, jwk: publicJwk(mtiJwk) }] }));
+  await expectOk('register DE-BAFA', operator.callUntyped('agency.register', { agencyId: DEMO.licensing, name: 'Federal Office for Economic Affairs and Export Control', roles: ['licensing'], keys: [{ kid: bafaJwk.kid, jwk: publicJwk(bafaJwk) }] }));
+  await expectOk('register NL-DOUANE', operator.callUntyped('agency.register', { agencyId: DEMO.customs, name: 'Douane Nederland', roles: ['customs'], keys: [{ kid: douaneJwk.kid, jwk: publicJwk(douaneJwk) }] }));
+  await expectOk('register SG-MTI', operator.callUntyped('agency.register', { agencyId: DEMO.eucIssuer, name: 'Ministry of Trade and Industry', roles: ['euc-issuer'], keys: [{ kid: mtiJwk.kid, jwk: publicJwk(mtiJwk) }] }));
   const bafa = new CorridorClient(local.url, { agencyId: DEMO.licensing, privateJwk: bafaJwk });
   const mti = new CorridorClient(local.url, { agencyId: DEMO.eucIssuer, privateJwk: mtiJwk });
   await expectOk('agreement', bafa.call('agreement.put', { partner: DEMO.customs, documentType: 'license', permissions: ['verify', 'read', 'drawdown'] }));

@@ -1,21 +1,28 @@
 /** `corridor audit seal | query | verify`: seal now, read events in scope, and check the log offline. */
 import { verifyAuditLog, verifyProof } from '../../../lambdas/client/audit-verify.ts';
 import type { CorridorClient, ExchangeAnswer } from '../../../lambdas/client/corridor-client.ts';
+import type { AuditQueryRequest, AuditQueryResult } from '../../../lambdas/client/types.generated.ts';
 import type { AuditEvent } from '../../../lambdas/core/audit.ts';
 import { sealAll } from '../../../lambdas/core/sealer.ts';
 import { client, parse, str } from '../context.ts';
 import { EXIT, out, show } from '../output.ts';
+import { Progress } from '../progress.ts';
 import { storageServices } from '../storage.ts';
 
-export const help = `corridor audit seal [--json]
-  Seals every event not yet sealed now (the exchange also does it every minute). Operator, with storage access.
-corridor audit query --as AUDITOR [--from ISO] [--to ISO] [--actor A] [--owner A] [--action ACT] [--decision allow|deny] [--json]
-  Example: corridor audit query --as NL-ADR --decision deny
-corridor audit verify --as AUDITOR [--from ISO] [--complete] [--event ID] [--json]
+export const sealHelp = `corridor audit seal [--json]
+  Seals every event not yet sealed, now (the exchange also does it every minute). Operator, with storage access:
+  the local exchange through $CORRIDOR_HOME/local.json, or AWS with the handlers' environment variables.
+  Example: corridor audit seal --json`;
+
+export const queryHelp = `corridor audit query --as AUDITOR [--from ISO] [--to ISO] [--actor A] [--owner A] [--action ACT] [--decision allow|deny] [--json]
+  Events in your audit scope, oldest first (at most 500; narrow the window for more).
+  Example: corridor audit query --as EU-OLAF --decision deny`;
+
+export const verifyHelp = `corridor audit verify --as AUDITOR [--from ISO] [--complete] [--event ID] [--json]
   Checks offline, trusting only the exchange's published seal key: every seal's signature, the chain of
   seals, each root rebuilt from its leaf hashes, and every event in your scope in exactly one seal.
   --complete (an "all" auditor): every leaf must have its event, in order. --event: one inclusion proof.
-  Exit 0 when everything verifies, 1 naming each problem.
+  Progress goes to stderr. Exit 0 when everything verifies, 1 naming each problem.
   Example: corridor audit verify --as EU-OLAF --complete`;
 
 const FILTERS = ['from', 'to', 'actor', 'owner', 'action', 'decision'] as const;
@@ -30,23 +37,25 @@ export async function seal(argv: string[]): Promise<number> {
   return EXIT.ok;
 }
 
-async function allEvents(c: CorridorClient, body: Record<string, unknown>): Promise<AuditEvent[]> {
+/** Every event of the window, page by page; a refusal on any page stops with that answer. */
+async function allEvents(c: CorridorClient, body: AuditQueryRequest, progress: Progress): Promise<AuditEvent[] | { refusal: ExchangeAnswer<AuditQueryResult> }> {
   const events: AuditEvent[] = [];
   let cursor: string | null = null;
   do {
-    const a: ExchangeAnswer<{ events: AuditEvent[]; cursor: string | null }> = await c.call('audit.query', { ...body, limit: 500, ...(cursor ? { cursor } : {}) });
-    if (!a.result) throw new Error(`audit.query: ${a.problem?.title}: ${a.problem?.detail}`);
-    events.push(...a.result.events);
+    const a: ExchangeAnswer<AuditQueryResult> = await c.call('audit.query', { ...body, limit: 500, ...(cursor ? { cursor } : {}) });
+    if (!a.result) return { refusal: a };
+    events.push(...(a.result.events as AuditEvent[]));
     cursor = a.result.cursor;
+    progress.update(`downloaded ${events.length} event(s)`);
   } while (cursor);
   return events;
 }
 
 export async function query(argv: string[]): Promise<number> {
   const v = parse(argv, Object.fromEntries(FILTERS.map((f) => [f, { type: 'string' }])));
-  const body = Object.fromEntries(FILTERS.filter((f) => v[f]).map((f) => [f, v[f]]));
-  const c = client(v);
-  return show(await c.call<{ events: AuditEvent[]; cursor: string | null }>('audit.query', { ...body, limit: 500 }), !!v.json, (r) => [
+  const body = Object.fromEntries(FILTERS.filter((f) => v[f]).map((f) => [f, v[f]])) as AuditQueryRequest;
+  const c = await client(v);
+  return show(await c.call('audit.query', { ...body, limit: 500 }), !!v.json, (r) => [
     `${r.events.length} event(s)${r.cursor ? ' (more: narrow the window)' : ''}`,
     ...r.events.map((e) => `  ${e.ts} ${e.decision.padEnd(5)} ${String(e.status)} ${(e.actor ?? `(${e.claimedIssuer ?? '?'})`).padEnd(12)} ${e.action ?? ''} ${e.resource ?? ''} ${e.id}`),
   ]);
@@ -54,32 +63,34 @@ export async function query(argv: string[]): Promise<number> {
 
 export async function verify(argv: string[]): Promise<number> {
   const v = parse(argv, { from: { type: 'string' }, complete: { type: 'boolean', default: false }, event: { type: 'string' } });
-  const c = client(v);
+  const c = await client(v);
   const d = await c.discover(true);
   if (v.event) {
-    const p = await c.call<{ event: AuditEvent; seal: string; leafIndex: number; path: string[] }>('audit.proof', { eventId: v.event });
+    const p = await c.call('audit.proof', { eventId: String(v.event) });
     if (!p.result) return show(p, !!v.json, () => []);
-    const problems = await verifyProof(p.result, d.jwks, d.sealKeyIds);
-    out(v.json ? JSON.stringify({ ok: problems.length === 0, problems }) : problems.length ? problems.map((x) => `✗ ${x}`).join('\n') : `✓ event ${v.event} is at leaf ${p.result.leafIndex} of a seal signed by the exchange's seal key`);
+    const problems = await verifyProof({ ...p.result, event: p.result.event as AuditEvent }, d.jwks, d.sealKeyIds);
+    out(v.json ? JSON.stringify({ ok: problems.length === 0, problems, leafIndex: p.result.leafIndex }) : problems.length ? problems.map((x) => `✗ ${x}`).join('\n') : `✓ event ${String(v.event)} is at leaf ${p.result.leafIndex} of a seal signed by the exchange's seal key`);
     return problems.length ? EXIT.refused : EXIT.ok;
   }
+  const progress = new Progress();
   const seals: string[] = [];
   const leaves: string[][] = [];
   for (;;) {
-    const s = await c.call<{ seals: string[]; leaves: string[][] }>('audit.seals', { fromSeq: seals.length, leaves: true });
-    if (!s.result) return show(s, !!v.json, () => []);
+    const s = await c.call('audit.seals', { fromSeq: seals.length, leaves: true });
+    if (!s.result) return progress.done(), show(s, !!v.json, () => []);
     seals.push(...s.result.seals);
-    leaves.push(...s.result.leaves);
-    if (!v.json) process.stderr.write(`\rdownloaded ${seals.length} seal(s)`);
+    leaves.push(...(s.result.leaves ?? []));
+    progress.update(`downloaded ${seals.length} seal(s)`);
     if (s.result.seals.length < 100) break;
   }
   const from = str(v, 'from', false) ?? new Date(Date.now() - 30 * DAY).toISOString();
-  const events = await allEvents(c, { from });
+  const events = await allEvents(c, { from }, progress);
+  if (!Array.isArray(events)) return progress.done(), show(events.refusal, !!v.json, () => []);
   const report = await verifyAuditLog({ exchangeId: d.exchangeId, jwks: d.jwks, sealKeyIds: d.sealKeyIds, fromSeq: 0, seals, leaves, events }, {
     complete: !!v.complete,
-    onProgress: (n, total) => !v.json && process.stderr.write(`\rverified ${n}/${total} seal(s)`),
+    onProgress: (n, total) => progress.update(`verified ${n}/${total} seal(s)`),
   });
-  if (!v.json) process.stderr.write('\n');
+  progress.done(`verified ${report.seals} seal(s) and ${report.events} event(s)`);
   if (v.json) out(JSON.stringify(report, null, 2));
   else if (report.ok) out(`✓ ${report.seals} seal(s): signatures, chain and roots verify; ${report.events} event(s) each in exactly one seal${report.pending.length ? `; ${report.pending.length} newer event(s) not sealed yet` : ''}`);
   else for (const p of report.problems) out(`✗ ${p}`);

@@ -5,8 +5,8 @@
 import { buildServices, quietTelemetry } from '../../../lambdas/adapters/aws/aws-services.ts';
 import { readConfig } from '../../../lambdas/config.ts';
 import { bootstrapOperator } from '../../../lambdas/core/bootstrap.ts';
-import { publicJwk, readKeyFile } from '../../../lambdas/local/key-files.ts';
-import { parse, str, UsageError } from '../context.ts';
+import { publicJwk } from '../../../lambdas/local/key-files.ts';
+import { keyFile, parse, str, UsageError } from '../context.ts';
 import { EXIT, out } from '../output.ts';
 
 export const help = `corridor bootstrap --id AGENCY --name NAME --key-file FILE
@@ -19,7 +19,7 @@ export async function run(argv: string[]): Promise<number> {
   const v = parse(argv, { id: { type: 'string' }, name: { type: 'string' }, 'key-file': { type: 'string' } });
   const id = str(v, 'id')!;
   if (!/^[A-Z]{2}-[A-Z0-9]{2,16}$/.test(id)) throw new UsageError('--id must be an agency id such as EU-OPERATOR');
-  const jwk = readKeyFile(str(v, 'key-file')!);
+  const jwk = keyFile(str(v, 'key-file')!);
   const services = buildServices(readConfig(), undefined, quietTelemetry);
   const r = await bootstrapOperator(services, id, str(v, 'name')!, jwk.kid!, publicJwk(jwk));
   if (v.json) out(JSON.stringify({ created: r.created, agencyId: id, kid: jwk.kid }));

@@ -2,10 +2,12 @@
 import { client, list, parse, str, UsageError } from '../context.ts';
 import { show } from '../output.ts';
 
-export const help = `corridor license drawdown --as CUSTOMS --issuer ISSUER --license ID --declaration DECL --date YYYY-MM-DD --line LINE=QTY...
+export const drawdownHelp = `corridor license drawdown --as CUSTOMS --issuer ISSUER --license ID --declaration DECL --date YYYY-MM-DD --line LINE=QTY...
   Records a declaration against license lines: all lines or none; resending the same declaration is safe.
-  Example: corridor license drawdown --as NL-DOUANE --issuer DE-BAFA --license DE-2026-000123 --declaration NL-2026-0001 --date 2026-11-22 --line 1=5
-corridor license drawdowns --as ISSUER --license ID
+  Example: corridor license drawdown --as NL-DOUANE --issuer DE-BAFA --license DE-2026-000123 --declaration NL-2026-0001 --date 2026-11-22 --line 1=5`;
+
+export const drawdownsHelp = `corridor license drawdowns --as ISSUER --license ID
+  Every drawdown recorded against one of your licenses, with the customs agency and declaration.
   Example: corridor license drawdowns --as DE-BAFA --license DE-2026-000123`;
 
 export async function drawdown(argv: string[]): Promise<number> {
@@ -16,8 +18,8 @@ export async function drawdown(argv: string[]): Promise<number> {
     return { line: Number(m[1]), quantity: Number(m[2]) };
   });
   if (!items.length) throw new UsageError('at least one --line LINE=QUANTITY is required');
-  const body = { issuer: str(v, 'issuer'), licenseId: str(v, 'license'), declarationId: str(v, 'declaration'), date: str(v, 'date'), items };
-  return show(await client(v).call<{ declarationId: string; lines: { line: number; drawn: number; remaining: number }[]; replayed: boolean }>('license.drawdown', body), !!v.json, (r) => [
+  const body = { issuer: str(v, 'issuer')!, licenseId: str(v, 'license')!, declarationId: str(v, 'declaration')!, date: str(v, 'date')!, items };
+  return show(await (await client(v)).call('license.drawdown', body), !!v.json, (r) => [
     `declaration ${r.declarationId} ${r.replayed ? 'was already recorded (nothing drawn again)' : 'recorded'}`,
     ...r.lines.map((l) => `  line ${l.line}: drew ${l.drawn}, ${l.remaining} remaining`),
   ]);
@@ -25,7 +27,7 @@ export async function drawdown(argv: string[]): Promise<number> {
 
 export async function listDrawdowns(argv: string[]): Promise<number> {
   const v = parse(argv, { license: { type: 'string' } });
-  return show(await client(v).call<{ licenseId: string; drawdowns: { declarationId: string; agency: string; date: string; lines: { line: number; drawn: number }[]; recordedAt: string }[] }>('license.drawdowns', { licenseId: str(v, 'license') }), !!v.json, (r) => [
+  return show(await (await client(v)).call('license.drawdowns', { licenseId: str(v, 'license')! }), !!v.json, (r) => [
     `license ${r.licenseId}: ${r.drawdowns.length} drawdown(s)`,
     ...r.drawdowns.map((d) => `  ${d.recordedAt} ${d.agency} ${d.declarationId} (${d.date}): ${d.lines.map((l) => `line ${l.line} × ${l.drawn}`).join(', ')}`),
   ]);

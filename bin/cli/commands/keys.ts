@@ -12,7 +12,8 @@ export const help = `corridor keys rotate [--json]
   Local: uses $CORRIDOR_HOME/local.json. AWS: set CORRIDOR_EXCHANGE_ID, AWS_REGION, the table
   variables and CORRIDOR_PAYLOAD_KEY_ID as the stack outputs give them.
   Warm processes pick the new key up within CORRIDOR_RESPONSE_KEY_REFRESH_MS (default 5 min);
-  rotate no more often than that, so every answer is signed by a published key.`;
+  rotate no more often than that, so every answer is signed by a published key.
+  Example: corridor keys rotate --json`;
 
 export async function rotate(argv: string[]): Promise<number> {
   const v = parse(argv, {});

@@ -4,16 +4,20 @@ import { corridorHome } from '../../../lambdas/local/local-file.ts';
 import { seedDemo } from '../../../lambdas/local/demo.ts';
 import { serve } from '../../../lambdas/local/serve.ts';
 import { parse } from '../context.ts';
-import { EXIT, out } from '../output.ts';
+import { EXIT, err, out as stdout } from '../output.ts';
 
 export const help = `corridor serve [--demo]      (npm start, npm start -- --demo)
   Starts moto_server on a free loopback port (or uses CORRIDOR_AWS_ENDPOINT), creates the tables and
   keys, bootstraps the operator, serves the exchange on 127.0.0.1 (CORRIDOR_PORT or a free port) and
-  writes $CORRIDOR_HOME/local.json. --demo also registers DE-BAFA (licensing) and NL-DOUANE (customs),
-  an agreement and one signed license.`;
+  writes $CORRIDOR_HOME/local.json. --demo also registers DE-BAFA (licensing), NL-DOUANE (customs) and
+  SG-MTI (end-use certificates), agreements, a signed certificate and a signed license.
+  With --json, stdout is one line: local.json's content once the exchange serves; messages go to stderr.
+  Example: npm start -- --demo   (or: corridor serve --demo --json)`;
 
 export async function run(argv: string[]): Promise<number> {
   const v = parse(argv, { demo: { type: 'boolean', default: false } });
+  // With --json stdout carries only local.json's content; everything for humans goes to stderr.
+  const out = v.json ? err : stdout;
   const home = corridorHome();
   let running;
   try {
@@ -52,5 +56,6 @@ export async function run(argv: string[]): Promise<number> {
     out('  or restart with `npm start -- --demo` for ready-made agencies and a license.');
   }
   out('\nCtrl-C stops the exchange and moto_server.');
+  if (v.json) stdout(JSON.stringify(file));
   return new Promise<number>(() => {}); // serve until a signal
 }

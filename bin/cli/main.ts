@@ -1,0 +1,95 @@
+/**
+ * The command table and dispatcher of the corridor CLI, importable so tests can run it in
+ * process. Every subcommand has its own --help with an example; a group (`corridor license
+ * --help`) lists its subcommands. Errors become exit codes (output.ts EXIT) in one place.
+ */
+import { ExchangeUnavailableError, UntrustedResponseError } from '../../lambdas/client/corridor-client.ts';
+import * as agency from './commands/agency.ts';
+import * as agreement from './commands/agreement.ts';
+import * as audit from './commands/audit.ts';
+import * as bootstrap from './commands/bootstrap.ts';
+import * as drawdown from './commands/drawdown.ts';
+import * as euc from './commands/euc.ts';
+import * as keygen from './commands/keygen.ts';
+import * as keys from './commands/keys.ts';
+import * as license from './commands/license.ts';
+import * as serve from './commands/serve.ts';
+import { UsageError } from './context.ts';
+import { EXIT, EXIT_HELP, fail, out, type ExitCode } from './output.ts';
+
+type Run = (argv: string[]) => Promise<number>;
+
+export const COMMANDS: Record<string, { run: Run; help: string }> = {
+  serve: { run: serve.run, help: serve.help },
+  keygen: { run: keygen.run, help: keygen.help },
+  bootstrap: { run: bootstrap.run, help: bootstrap.help },
+  'agency register': { run: agency.register, help: agency.registerHelp },
+  'agency keys': { run: agency.keys, help: agency.keysHelp },
+  'agreement put': { run: agreement.put, help: agreement.putHelp },
+  'license publish': { run: license.publish, help: license.publishHelp },
+  'license status': { run: license.status, help: license.statusHelp },
+  'license verify': { run: license.verify, help: license.verifyHelp },
+  'license drawdown': { run: drawdown.drawdown, help: drawdown.drawdownHelp },
+  'license drawdowns': { run: drawdown.listDrawdowns, help: drawdown.drawdownsHelp },
+  'euc publish': { run: euc.publish, help: euc.publishHelp },
+  'euc status': { run: euc.status, help: euc.statusHelp },
+  'euc query': { run: euc.query, help: euc.queryHelp },
+  'audit seal': { run: audit.seal, help: audit.sealHelp },
+  'audit query': { run: audit.query, help: audit.queryHelp },
+  'audit verify': { run: audit.verify, help: audit.verifyHelp },
+  'keys rotate': { run: keys.rotate, help: keys.help },
+};
+
+export const GROUPS = [...new Set(Object.keys(COMMANDS).filter((c) => c.includes(' ')).map((c) => c.split(' ')[0]!))];
+
+const COMMON = `Options of every command that talks to the exchange:
+  --url URL          the exchange (default: $CORRIDOR_URL, else $CORRIDOR_HOME/local.json of \`npm start\`)
+  --as AGENCY        who signs (default: the local operator)
+  --key FILE         its private JWK (default: $CORRIDOR_HOME/keys/AGENCY.private.jwk.json)
+  --kms-key KEY --kid KID   sign with an AWS KMS ECC_NIST_P256 key instead (AWS_REGION, credentials from the environment)
+  --retries N        resend on 429/503 up to N times, each with a new jti, backing off with jitter (default 3, $CORRIDOR_RETRIES)
+  --json             one JSON document on stdout (the verified answer, or {"error": …}); messages on stderr
+${EXIT_HELP}`;
+
+export const USAGE = `usage: corridor <command> [options]      corridor <command> --help shows one command with an example
+commands:
+${Object.keys(COMMANDS).map((c) => `  corridor ${c}`).join('\n')}
+${COMMON}
+Example: corridor license verify --as NL-DOUANE --issuer DE-BAFA --license DE-2026-000123 --date 2026-11-22 --destination SG --item 6A003.b.4=5`;
+
+const isHelp = (a: string | undefined): boolean => a === '--help' || a === '-h' || a === 'help';
+
+export async function main(argv: string[]): Promise<ExitCode | number> {
+  const json = argv.includes('--json');
+  const two = `${argv[0]} ${argv[1]}`;
+  const name = COMMANDS[two] ? two : argv[0] ?? '';
+  const cmd = COMMANDS[name];
+  if (!cmd) {
+    if (argv.length === 0 || isHelp(argv[0])) {
+      out(USAGE);
+      return EXIT.ok;
+    }
+    if (GROUPS.includes(name)) {
+      const helps = Object.entries(COMMANDS).filter(([c]) => c.startsWith(`${name} `)).map(([, c]) => c.help).join('\n\n');
+      if (isHelp(argv[1])) {
+        out(`${helps}\n\n${COMMON}`);
+        return EXIT.ok;
+      }
+      return fail(name, EXIT.usage, argv[1] ? `unknown subcommand '${argv[1]}'` : 'which one?', json, helps);
+    }
+    return fail(name, EXIT.usage, `unknown command; \`corridor --help\` lists them`, json);
+  }
+  const rest = argv.slice(name.split(' ').length);
+  if (rest.some(isHelp)) {
+    out(`${cmd.help}\n\n${name === 'keygen' || name === 'serve' ? EXIT_HELP : COMMON}`);
+    return EXIT.ok;
+  }
+  try {
+    return await cmd.run(rest);
+  } catch (e) {
+    if (e instanceof UsageError) return fail(name, EXIT.usage, e.message, json, cmd.help);
+    if (e instanceof ExchangeUnavailableError) return fail(name, EXIT.unavailable, `exchange unavailable — ${e.message}`, json);
+    if (e instanceof UntrustedResponseError) return fail(name, EXIT.untrusted, `untrusted answer — ${e.message}`, json);
+    return fail(name, EXIT.refused, (e as Error).message, json);
+  }
+}
