@@ -4,7 +4,8 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MemoryDataKeys } from '../../lambdas/adapters/memory/memory-data-keys.ts';
-import { METRICS_NAMESPACE, PowertoolsTelemetry, SERVICE_NAME } from '../../lambdas/adapters/aws/powertools-telemetry.ts';
+import { METRIC, METRICS_NAMESPACE, PowertoolsTelemetry, SERVICE_NAME } from '../../lambdas/adapters/aws/powertools-telemetry.ts';
+import { APP_METRICS, APP_NAMESPACE, SERVICE_DIMENSIONS } from '../../lib/constructs/app-metrics.ts';
 import { PayloadCipher } from '../../lambdas/core/payload-cipher.ts';
 import type { Write } from '../../lambdas/core/ports.ts';
 import { sealAll } from '../../lambdas/core/sealer.ts';
@@ -114,6 +115,12 @@ describe('EMF metrics', () => {
     expect(docs.map((d) => [d.DataKeyCacheHits, d.DataKeyCacheMisses])).toEqual([[2, 1], [1, 0]]);
     expect(dataKeys.calls.generate).toBe(1);
     for (const d of docs) expect(directive(d)).toEqual({ namespace: 'Corridor', dimensions: [['service']], metrics: { DataKeyCacheHits: 'Count', DataKeyCacheMisses: 'Count' } });
+  });
+
+  it('the alarms and dashboard (lib/constructs/app-metrics.ts) read exactly the namespace, service and names emitted', () => {
+    expect(APP_NAMESPACE).toBe(METRICS_NAMESPACE);
+    expect(SERVICE_DIMENSIONS).toEqual({ service: SERVICE_NAME });
+    expect(Object.values(APP_METRICS).sort()).toEqual(Object.values(METRIC).sort());
   });
 
   it('no warnings or stray lines: every line is a log line or an EMF document', async () => {
