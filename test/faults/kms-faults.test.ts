@@ -96,6 +96,25 @@ describe('KMS policy choices', () => {
     expect(hits).toBeGreaterThan(0);
   });
 
+  it('KMS down while a cursor is decrypted (page 2 lands on a cold container) → signed 503, not 400 "cursor is not valid" (regression)', async () => {
+    const olaf = await w.x.agency('EU-OLAF', ['auditor'], 'ES256', { auditScope: 'all' });
+    const query = { from: new Date(Date.now() - 3_600_000).toISOString(), limit: 2 };
+    const first = await w.x.call(olaf, 'audit.query', query);
+    expect(first.result.cursor).toEqual(expect.any(String));
+    const hits = await inColdProcess('DecryptCommand', { kind: 'network', code: 'ECONNREFUSED' }, async (p) => {
+      await expectFaultRefusal(w, () => p.call(olaf, 'audit.query', { ...query, cursor: first.result.cursor }), { status: 503, slug: 'dependency-failed', audited: true });
+    });
+    expect(hits).toBeGreaterThan(0);
+    // ... while a forged cursor, which KMS itself refuses, stays the caller's 400
+    const forged = Buffer.concat([Buffer.from([1, 0, 40]), Buffer.alloc(40 + 12 + 16 + 8, 7)]).toString('base64url');
+    const p = await FaultyProcess.start(w.x);
+    try {
+      await expectFaultRefusal(w, () => p.call(olaf, 'audit.query', { ...query, cursor: forged }), { status: 400, slug: 'body-invalid', audited: true });
+    } finally {
+      p.stop();
+    }
+  });
+
   it('a warm process keeps verifying while KMS is down: its cached data key still authenticates every blob (AES-GCM)', async () => {
     const p = await FaultyProcess.start(w.x);
     try {

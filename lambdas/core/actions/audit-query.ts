@@ -6,7 +6,7 @@
  */
 import { AUDIT_SHARDS, eventFromAttrs, timeBucket, type AuditEvent } from '../audit.ts';
 import { inScope } from '../audit-scope.ts';
-import { refuse } from '../errors.ts';
+import { DependencyError, refuse } from '../errors.ts';
 import { jcs } from '../merkle.ts';
 import type { IndexPage, StoredRecord } from '../ports.ts';
 import { isoNow, type ActionContext, type ActionOutcome } from '../services.ts';
@@ -54,7 +54,8 @@ export async function auditQuery(ctx: ActionContext, body: AuditQueryBody): Prom
   if (body.cursor) {
     try {
       window = JSON.parse((await services.cipher.decrypt(Buffer.from(body.cursor, 'base64url'), cursorScope, cursorAad)).toString('utf8')) as typeof window;
-    } catch {
+    } catch (e) {
+      if (e instanceof DependencyError) throw e; // KMS unavailable says nothing about the cursor: 503, not 400
       refuse('ERR_BODY_INVALID', 'cursor is not valid for this caller and these filters', [{ pointer: '/body/cursor', detail: 'not a cursor of this query' }]);
     }
   } else {
