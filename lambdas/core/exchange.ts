@@ -132,11 +132,14 @@ export class Exchange {
   }
 
   /** PROTOCOL §6 holds for the unsigned 503 too: one deny event, rsd over the unsigned body. Best effort: the answer is 503 either way. */
-  private async auditUnsigned(state: CallState, body: string): Promise<void> {
+  private async auditUnsigned(state: CallState, body: string): Promise<string | undefined> {
+    const id = refusalEventId();
     try {
-      await this.services.store.commit([auditWrite(sealableEvent(this.fields(state, refusalEventId(), 503, b64url(sha256(body)), 'dependency-failed')))]);
-    } catch {
-      /* the store is down too; the key failure is already reported */
+      await this.services.store.commit([auditWrite(sealableEvent(this.fields(state, id, 503, b64url(sha256(body)), 'dependency-failed')))]);
+      return id;
+    } catch (e) {
+      this.services.telemetry.auditWriteFailed(this.failure(state, e)); // the store is down too
+      return undefined;
     }
   }
 
@@ -161,8 +164,7 @@ export class Exchange {
       // Without a signing key nothing can be signed: the one unsigned answer (clients treat it as untrusted).
       s.telemetry.dependencyFailed(this.failure(state, e));
       const problem = new CorridorError('ERR_DEPENDENCY_FAILED', 'the exchange cannot sign responses right now').toProblem();
-      this.observe(state, 503, 'ERR_DEPENDENCY_FAILED');
-      await this.auditUnsigned(state, JSON.stringify(problem));
+      this.observe(state, 503, 'ERR_DEPENDENCY_FAILED', await this.auditUnsigned(state, JSON.stringify(problem)));
       return { status: 503, contentType: 'application/problem+json', body: JSON.stringify(problem) };
     }
     let body = await signResponse(key, { ...this.claims(state, error.status, id), problem: error.toProblem() });

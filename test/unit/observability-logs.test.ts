@@ -7,6 +7,8 @@ import { METRICS_NAMESPACE, PowertoolsTelemetry, SERVICE_NAME } from '../../lamb
 import { signDocument, signRequest } from '../../lambdas/client/signing.ts';
 import { DependencyError } from '../../lambdas/core/errors.ts';
 import { Exchange, type ActionAnswer } from '../../lambdas/core/exchange.ts';
+import { PayloadCipher } from '../../lambdas/core/payload-cipher.ts';
+import { ResponseKeys } from '../../lambdas/core/response-keys.ts';
 import type { ActionName } from '../../lambdas/core/routes.ts';
 import { licenseDoc } from '../helpers/licenses.ts';
 import { EXCHANGE_ID, TestExchange, type TestAgency } from '../helpers/memory-exchange.ts';
@@ -29,6 +31,7 @@ let x: TestExchange;
 let bafa: TestAgency;
 let exchange: Exchange;
 let out: Captured;
+let telemetry: PowertoolsTelemetry;
 /** Every JWS string that crossed the exchange in this test: requests, documents, answers. */
 const jwsSeen: string[] = [];
 
@@ -37,7 +40,7 @@ beforeEach(async () => {
   bafa = await x.agency('DE-BAFA', ['licensing']);
   out = captureOutput();
   // Built after capture starts: Powertools binds its console at construction.
-  const telemetry = new PowertoolsTelemetry(new Logger({ serviceName: SERVICE_NAME }), new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME }));
+  telemetry = new PowertoolsTelemetry(new Logger({ serviceName: SERVICE_NAME }), new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME }));
   exchange = new Exchange({ ...x.services, telemetry });
   jwsSeen.length = 0;
 });
@@ -116,6 +119,24 @@ describe('request log lines', () => {
     // the refusal's own audit write failed as well (same store): counted as an audit write failure
     expect(errors.map((l) => l.message)).toContain('audit write failed');
     expect(requestLines()).toEqual([expect.objectContaining({ requestId: 'req-503', status: 503, decision: 'deny', code: 'ERR_AUDIT_FAILED' })]);
+    expectNothingLeaked();
+  });
+
+  it('no response key (KMS down): the unsigned 503 has its request line and audit id; with the store down too, an audit write failure', async () => {
+    x.dataKeys.failWith = new DependencyError('kms', Object.assign(new Error(CANARY.message), { name: 'KMSInternalException' }));
+    const coldKeys = new ResponseKeys(x.store, new PayloadCipher(x.dataKeys, x.clock), x.clock, EXCHANGE_ID);
+    exchange = new Exchange({ ...x.services, telemetry, responseKeys: coldKeys });
+    const a = await send('license.status', await signed('license.status', { licenseId: 'DE-2026-000123', status: 'revoked', reason: CANARY.condition }), 'req-nokey');
+    expect([a.status, a.contentType]).toEqual([503, 'application/problem+json']);
+    const [line] = requestLines();
+    expect(line).toMatchObject({ requestId: 'req-nokey', status: 503, decision: 'deny', code: 'ERR_DEPENDENCY_FAILED', auditId: x.auditEvents().at(-1)!.id });
+    expect(out.json().filter((l) => l.level === 'ERROR')).toEqual([expect.objectContaining({ message: 'dependency failed', dependency: 'kms', errorClass: 'KMSInternalException' })]);
+    x.store.failWith = new Error('ServiceUnavailable');
+    await send('license.status', await signed('license.status', { licenseId: 'DE-2026-000123', status: 'revoked', reason: CANARY.condition }), 'req-nokey-nostore');
+    x.store.failWith = null;
+    // the caller's agency could not be read, then no key, then the unsigned answer's event could not be written
+    expect(out.json().filter((l) => l.requestId === 'req-nokey-nostore').map((l) => l.message)).toEqual(['dependency failed', 'dependency failed', 'audit write failed', 'request']);
+    expect(requestLines().at(-1)).not.toHaveProperty('auditId');
     expectNothingLeaked();
   });
 });
