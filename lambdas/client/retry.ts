@@ -29,11 +29,12 @@ export function isRetryable(status: number): boolean {
   return RETRYABLE_STATUSES.includes(status);
 }
 
-/** RFC 9110 §10.2.3: delay-seconds or an HTTP-date; anything else is ignored. */
+/** RFC 9110 §10.2.3: delay-seconds or an HTTP-date (IMF-fixdate, the form senders must use); anything else is ignored. */
 export function parseRetryAfter(value: string | null, nowMs: number): number | undefined {
   if (!value) return undefined;
   const v = value.trim();
-  if (/^\d+$/.test(v)) return Number(v) * 1000;
+  if (/^\d{1,9}$/.test(v)) return Number(v) * 1000;
+  if (!/^[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT$/.test(v)) return undefined;
   const at = Date.parse(v);
   return Number.isNaN(at) ? undefined : Math.max(0, at - nowMs);
 }
