@@ -38,8 +38,17 @@ export function kmsSigner({ kms, keyId, kid }: KmsSignerOptions): RequestSigner 
  */
 export async function kmsPublicJwk({ kms, keyId, kid }: KmsSignerOptions): Promise<JWK> {
   const out = await kms.send(new GetPublicKeyCommand({ KeyId: keyId }));
-  if (out.KeySpec !== 'ECC_NIST_P256' || out.KeyUsage !== 'SIGN_VERIFY') throw new Error(`KMS key ${keyId} is ${out.KeySpec}/${out.KeyUsage}; ES256 needs ECC_NIST_P256 with SIGN_VERIFY`);
-  const pem = `-----BEGIN PUBLIC KEY-----\n${Buffer.from(out.PublicKey!).toString('base64')}\n-----END PUBLIC KEY-----`;
-  const { kty, crv, x, y } = await exportJWK(await importSPKI(pem, 'ES256', { extractable: true }));
-  return { kty, crv, x, y, kid, alg: 'ES256', use: 'sig' } as JWK;
+  // Some KMS-compatible endpoints report only the older CustomerMasterKeySpec; the SPKI import
+  // below refuses any key that is not P-256 whatever the metadata says.
+  const spec = out.KeySpec ?? out.CustomerMasterKeySpec;
+  const refuse = (): Error => new Error(`KMS key ${keyId} is ${spec ?? 'of unknown spec'}/${out.KeyUsage ?? 'unknown usage'}; ES256 needs ECC_NIST_P256 with SIGN_VERIFY`);
+  if ((spec && spec !== 'ECC_NIST_P256') || (out.KeyUsage && out.KeyUsage !== 'SIGN_VERIFY') || !out.PublicKey) throw refuse();
+  const pem = `-----BEGIN PUBLIC KEY-----\n${Buffer.from(out.PublicKey).toString('base64')}\n-----END PUBLIC KEY-----`;
+  let jwk: JWK;
+  try {
+    jwk = await exportJWK(await importSPKI(pem, 'ES256', { extractable: true }));
+  } catch {
+    throw refuse();
+  }
+  return { kty: jwk.kty, crv: jwk.crv, x: jwk.x, y: jwk.y, kid, alg: 'ES256', use: 'sig' } as JWK;
 }
