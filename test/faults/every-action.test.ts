@@ -1,0 +1,107 @@
+// Every action under the two faults that matter most: the audit table refusing writes (no action
+// may answer without its event, reads included) and KMS down at a cold start (the actions that
+// need a data key fail closed; the ones that do not keep working).
+import { randomBytes } from 'node:crypto';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { signDocument } from '../../lambdas/client/signing.ts';
+import type { ActionName } from '../../lambdas/core/routes.ts';
+import { sealAll } from '../../lambdas/core/sealer.ts';
+import { makeKey } from '../helpers/keys.ts';
+import { eucDoc, licenseDoc, shipment } from '../helpers/licenses.ts';
+import type { TestAgency } from '../helpers/memory-exchange.ts';
+import { diff, EUC_ID, expectFaultRefusal, FaultyProcess, LICENSE_ID, startWorld, tableState, type World } from './fault-kit.ts';
+import { inject, writesTo } from './inject.ts';
+
+let w: World;
+let olaf: TestAgency;
+let sealedEvent: string;
+let p: FaultyProcess;
+
+beforeAll(async () => {
+  w = await startWorld();
+  olaf = await w.x.agency('EU-OLAF', ['auditor'], 'ES256', { auditScope: 'all' });
+  // one stored drawdown, so license.drawdowns has a record to decrypt
+  expect((await w.x.call(w.douane, 'license.drawdown', { issuer: 'DE-BAFA', licenseId: LICENSE_ID, declarationId: 'NL-SEED-1', date: '2026-11-22', items: [{ line: 1, quantity: 1 }] })).status).toBe(201);
+  await sealAll(w.x.services, w.x.services.sealSigner);
+  sealedEvent = (await w.x.auditEvents())[0]!.id;
+});
+
+afterAll(async () => {
+  await w?.x.stop();
+});
+
+beforeEach(async () => {
+  p = await FaultyProcess.start(w.x);
+});
+
+afterEach(() => {
+  p.stop();
+});
+
+const unique = (): string => randomBytes(4).toString('hex').toUpperCase();
+
+interface Case { act: ActionName; as: () => TestAgency; body: () => Promise<Record<string, unknown>>; usesKms: boolean }
+
+/** One valid request per action; each call builds fresh ids, so any of them may succeed. */
+const CASES: Case[] = [
+  { act: 'agency.register', as: () => w.x.operator, usesKms: false, body: async () => {
+    const key = await makeKey(`k-${unique().toLowerCase()}`);
+    return { agencyId: `FR-${unique()}`, name: 'Douane', roles: ['customs'], keys: [{ kid: key.kid, jwk: key.publicJwk }] };
+  } },
+  { act: 'agency.keys', as: () => w.bafa, usesKms: false, body: async () => {
+    const key = await makeKey(`de-bafa-${unique().toLowerCase()}`);
+    return { add: [{ kid: key.kid, jwk: key.publicJwk }] };
+  } },
+  { act: 'agreement.put', as: () => w.bafa, usesKms: false, body: async () => ({ partner: 'SG-MTI', documentType: 'license', permissions: ['verify'] }) },
+  { act: 'license.publish', as: () => w.bafa, usesKms: true, body: async () => ({ document: await signDocument(w.bafa.privateJwk, 'corridor-license+jws', licenseDoc({ licenseId: `DE-2026-${unique()}` })) }) },
+  { act: 'license.status', as: () => w.bafa, usesKms: true, body: async () => ({ licenseId: LICENSE_ID, status: 'active', reason: 're-stated' }) },
+  { act: 'license.verify', as: () => w.douane, usesKms: true, body: async () => ({ issuer: 'DE-BAFA', licenseId: LICENSE_ID, shipment: shipment() }) },
+  { act: 'license.drawdown', as: () => w.douane, usesKms: true, body: async () => ({ issuer: 'DE-BAFA', licenseId: LICENSE_ID, declarationId: `NL-${unique()}`, date: '2026-11-22', items: [{ line: 1, quantity: 1 }] }) },
+  { act: 'license.drawdowns', as: () => w.bafa, usesKms: true, body: async () => ({ licenseId: LICENSE_ID }) },
+  { act: 'euc.publish', as: () => w.mti, usesKms: true, body: async () => ({ document: await signDocument(w.mti.privateJwk, 'corridor-euc+jws', eucDoc({ eucId: `SG-EUC-${unique()}` })) }) },
+  { act: 'euc.status', as: () => w.mti, usesKms: true, body: async () => ({ eucId: EUC_ID, status: 'active', reason: 're-stated' }) },
+  { act: 'euc.query', as: () => w.douane, usesKms: true, body: async () => ({ issuer: 'SG-MTI', eucId: EUC_ID }) },
+  // limit 1: there is a next page, so the answer carries an encrypted cursor
+  { act: 'audit.query', as: () => olaf, usesKms: true, body: async () => ({ from: new Date(Date.now() - 3_600_000).toISOString(), limit: 1 }) },
+  { act: 'audit.proof', as: () => olaf, usesKms: false, body: async () => ({ eventId: sealedEvent }) },
+  { act: 'audit.seals', as: () => olaf, usesKms: false, body: async () => ({ fromSeq: 0, leaves: true }) },
+];
+
+it('the table covers every action of the route table', async () => {
+  const { ACTION_ROUTES } = await import('../../lambdas/core/routes.ts');
+  expect(CASES.map((c) => c.act).sort()).toEqual(ACTION_ROUTES.map((r) => r.act).sort());
+});
+
+describe('the audit table refuses writes', () => {
+  it.each(CASES.map((c) => [c.act, c] as const))('%s → signed 503 audit-write-failed, no event, nothing changed', async (_act, c) => {
+    const body = await c.body();
+    const injected = inject(p.clients.dynamodb, { commands: ['PutItemCommand', 'TransactWriteItemsCommand'], fault: { kind: 'network', code: 'ECONNREFUSED' }, when: writesTo(w.x.tables.audit) });
+    try {
+      await expectFaultRefusal(w, () => p.call(c.as(), c.act, body), { status: 503, slug: 'audit-write-failed', audited: false });
+      expect(injected.hits).toBeGreaterThan(0);
+    } finally {
+      injected.remove();
+    }
+  });
+});
+
+describe('KMS unreachable at a cold start (response key already loaded)', () => {
+  it.each(CASES.map((c) => [c.act, c] as const))('%s → 503 if it needs a data key, else its normal answer', async (_act, c) => {
+    const body = await c.body();
+    const injected = inject(p.clients.kms, { commands: ['GenerateDataKeyCommand', 'DecryptCommand'], fault: { kind: 'network', code: 'ECONNREFUSED' } });
+    try {
+      if (c.usesKms) {
+        await expectFaultRefusal(w, () => p.call(c.as(), c.act, body), { status: 503, slug: 'dependency-failed', audited: true });
+        expect(injected.hits).toBeGreaterThan(0);
+      } else {
+        const before = await tableState(w.x);
+        const a = await p.call(c.as(), c.act, body);
+        expect([200, 201], JSON.stringify(a.problem)).toContain(a.status);
+        expect(injected.hits).toBe(0);
+        expect(diff(before, await tableState(w.x)).added).toContain(`audit/${String(a.claims.auditId)}/`);
+      }
+    } finally {
+      injected.remove();
+    }
+  });
+});
