@@ -81,10 +81,10 @@ export class CorridorStack extends Stack {
       }
     }
 
-    const { console: consoleFn, sealer: _sealer, ...apiGroups } = this.handlers.byName;
     this.monitoring = new Monitoring(this, 'Monitoring', {
       api: this.exchangeApi.api,
-      httpFunctions: { ...apiGroups, console: consoleFn },
+      // Everything the HTTP API invokes; the sealer's alarms are its schedule's.
+      httpFunctions: Object.fromEntries(Object.entries(this.handlers.byName).filter(([name]) => name !== 'sealer')),
       tables: this.tables,
       alertTopic: this.alerts.topic,
     });
@@ -99,6 +99,12 @@ export class CorridorStack extends Stack {
       value: this.edge?.url ?? this.exchangeApi.url,
       description: 'Base URL of the Corridor exchange API (CORRIDOR_URL)',
     });
+    if (this.edge) {
+      new CfnOutput(this, 'OriginVerifySecretArn', {
+        value: this.edge.secret.secretArn,
+        description: 'Secret CloudFront sends as x-corridor-origin-verify; rotate per docs/deployment.md',
+      });
+    }
     if (this.exchangeApi.domain) {
       new CfnOutput(this, 'DomainTarget', {
         value: this.exchangeApi.domain.regionalDomainName,

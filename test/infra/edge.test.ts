@@ -102,8 +102,9 @@ describe('edge: distribution', () => {
     expect(config.CookiesConfig).toEqual({ CookieBehavior: 'none' });
   });
 
-  it('makes the distribution the exchange URL', () => {
+  it('makes the distribution the exchange URL, and outputs the secret to rotate', () => {
     expect(JSON.stringify(main.Outputs.ApiUrl.Value)).toContain(logicalId(v.stack.edge!.distribution));
+    expect(main.Outputs.OriginVerifySecretArn.Value).toEqual({ Ref: logicalId(v.stack.edge!.secret) });
   });
 });
 
