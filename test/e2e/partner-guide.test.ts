@@ -1,6 +1,8 @@
-// Keeps docs/partner-guide.md honest: its marked steps run, in order, as written, against the local exchange started as
-// a real process (one moto, one server for the file), and each shows the output lines the guide says it does. Every
-// `npx corridor …` command in the three guides names a command that exists, with flags that command accepts.
+// Keeps the guides honest: the marked steps of docs/partner-guide.md (the worked exchange), then those of
+// docs/operating.md and docs/auditing.md (which continue on the same exchange), run in order, as written, against the
+// local exchange started as a real process (one moto, one server for the file), and each shows the output lines the
+// guide says it does. Every `npx corridor …` command in the three guides names a command that exists, with flags that
+// command accepts.
 import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,13 +11,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli, ROOT, startLocal, type LocalExchange } from '../helpers/local-process.ts';
 import { corridorCommandsIn, expectLines, guideSteps, type GuideStep } from '../helpers/guide-steps.ts';
 
-const GUIDE = join(ROOT, 'docs/partner-guide.md');
+/** Run in this order: operating.md and auditing.md continue the partner guide's walk. */
 const GUIDES = ['docs/partner-guide.md', 'docs/operating.md', 'docs/auditing.md'];
 /** The scratch CORRIDOR_HOME the guide tells the reader to use; the test uses a fresh temp directory in its place. */
 const GUIDE_HOME = '/tmp/corridor-walk';
 
-const guide = readFileSync(GUIDE, 'utf8');
-const steps = guideSteps(guide);
+const texts = GUIDES.map((doc) => ({ doc, text: readFileSync(join(ROOT, doc), 'utf8') }));
+const guide = texts[0]!.text;
+const steps = texts.flatMap(({ doc, text }) => guideSteps(text).map((step) => ({ doc, ...step })));
 const work = mkdtempSync(join(tmpdir(), 'corridor-guide-'));
 const home = join(work, 'corridor-walk');
 /** "A directory of your own" where `npm install jose` ran: node_modules is the checkout's (jose is a dependency). */
@@ -51,7 +54,7 @@ function bash(script: string, cwd: string): Promise<{ code: number; stdout: stri
   });
 }
 
-describe('docs/partner-guide.md', () => {
+describe('the guides, step by step', () => {
   it('tells the reader to start the exchange the way this test does', () => {
     expect(guide).toContain(`rm -rf ${GUIDE_HOME} && CORRIDOR_HOME=${GUIDE_HOME} npm start`);
     expect(steps.length).toBeGreaterThan(10);
@@ -60,7 +63,7 @@ describe('docs/partner-guide.md', () => {
 
   // One test per marked block, in document order: the walk is a sequence, each step needs the ones before it.
   for (const [i, step] of steps.entries()) {
-    const title = `step ${i + 1} (line ${step.line}): ${step.code.split('\n').find((l) => l && !l.startsWith('#'))!.slice(0, 90)}`;
+    const title = `${i + 1}. ${step.doc}:${step.line}: ${step.code.split('\n').find((l) => l && !l.startsWith('#'))!.slice(0, 90)}`;
     it(title, async () => {
       const code = step.code.replaceAll(GUIDE_HOME, home);
       if (step.kind === 'file') {
@@ -77,13 +80,7 @@ describe('docs/partner-guide.md', () => {
 
 describe('every `npx corridor` command in the guides exists with the flags used', () => {
   const commands = new Map<string, Set<string>>();
-  for (const doc of GUIDES) {
-    let text: string;
-    try {
-      text = readFileSync(join(ROOT, doc), 'utf8');
-    } catch {
-      continue; // a guide not written yet
-    }
+  for (const { text } of texts) {
     for (const c of corridorCommandsIn(text)) {
       const flags = commands.get(c.command) ?? new Set<string>();
       for (const f of c.flags) flags.add(f);
