@@ -1,11 +1,12 @@
 /** corridor:edge=cloudfront-waf: the us-east-1 web ACL stack, the distribution in front of the API and the origin-verify secret. */
 import { beforeAll, describe, it, expect } from 'vitest';
-import type { CfnElement } from 'aws-cdk-lib';
+import { App, type CfnElement } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 import { FORWARDED_HEADERS, ORIGIN_VERIFY_ENV, ORIGIN_VERIFY_HEADER } from '../../lib/constructs/cloudfront-edge.ts';
 import { API_GROUPS } from '../../lib/constructs/handlers.ts';
-import { MANAGED_RULE_GROUPS, WAF_LOG_GROUP_NAME, WAF_RATE_WINDOW_SECONDS } from '../../lib/edge-waf-stack.ts';
+import { createCorridorApp } from '../../lib/corridor-app.ts';
+import { EdgeWafStack, MANAGED_RULE_GROUPS, WAF_LOG_GROUP_NAME, WAF_RATE_WINDOW_SECONDS } from '../../lib/edge-waf-stack.ts';
 import { DEFAULT_WAF_RATE_LIMIT } from '../../lib/settings.ts';
 import { acknowledgements, reportedNagFindings, unusedAcknowledgements } from './nag-helpers.ts';
 import { synthesizeVariant, VARIANT_ENV, type Variant } from './synth.ts';
@@ -26,6 +27,11 @@ const logicalId = (c: IConstruct): string => v.stack.getLogicalId(c.node.default
 const ofType = (t: Json, type: string): [string, Json][] => Object.entries(t.Resources as Json).filter(([, r]) => r.Type === type);
 
 describe('edge: web ACL stack', () => {
+  it('refuses any region but us-east-1 for the web ACL, and an edge without a region for the exchange', () => {
+    expect(() => new EdgeWafStack(new App(), 'Waf', { env: { region: 'eu-west-1' }, rateLimit: 100 })).toThrow(/must be deployed to us-east-1/);
+    expect(() => createCorridorApp({ context: { ...EDGE } }, { env: {} })).toThrow(/needs a region/);
+  });
+
   it('is its own stack in us-east-1, with a CLOUDFRONT-scope web ACL', () => {
     expect(v.wafStack!.region).toBe('us-east-1');
     expect(v.stack.region).toBe(VARIANT_ENV.region);
@@ -137,6 +143,15 @@ describe('edge: cdk-nag', () => {
   it('reports nothing unacknowledged in either stack, and every acknowledgement is still needed', () => {
     expect(reportedNagFindings(v.report)).toEqual([]);
     expect(unusedAcknowledgements(v.app).map((a) => `${a.id} at ${a.path}`)).toEqual([]);
+  });
+
+  it('acknowledges only on specific resources, with reasons a reviewer can check', () => {
+    for (const a of acknowledgements(v.app)) {
+      expect(a.path.split('/').length, `${a.id} at ${a.path}`).toBeGreaterThan(2);
+      expect(a.reason.length, `${a.id} at ${a.path}`).toBeGreaterThanOrEqual(100);
+    }
+    const secret = acknowledgements(v.app).filter((a) => a.path === v.stack.edge!.secret.node.path).map((a) => a.id).sort();
+    expect(secret).toEqual(['AwsSolutions-SMG4', 'NIST.800.53.R5-SecretsManagerRotationEnabled', 'NIST.800.53.R5-SecretsManagerUsingKMSKey']);
   });
 
   it('acknowledges the distribution\'s geo, logging and viewer-TLS findings with their reasons', () => {
