@@ -77,7 +77,7 @@ export async function main(argv: string[]): Promise<ExitCode | number> {
       }
       return fail(name, EXIT.usage, argv[1] ? `unknown subcommand '${argv[1]}'` : 'which one?', json, helps);
     }
-    return fail(name, EXIT.usage, `unknown command; \`corridor --help\` lists them`, json);
+    return fail(name, EXIT.usage, 'unknown command', json, USAGE);
   }
   const rest = argv.slice(name.split(' ').length);
   if (rest.some(isHelp)) {
