@@ -3,16 +3,16 @@
  * with Powertools telemetry: JSON logs, EMF metrics, and X-Ray subsegments for every AWS SDK
  * call. `npm start` imports these same modules, so local logs are the same JSON lines.
  */
-import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { Tracer } from '@aws-lambda-powertools/tracer';
 import { awsClients, buildServices } from '../adapters/aws/aws-services.ts';
 import { METRICS_NAMESPACE, PowertoolsTelemetry, SERVICE_NAME } from '../adapters/aws/powertools-telemetry.ts';
+import { StreamLogger } from '../adapters/aws/stream-logger.ts';
 import { readConfig } from '../config.ts';
 import { Exchange } from '../core/exchange.ts';
 import type { CoreServices } from '../core/services.ts';
 
-export const logger = new Logger({ serviceName: SERVICE_NAME });
+export const logger = new StreamLogger({ serviceName: SERVICE_NAME });
 /** Outside Lambda (no AWS_EXECUTION_ENV) Powertools turns the Tracer off by itself. */
 export const tracer = new Tracer({ serviceName: SERVICE_NAME, captureHTTPsRequests: false });
 export const telemetry = new PowertoolsTelemetry(logger, new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME }), tracer);

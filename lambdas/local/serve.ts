@@ -21,6 +21,8 @@ export interface ServeOptions {
   env: NodeJS.ProcessEnv;
   /** Called with status lines; the CLI prints them. */
   say: (line: string) => void;
+  /** Where the exchange's JSON log lines go; stdout (as in Lambda) unless given. */
+  logs?: NodeJS.WritableStream;
 }
 
 export interface Running { file: LocalFile; stop(): Promise<void> }
@@ -56,7 +58,8 @@ export async function serve(opts: ServeOptions): Promise<Running> {
       console: (await import('../handlers/console.ts')).handler,
       discovery: (await import('../handlers/discovery.ts')).handler,
     };
-    const { runtimeServices } = await import('../handlers/runtime.ts');
+    const { logger, runtimeServices } = await import('../handlers/runtime.ts');
+    if (opts.logs) logger.writeTo(opts.logs);
     const operatorKeyFile = keyFilePath(home, operatorId);
     const operatorJwk = await loadOrCreateKey(operatorKeyFile, 'ES256', `${operatorId.toLowerCase()}-1`);
     await bootstrapOperator(runtimeServices(), operatorId, 'Exchange operator', operatorJwk.kid!, publicJwk(operatorJwk));

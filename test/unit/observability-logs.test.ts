@@ -1,9 +1,11 @@
 // Observability (issue 7): the real core through the Powertools adapter. One JSON line per request with
 // ids, codes and numbers; never names, body fields, JWS strings or error messages, whatever the input.
 import { Logger } from '@aws-lambda-powertools/logger';
+import { PassThrough } from 'node:stream';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { METRICS_NAMESPACE, PowertoolsTelemetry, SERVICE_NAME } from '../../lambdas/adapters/aws/powertools-telemetry.ts';
+import { StreamLogger } from '../../lambdas/adapters/aws/stream-logger.ts';
 import { signDocument, signRequest } from '../../lambdas/client/signing.ts';
 import { DependencyError } from '../../lambdas/core/errors.ts';
 import { Exchange, type ActionAnswer } from '../../lambdas/core/exchange.ts';
@@ -138,5 +140,23 @@ describe('request log lines', () => {
     expect(out.json().filter((l) => l.requestId === 'req-nokey-nostore').map((l) => l.message)).toEqual(['dependency failed', 'dependency failed', 'audit write failed', 'request']);
     expect(requestLines().at(-1)).not.toHaveProperty('auditId');
     expectNothingLeaked();
+  });
+});
+
+describe('StreamLogger (the handlers\' Logger)', () => {
+  it('writes Powertools lines to stdout/stderr as in Lambda, or every line to the stream it is given (`serve --json`)', () => {
+    const logger = new StreamLogger({ serviceName: SERVICE_NAME });
+    logger.info('request', { requestId: 'r1' });
+    const sink = new PassThrough();
+    const chunks: string[] = [];
+    sink.on('data', (c: Buffer) => chunks.push(c.toString('utf8')));
+    logger.writeTo(sink);
+    logger.info('request', { requestId: 'r2' });
+    logger.error('dependency failed', { requestId: 'r2', dependency: 'kms', errorClass: 'KMSInternalException' });
+    expect(out.json()).toEqual([expect.objectContaining({ level: 'INFO', message: 'request', service: 'corridor', requestId: 'r1' })]);
+    expect(chunks.join('').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>)).toEqual([
+      expect.objectContaining({ level: 'INFO', message: 'request', service: 'corridor', requestId: 'r2' }),
+      expect.objectContaining({ level: 'ERROR', message: 'dependency failed', dependency: 'kms', errorClass: 'KMSInternalException' }),
+    ]);
   });
 });

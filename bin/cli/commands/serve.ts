@@ -21,7 +21,8 @@ export async function run(argv: string[]): Promise<number> {
   const home = corridorHome();
   let running;
   try {
-    running = await serve({ home, env: process.env, say: out });
+    // With --json the exchange's JSON log lines go to stderr too: stdout is local.json's line only.
+    running = await serve({ home, env: process.env, say: out, ...(v.json ? { logs: process.stderr } : {}) });
   } catch (e) {
     if (e instanceof EmulatorMissingError) {
       process.stderr.write(`${e.message}\n`);
