@@ -1,0 +1,87 @@
+/**
+ * Cold start: every handler bundled as CDK bundles it (BUNDLING from lib/constructs/handler-function.ts,
+ * the AWS SDK inside, minified, ESM), then timed in fresh Node processes: import of the bundle,
+ * which builds the handler's services at module load, as Lambda's init phase does. Baseline: a bundle
+ * that only imports and constructs the DynamoDB and KMS clients and jose (bench/cold-baseline.ts).
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { build, type BuildOptions } from 'esbuild';
+import { BUNDLING, handlerEntry, PROJECT_ROOT, type HandlerName } from '../lib/constructs/handler-function.ts';
+
+export const HANDLERS: readonly HandlerName[] = ['agencies', 'licenses', 'eucs', 'audit', 'discovery', 'console', 'sealer'];
+const OUT = join(PROJECT_ROOT, 'bench/out/bundles');
+
+export interface BundleResult { name: string; bytes: number; initMs: number; ratio: number; hasAjvCompiler: boolean }
+export interface ColdStart { baselineMs: number; baselineBytes: number; bundles: BundleResult[] }
+
+/** esbuild options equivalent to what NodejsFunction passes for BUNDLING. */
+function esbuildOptions(entry: string, outfile: string): BuildOptions {
+  return {
+    entryPoints: [entry],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: BUNDLING.format === 'esm' ? 'esm' : 'cjs',
+    minify: BUNDLING.minify,
+    sourcemap: BUNDLING.sourceMap,
+    target: BUNDLING.target,
+    mainFields: [...BUNDLING.mainFields],
+    banner: { js: BUNDLING.banner },
+    external: [...BUNDLING.externalModules],
+    logLevel: 'error',
+  };
+}
+
+async function bundle(name: string, entry: string): Promise<string> {
+  const dir = join(OUT, name);
+  mkdirSync(dir, { recursive: true });
+  const outfile = join(dir, 'index.mjs');
+  await build(esbuildOptions(entry, outfile));
+  return outfile;
+}
+
+/** Environment a deployed function has: names and ids only (no call is made during init). */
+const ENV = {
+  ...process.env,
+  AWS_REGION: 'us-east-1',
+  AWS_ACCESS_KEY_ID: 'bench',
+  AWS_SECRET_ACCESS_KEY: 'bench',
+  CORRIDOR_EXCHANGE_ID: 'corridor:bench',
+  CORRIDOR_REGISTRY_TABLE: 'registry',
+  CORRIDOR_DOCUMENTS_TABLE: 'documents',
+  CORRIDOR_AUDIT_TABLE: 'audit',
+  CORRIDOR_PAYLOAD_KEY_ID: 'alias/payload',
+  CORRIDOR_SEAL_KEY_ID: 'alias/seal',
+  POWERTOOLS_DEV: 'false',
+};
+
+/** One fresh process: ms from just before import() to the module (and its services) being ready. */
+function initOnce(file: string): number {
+  const script = `const t=performance.now();await import(${JSON.stringify(`file://${file}`)});process.stdout.write(String(performance.now()-t));`;
+  const out = execFileSync(process.execPath, ['--enable-source-maps', '--input-type=module', '-e', script], { env: ENV, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  return Number(out);
+}
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+export async function coldStart(samples = 7): Promise<ColdStart> {
+  const baseline = await bundle('baseline', join(PROJECT_ROOT, 'bench/cold-baseline.ts'));
+  const files = await Promise.all(HANDLERS.map(async (h) => [h, await bundle(h, handlerEntry(h))] as const));
+  const times = new Map<string, number[]>([['baseline', []], ...HANDLERS.map((h) => [h, []] as [string, number[]])]);
+  // Interleaved, so machine load drifts over baseline and handlers alike.
+  for (let i = 0; i < samples; i++) {
+    times.get('baseline')!.push(initOnce(baseline));
+    for (const [h, f] of files) times.get(h)!.push(initOnce(f));
+  }
+  const baselineMs = median(times.get('baseline')!);
+  return {
+    baselineMs,
+    baselineBytes: statSync(baseline).size,
+    bundles: files.map(([name, f]) => {
+      const initMs = median(times.get(name)!);
+      return { name, bytes: statSync(f).size, initMs, ratio: initMs / baselineMs, hasAjvCompiler: readFileSync(f, 'utf8').includes('strictSchema') };
+    }),
+  };
+}

@@ -1,0 +1,110 @@
+/**
+ * Dollars per million requests and the fixed monthly floor, from bench/prices.json and what the
+ * bench measured: DynamoDB capacity units and KMS calls counted against moto, the log bytes the
+ * Powertools telemetry actually writes per request, handler CPU and bundle init time; resources
+ * (keys, alarms, dashboards, WAF) counted in the synthesized CloudFormation template.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { METRICS_NAMESPACE, PowertoolsTelemetry, SERVICE_NAME } from '../lambdas/adapters/aws/powertools-telemetry.ts';
+import { ACTION_ROUTES } from '../lambdas/core/routes.ts';
+import { DEFAULT_MEMORY_MB, PROJECT_ROOT } from '../lib/constructs/handler-function.ts';
+
+type Price = { usd: number; source: string };
+export const PRICES = JSON.parse(readFileSync(join(PROJECT_ROOT, 'bench/prices.json'), 'utf8')) as Record<string, Price> & { region: string; checked: string };
+const p = (k: string): number => PRICES[k]!.usd;
+
+/** Assumptions the bench cannot measure locally, stated once. */
+export const ASSUMPTIONS = {
+  /** In-region DynamoDB round trip billed as Lambda wall time (AWS: single-digit ms; moto is not AWS). */
+  dynamodbRoundTripMs: 5,
+  /** START/END/REPORT platform lines Lambda writes per invocation. */
+  platformLogBytes: 330,
+  /** Fraction of requests that meet a cold start (init is billed since Aug 2025). */
+  coldStartRate: 0.001,
+  /** A response is well under 10 KB: CloudFront data transfer out per request. */
+  responseBytes: 4096,
+};
+
+export interface PerRequestInput {
+  /** DynamoDB request units per request, sealing share included. */
+  rru: number;
+  wru: number;
+  dynamodbCalls: number;
+  kmsCalls: number;
+  cpuMs: number;
+  initMs: number;
+}
+
+export interface CostLine { item: string; usd: number; formula: string }
+
+/** Bytes the deployed telemetry logs for one answered request (measured by capturing stdout). */
+export function telemetryLogBytes(): number {
+  let bytes = 0;
+  const write = process.stdout.write.bind(process.stdout);
+  process.stdout.write = ((chunk: string | Uint8Array) => {
+    bytes += typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.byteLength;
+    return true;
+  }) as typeof process.stdout.write;
+  try {
+    const t = new PowertoolsTelemetry(new Logger({ serviceName: SERVICE_NAME }), new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME }));
+    t.requestCompleted({ requestId: 'Jx3aTgX0FiAEMxw=', auditId: `ev-${'A'.repeat(43)}`, actor: 'NL-DOUANE', action: 'license.verify', status: 200, decision: 'allow', durationMs: 12 });
+    t.dataKeyCache({ cacheHits: 2, kmsGenerate: 0, kmsDecrypt: 0 });
+  } finally {
+    process.stdout.write = write;
+  }
+  return bytes + ASSUMPTIONS.platformLogBytes;
+}
+
+/** Per million requests on the deployed front door (HTTP API) and the alternatives. */
+export function perMillion(r: PerRequestInput, logBytes: number): { lines: CostLine[]; fronts: Record<string, number> } {
+  const gb = DEFAULT_MEMORY_MB / 1024;
+  const billedMs = Math.ceil(r.cpuMs + r.dynamodbCalls * ASSUMPTIONS.dynamodbRoundTripMs) + ASSUMPTIONS.coldStartRate * r.initMs;
+  const lines: CostLine[] = [
+    { item: 'Lambda requests', usd: p('lambdaRequestsPerMillion'), formula: '$0.20/M' },
+    { item: 'Lambda duration', usd: 1e6 * gb * (billedMs / 1000) * p('lambdaArmPerGbSecond'), formula: `${gb} GB × ${billedMs.toFixed(2)} ms (⌈CPU ${r.cpuMs.toFixed(2)} + ${r.dynamodbCalls} DynamoDB × ${ASSUMPTIONS.dynamodbRoundTripMs} ms⌉ + ${ASSUMPTIONS.coldStartRate} × init ${r.initMs.toFixed(0)} ms) × $${p('lambdaArmPerGbSecond')}/GB-s` },
+    { item: 'DynamoDB writes', usd: r.wru * p('dynamodbWriteRequestUnitPerMillion'), formula: `${r.wru.toFixed(2)} WRU × $${p('dynamodbWriteRequestUnitPerMillion')}/M` },
+    { item: 'DynamoDB reads', usd: r.rru * p('dynamodbReadRequestUnitPerMillion'), formula: `${r.rru.toFixed(2)} RRU × $${p('dynamodbReadRequestUnitPerMillion')}/M` },
+    { item: 'KMS', usd: r.kmsCalls * 100 * p('kmsSymmetricRequestsPer10k'), formula: `${r.kmsCalls.toFixed(4)} calls × $${p('kmsSymmetricRequestsPer10k')}/10k` },
+    { item: 'CloudWatch Logs', usd: (logBytes / 1e9) * 1e6 * p('cloudwatchLogsIngestPerGb'), formula: `${logBytes} B × $${p('cloudwatchLogsIngestPerGb')}/GB` },
+  ];
+  const backend = lines.reduce((s, l) => s + l.usd, 0);
+  const cloudfront = 100 * p('cloudfrontHttpsPer10k') + (ASSUMPTIONS.responseBytes / 1e9) * 1e6 * p('cloudfrontTransferOutPerGb');
+  return {
+    lines,
+    fronts: {
+      'HTTP API (deployed)': backend + p('apiGatewayHttpPerMillion'),
+      'REST API': backend + p('apiGatewayRestPerMillion'),
+      'Function URL + CloudFront': backend + cloudfront,
+      'CloudFront + WAF + HTTP API': backend + p('apiGatewayHttpPerMillion') + cloudfront + p('wafRequestsPerMillion'),
+    },
+  };
+}
+
+type Template = { Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }> };
+
+export interface Floor { lines: CostLine[]; total: number; counted: Record<string, number> }
+
+/** The fixed monthly floor: what the stack costs with no traffic (plus the sealer's own minute). */
+export function monthlyFloor(template: Template, sealerMs: number): Floor {
+  const resources = Object.values(template.Resources);
+  const n = (type: string): number => resources.filter((r) => r.Type === type).length;
+  const rotating = resources.filter((r) => r.Type === 'AWS::KMS::Key' && r.Properties?.EnableKeyRotation === true).length;
+  const webAcls = resources.filter((r) => r.Type === 'AWS::WAFv2::WebACL');
+  const wafRules = webAcls.reduce((s, a) => s + ((a.Properties?.Rules as unknown[] | undefined)?.length ?? 0), 0);
+  // EMF: Requests and LatencyMs per (action, decision), plus four single metrics, once each is seen.
+  const metrics = ACTION_ROUTES.length * 2 * 2 + 4;
+  const runs = 60 * 24 * 30;
+  const counted = { kmsKeys: n('AWS::KMS::Key'), kmsKeysRotating: rotating, alarms: n('AWS::CloudWatch::Alarm'), dashboards: n('AWS::CloudWatch::Dashboard'), webAcls: webAcls.length, wafRules, customMetrics: metrics };
+  const lines: CostLine[] = [
+    { item: 'KMS keys', usd: counted.kmsKeys * p('kmsKeyPerMonth'), formula: `${counted.kmsKeys} keys × $1 (rotation adds $1/key/month per rotated version, up to 2: ${rotating} rotating)` },
+    { item: 'CloudWatch alarms', usd: counted.alarms * p('cloudwatchAlarmPerMonth'), formula: `${counted.alarms} × $0.10` },
+    { item: 'CloudWatch dashboards', usd: counted.dashboards * p('cloudwatchDashboardPerMonth'), formula: `${counted.dashboards} × $3` },
+    { item: 'WAF', usd: counted.webAcls * p('wafWebAclPerMonth') + wafRules * p('wafRulePerMonth'), formula: `${counted.webAcls} ACL × $5 + ${wafRules} rules × $1 (optional front door)` },
+    { item: 'Sealer (every minute)', usd: runs * (p('lambdaRequestsPerMillion') / 1e6 + (DEFAULT_MEMORY_MB / 1024) * (sealerMs / 1000) * p('lambdaArmPerGbSecond')) + runs * (p('kmsAsymmetricEccSignPer10k') / 1e4), formula: `${runs} runs × (request + ${sealerMs.toFixed(0)} ms × 0.5 GB) + ${runs} KMS Sign × $0.15/10k` },
+    { item: 'Custom metrics (EMF)', usd: metrics * p('cloudwatchCustomMetricPerMonth'), formula: `up to ${metrics} metrics × $0.30 (only those that receive data in the month)` },
+  ];
+  return { lines, total: lines.reduce((s, l) => s + l.usd, 0), counted };
+}

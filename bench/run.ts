@@ -1,0 +1,117 @@
+/**
+ * `npm run bench`: every performance and cost metric of docs/performance.md, each against a baseline
+ * measured in the same run. Prints one table (metric, ours, baseline, ratio, target, pass/fail),
+ * writes bench/results.json and bench/latency.svg. A benchmark, not a test: it never fails
+ * `npm test` and its exit code is 0 whatever it measures (1 only if it could not run).
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PROJECT_ROOT } from '../lib/constructs/handler-function.ts';
+import { latencyChart, percentile } from './chart.ts';
+import { coldStart } from './cold-start.ts';
+import { ASSUMPTIONS, monthlyFloor, perMillion, PRICES, telemetryLogBytes } from './cost.ts';
+import { motoBench, type PhaseResult } from './moto.ts';
+import { regexAdversarial, validationLinearity } from './validation-regex.ts';
+import { warmCost } from './warm-cost.ts';
+
+interface Row { metric: string; ours: number | string; baseline: number | string; ratio: number | string; target: string; pass: boolean | null }
+
+const rows: Row[] = [];
+const row = (metric: string, ours: number | string, baseline: number | string, ratio: number | string, target: string, pass: boolean | null): void => {
+  rows.push({ metric, ours, baseline, ratio, target, pass });
+};
+const r2 = (v: number): number => Math.round(v * 100) / 100;
+const sum = (o: Record<string, number>): number => Object.values(o).reduce((s, v) => s + v, 0);
+const step = (what: string): void => console.error(`bench: ${what}…`);
+
+const quick = process.argv.includes('--quick');
+step('warm request cost (in-process, memory adapters)');
+const warm = await warmCost(quick ? 6 : 20, quick ? 40 : 60);
+row('warm CPU per license.verify, µs (baseline: crypto floor)', r2(warm.cpuUsPerVerify), r2(warm.floorCpuUsPerVerify), r2(warm.ratio), '≤ 1.3×', warm.ratio <= 1.3);
+
+step('cold start (esbuild bundles as CDK builds them)');
+const cold = await coldStart(quick ? 3 : 7);
+for (const b of cold.bundles) {
+  row(`cold init ${b.name}, ms (${(b.bytes / 1024).toFixed(0)} KB; baseline ${(cold.baselineBytes / 1024).toFixed(0)} KB)`, r2(b.initMs), r2(cold.baselineMs), r2(b.ratio), '≤ 1.15×', b.ratio <= 1.15);
+}
+row('Ajv schema compiler in any API bundle', cold.bundles.some((b) => b.hasAjvCompiler) ? 'yes' : 'no', '—', '—', 'no', !cold.bundles.some((b) => b.hasAjvCompiler));
+
+step('calls, capacity and throughput against moto');
+const moto = await motoBench(quick ? 200 : 1000, quick ? 60 : 200);
+const per = (p: PhaseResult, k: 'dynamodb' | 'kms'): number => sum(p.calls[k]) / p.n;
+row('DynamoDB requests per verification', r2(per(moto.verify, 'dynamodb')), '—', '—', '≤ 2', per(moto.verify, 'dynamodb') <= 2);
+row('KMS calls per 1,000 verifications (warm)', r2(per(moto.verify, 'kms') * 1000), '—', '—', '≤ 1', per(moto.verify, 'kms') * 1000 <= 1);
+row('KMS calls per response', 0, '—', '—', '0 (signed in process)', per(moto.verify, 'kms') === 0);
+row('cold process, first verification: DynamoDB / KMS calls', `${sum(moto.coldFirstVerify.dynamodb)} / ${sum(moto.coldFirstVerify.kms)}`, '—', '—', 'info', null);
+row('verifications/s on moto (8 in flight)', r2(moto.verify.perSecond), '—', '—', 'info', null);
+row(`drawdowns/s, one license, 8 in flight (${moto.drawdown.statuses['503'] ?? 0} × 503 of ${moto.drawdown.n})`, r2((moto.drawdown.statuses['201'] ?? 0) / moto.drawdown.seconds), r2(moto.drawdownUncontended.perSecond), r2((moto.drawdown.statuses['201'] ?? 0) / moto.drawdown.seconds / moto.drawdownUncontended.perSecond), 'info (baseline: one at a time)', null);
+row('DynamoDB requests per drawdown (one at a time / contended)', r2(per(moto.drawdownUncontended, 'dynamodb')), r2(per(moto.drawdown, 'dynamodb')), '—', 'info', null);
+row('sealing: events/s, BatchWriteItem calls', `${r2(moto.seal.events / moto.seal.seconds)} ev/s, ${moto.seal.calls.dynamodb.BatchWriteItemCommand ?? 0} batches`, '—', '—', `⌈events/25⌉ = ${Math.ceil(moto.seal.events / 25)}`, (moto.seal.calls.dynamodb.BatchWriteItemCommand ?? 0) <= Math.ceil(moto.seal.events / 25) + 4);
+
+step('cost');
+const sealWru = moto.seal.calls.capacity.wru / Math.max(1, moto.seal.events);
+const sealRru = moto.seal.calls.capacity.rru / Math.max(1, moto.seal.events);
+const logBytes = telemetryLogBytes();
+const initMs = cold.bundles.find((b) => b.name === 'licenses')!.initMs;
+const verifyCost = perMillion({ rru: moto.verify.calls.capacity.rru / moto.verify.n + sealRru, wru: moto.verify.calls.capacity.wru / moto.verify.n + sealWru, dynamodbCalls: per(moto.verify, 'dynamodb'), kmsCalls: per(moto.verify, 'kms'), cpuMs: warm.cpuUsPerVerify / 1000, initMs }, logBytes);
+const d = moto.drawdownUncontended;
+const drawdownCost = perMillion({ rru: d.calls.capacity.rru / d.n + sealRru, wru: d.calls.capacity.wru / d.n + sealWru, dynamodbCalls: per(d, 'dynamodb'), kmsCalls: per(d, 'kms'), cpuMs: warm.cpuUsPerVerify / 1000, initMs }, logBytes);
+for (const [front, usd] of Object.entries(verifyCost.fronts)) {
+  const deployed = front.startsWith('HTTP API');
+  row(`$ per million verifications, ${front}`, r2(usd), '—', '—', deployed ? '≤ $2.00' : 'info', deployed ? usd <= 2 : null);
+}
+row('$ per million drawdowns, HTTP API', r2(drawdownCost.fronts['HTTP API (deployed)']!), '—', '—', 'info', null);
+
+let template: { Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }> };
+let templateSource = 'synthesized (test/infra/synth.ts)';
+try {
+  const { synthesize } = await import('../test/infra/synth.ts');
+  template = synthesize().template.toJSON() as typeof template;
+} catch (e) {
+  const file = join(PROJECT_ROOT, 'cdk.out/Corridor.template.json');
+  if (!existsSync(file)) throw e;
+  templateSource = `cdk.out/Corridor.template.json (synth failed: ${e instanceof Error ? e.message.slice(0, 80) : String(e)})`;
+  template = JSON.parse(readFileSync(file, 'utf8')) as typeof template;
+}
+const floor = monthlyFloor(template, (moto.seal.seconds * 1000) / Math.max(1, Math.ceil(moto.seal.events / 2000)));
+row('fixed monthly floor, $ (keys, alarms, dashboard, WAF, sealer, metrics)', r2(floor.total), '—', '—', '≤ $15', floor.total <= 15);
+
+step('validation linearity and regex');
+const lin = validationLinearity();
+row('validation agency.keys retire 4,000 ÷ 1,000 items, ms', r2(lin.ms4000), r2(lin.ms1000), r2(lin.ratio), '~4× (≤ 6×; pairwise would be ~16×)', lin.ratio <= 6);
+const regex = regexAdversarial();
+const worst = regex.reduce((a, b) => (b.worstMs > a.worstMs ? b : a));
+row(`regex: worst of ${regex.length} schema patterns on 40,000-char adversarial input, ms`, Math.round(worst.worstMs * 1000) / 1000, '—', '—', '≤ 5 ms', worst.worstMs <= 5);
+
+// Output: table, results.json, chart.
+const cells = rows.map((r) => [r.metric, String(r.ours), String(r.baseline), String(r.ratio), r.target, r.pass === null ? '' : r.pass ? 'pass' : 'FAIL']);
+const head = ['metric', 'ours', 'baseline', 'ratio', 'target', ''];
+const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
+const line = (c: string[]): string => c.map((v, i) => v.padEnd(widths[i]!)).join('  ');
+console.log([line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.map(line)].join('\n'));
+console.log(`\nCost lines per million verifications (${PRICES.region}, prices checked ${PRICES.checked}):`);
+for (const l of verifyCost.lines) console.log(`  ${l.item.padEnd(18)} $${l.usd.toFixed(4)}  = ${l.formula}`);
+console.log(`Monthly floor (${templateSource}):`);
+for (const l of floor.lines) console.log(`  ${l.item.padEnd(22)} $${l.usd.toFixed(2)}  = ${l.formula}`);
+
+const latency = { inProcess: warm.latenciesMs, moto: moto.verify.latenciesMs, motoDrawdown: moto.drawdown.latenciesMs };
+writeFileSync(join(PROJECT_ROOT, 'bench/latency.svg'), latencyChart('license.verify latency: in process (memory adapters) and against moto', [
+  { name: 'in process', ms: latency.inProcess, color: '#1f77b4' },
+  { name: 'moto, 8 in flight', ms: latency.moto, color: '#d62728' },
+  { name: 'drawdown, moto, contended', ms: latency.motoDrawdown, color: '#2ca02c' },
+]));
+const pct = (ms: number[]) => ({ p50: r2(percentile(ms, 0.5)), p95: r2(percentile(ms, 0.95)), p99: r2(percentile(ms, 0.99)) });
+writeFileSync(join(PROJECT_ROOT, 'bench/results.json'), `${JSON.stringify({
+  ranAt: new Date().toISOString(),
+  node: process.version,
+  quick,
+  rows,
+  latencyMs: { inProcess: pct(latency.inProcess), moto: pct(latency.moto), motoDrawdown: pct(latency.motoDrawdown) },
+  warm: { ...warm, latenciesMs: undefined },
+  cold,
+  moto: { coldFirstVerify: moto.coldFirstVerify, verify: { ...moto.verify, latenciesMs: undefined }, drawdown: { ...moto.drawdown, latenciesMs: undefined }, drawdownUncontended: { ...moto.drawdownUncontended, latenciesMs: undefined }, seal: moto.seal },
+  cost: { assumptions: ASSUMPTIONS, logBytesPerRequest: logBytes, verification: verifyCost, drawdown: drawdownCost, floor: { ...floor, template: templateSource } },
+  validation: lin,
+  regex,
+}, null, 2)}\n`);
+console.error('bench: wrote bench/results.json and bench/latency.svg');
