@@ -30,6 +30,15 @@ const call = async (...args: Parameters<MotoExchange['call']>) => {
 
 beforeAll(async () => {
   x = await MotoExchange.start();
+  try {
+    await aDay();
+  } catch (e) {
+    await x.stop(); // a failed setup must not leave moto running
+    throw e;
+  }
+}, 120_000);
+
+async function aDay(): Promise<void> {
   bafa = await x.agency('DE-BAFA', ['licensing']);
   douane = await x.agency('NL-DOUANE', ['customs']);
   mti = await x.agency('SG-MTI', ['euc-issuer']);
@@ -87,7 +96,7 @@ beforeAll(async () => {
   await call(olaf, 'audit.seals', { fromSeq: 0, leaves: true });
   await x.services.responseKeys.rotate();
   await sealAll(x.services, x.services.sealSigner);
-}, 120_000);
+}
 
 afterAll(async () => {
   await x?.stop();

@@ -28,6 +28,15 @@ export interface World {
 
 export async function startWorld(): Promise<World> {
   const x = await MotoExchange.start({ retryDeadlineMs: 1500 });
+  try {
+    return await populate(x);
+  } catch (e) {
+    await x.stop(); // afterAll never sees a world that failed to start: do not leave moto running
+    throw e;
+  }
+}
+
+async function populate(x: MotoExchange): Promise<World> {
   const bafa = await x.agency('DE-BAFA', ['licensing']);
   const douane = await x.agency('NL-DOUANE', ['customs']);
   const mti = await x.agency('SG-MTI', ['euc-issuer']);
