@@ -14,7 +14,7 @@ export const HANDLERS: readonly HandlerName[] = ['agencies', 'licenses', 'eucs',
 const OUT = join(PROJECT_ROOT, 'bench/out/bundles');
 
 export interface BundleResult { name: string; bytes: number; initMs: number; ratio: number; hasAjvCompiler: boolean }
-export interface ColdStart { baselineMs: number; baselineBytes: number; bundles: BundleResult[] }
+export interface ColdStart { baselineMs: number; baselineBytes: number; bundles: BundleResult[]; powertoolsMs: number; powertoolsBytes: number }
 
 /** esbuild options equivalent to what NodejsFunction passes for BUNDLING. */
 function esbuildOptions(entry: string, outfile: string): BuildOptions {
@@ -68,17 +68,21 @@ const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floo
 
 export async function coldStart(samples = 7): Promise<ColdStart> {
   const baseline = await bundle('baseline', join(PROJECT_ROOT, 'bench/cold-baseline.ts'));
+  const powertools = await bundle('powertools', join(PROJECT_ROOT, 'bench/cold-powertools.ts'));
   const files = await Promise.all(HANDLERS.map(async (h) => [h, await bundle(h, handlerEntry(h))] as const));
-  const times = new Map<string, number[]>([['baseline', []], ...HANDLERS.map((h) => [h, []] as [string, number[]])]);
+  const times = new Map<string, number[]>([['baseline', []], ['powertools', []], ...HANDLERS.map((h) => [h, []] as [string, number[]])]);
   // Interleaved, so machine load drifts over baseline and handlers alike.
   for (let i = 0; i < samples; i++) {
     times.get('baseline')!.push(initOnce(baseline));
+    times.get('powertools')!.push(initOnce(powertools));
     for (const [h, f] of files) times.get(h)!.push(initOnce(f));
   }
   const baselineMs = median(times.get('baseline')!);
   return {
     baselineMs,
     baselineBytes: statSync(baseline).size,
+    powertoolsMs: median(times.get('powertools')!),
+    powertoolsBytes: statSync(powertools).size,
     bundles: files.map(([name, f]) => {
       const initMs = median(times.get(name)!);
       return { name, bytes: statSync(f).size, initMs, ratio: initMs / baselineMs, hasAjvCompiler: readFileSync(f, 'utf8').includes('strictSchema') };

@@ -34,6 +34,7 @@ const cold = await coldStart(quick ? 3 : 7);
 for (const b of cold.bundles) {
   row(`cold init ${b.name}, ms (${(b.bytes / 1024).toFixed(0)} KB; baseline ${(cold.baselineBytes / 1024).toFixed(0)} KB)`, r2(b.initMs), r2(cold.baselineMs), r2(b.ratio), '≤ 1.15×', b.ratio <= 1.15);
 }
+row(`cold init reference: baseline + Powertools, ms (${(cold.powertoolsBytes / 1024).toFixed(0)} KB)`, r2(cold.powertoolsMs), r2(cold.baselineMs), r2(cold.powertoolsMs / cold.baselineMs), 'info', null);
 row('Ajv schema compiler in any API bundle', cold.bundles.some((b) => b.hasAjvCompiler) ? 'yes' : 'no', '—', '—', 'no', !cold.bundles.some((b) => b.hasAjvCompiler));
 
 step('calls, capacity and throughput against moto');
