@@ -122,7 +122,7 @@ export class ExchangeApi extends Construct {
       this.route(path, apigwv2.HttpMethod.GET, consoleIntegration,
         'Public static files of the auditor console (HTML, script, stylesheet embedded in the function): the page holds no ' +
         'data; besides the public discovery documents, every data request it makes is a signed audit.* action, authenticated ' +
-        'by its JWS signature in the handlers, and the auditor\'s private key stays in the browser. Read-only, throttled at the stage.');
+        'by its JWS signature in the handlers, and the auditor\'s private key stays in the browser. Read-only, with its own route throttle.');
     }
     this.throttleRoutes(props.throttle);
     if (props.customDomain) this.domain = this.mutualTlsDomain(props.customDomain);
