@@ -71,17 +71,17 @@ export class CorridorClient {
 
   /** One HTTP exchange; network failures and timeouts become ExchangeUnavailableError. */
   private async request(path: string, init: RequestInit): Promise<RawAnswer> {
-    let res: Response;
     try {
-      res = await this.fetch(new URL(path, this.baseUrl), { ...init, signal: AbortSignal.timeout(this.options.timeoutMs ?? 30_000) });
+      // The timeout covers the body too: a stalled answer is as unknown as a lost one.
+      const res = await this.fetch(new URL(path, this.baseUrl), { ...init, signal: AbortSignal.timeout(this.options.timeoutMs ?? 30_000) });
+      return { status: res.status, contentType: res.headers.get('content-type'), text: await res.text(), retryAfter: res.headers.get('retry-after') };
     } catch (e) {
       const cause = (e as { cause?: { code?: string; message?: string } }).cause;
       throw new ExchangeUnavailableError(`cannot reach the exchange at ${this.baseUrl}: ${cause?.code ?? cause?.message ?? (e as Error).message}`, undefined, { cause: e });
     }
-    return { status: res.status, contentType: res.headers.get('content-type'), text: await res.text(), retryAfter: res.headers.get('retry-after') };
   }
 
-  /** Send (again, with `prepare` re-run for each attempt) while the answer is 429/503 and the policy allows. */
+  /** Run `attempt` (each run a complete new request) again while the answer is 429/503 and the policy allows. */
   private async withRetry<T extends RawAnswer>(act: string, attempt: () => Promise<T>): Promise<{ raw: T; attempts: number }> {
     const startedMs = this.now();
     for (let retry = 0; ; retry++) {
@@ -98,6 +98,7 @@ export class CorridorClient {
 
   private async getJson(path: string): Promise<Record<string, unknown>> {
     const { raw } = await this.withRetry(`GET ${path}`, () => this.request(path, { method: 'GET' }));
+    if (raw.status === 404 && path.startsWith('/v1/agencies/')) throw new Error(`the exchange knows no agency at ${path}`);
     if (raw.status !== 200) throw new ExchangeUnavailableError(`GET ${path} answered ${raw.status}`, raw.status);
     try {
       return JSON.parse(raw.text) as Record<string, unknown>;
@@ -110,6 +111,10 @@ export class CorridorClient {
     if (this.discovery && !refresh) return this.discovery;
     const cfg = await this.getJson('/.well-known/corridor-configuration');
     const jwks = (await this.getJson('/.well-known/jwks.json')) as unknown as JSONWebKeySet;
+    const strings = (x: unknown): boolean => Array.isArray(x) && x.every((s) => typeof s === 'string');
+    if (typeof cfg.exchangeId !== 'string' || !Array.isArray(cfg.actions) || !strings(cfg.responseKeyIds) || !Array.isArray(jwks.keys)) {
+      throw new UntrustedResponseError(`${this.baseUrl} does not publish a Corridor configuration and JWKS`);
+    }
     const routes = new Map((cfg.actions as { act: string; route: string }[]).map((a) => [a.act, a.route.replace(/^POST /, '')]));
     this.discovery = { exchangeId: String(cfg.exchangeId), responseKeyIds: cfg.responseKeyIds as string[], sealKeyIds: (cfg.sealKeyIds as string[] | undefined) ?? [], jwks, routes };
     return this.discovery;
