@@ -123,6 +123,12 @@ export class HandlerFunction extends Construct {
         }),
       ],
     });
+    const reach = props.reach ?? 'aws-apis';
+    if (reach === 'aws-apis') {
+      // X-Ray has no resource-level permissions for these two actions: '*' is the only possible resource.
+      this.policy.addStatements(new iam.PolicyStatement({ sid: 'WriteTraces', actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], resources: ['*'] }));
+      Validations.of(this.policy).acknowledge({ id: 'AwsSolutions-IAM5[Resource::*]', reason: 'xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions; the statement grants nothing else.' });
+    }
 
     this.fn = new NodejsFunction(this, 'Function', {
       description: `Corridor ${props.name} handler`,
@@ -143,10 +149,11 @@ export class HandlerFunction extends Construct {
       environment: { ...(props.environment ?? {}), NODE_OPTIONS: '--enable-source-maps' },
       bundling: { ...BUNDLING, mainFields: [...BUNDLING.mainFields], externalModules: [...BUNDLING.externalModules] },
     });
+    // Active tracing set on the resource, not through `tracing:`, which would add the X-Ray grant to a second (inline) policy.
+    if (reach === 'aws-apis') (this.fn.node.defaultChild as lambda.CfnFunction).tracingConfig = { mode: 'Active' };
     // The function must not start before its grants exist.
     this.fn.node.addDependency(this.policy);
 
-    const reach = props.reach ?? 'aws-apis';
     Validations.of(this.fn).acknowledge(
       {
         id: 'NIST.800.53.R5-LambdaDLQ',

@@ -305,7 +305,8 @@ describe('least privilege', { timeout: BUNDLING_TIMEOUT }, () => {
     }
     const actual = tableStatementsOf(n).map((st) => ({ ...st, Action: Array.isArray(st.Action) ? [...st.Action].sort() : st.Action }));
     expect(actual).toEqual(expected);
-    expect(policyOf(n)).not.toContain('*');
+    // The one wildcard: X-Ray's write actions have no resource-level permissions (see 'X-Ray' below).
+    expect(JSON.stringify(statementsOf(n).filter((st) => st.Sid !== 'WriteTraces'))).not.toContain('*');
     expect(policyOf(n)).not.toContain('dynamodb:UpdateItem');
     expect(policyOf(n)).not.toContain('dynamodb:Scan');
     // Batch writes only for the sealer's rewrite of sealed events; no function batch-reads.
@@ -346,6 +347,14 @@ describe('least privilege', { timeout: BUNDLING_TIMEOUT }, () => {
     const items = tableStatementsOf('sealer').find((st) => st.Sid === 'AuditItems')!;
     expect([...actionsOf(items)].sort()).toEqual([...SEALER_AUDIT_ACTIONS].sort());
     expect(resourcesOf(items)).toEqual([getAtt(s.stack.tables.byId.audit.table)]);
+  });
+
+  it.each(NAMES)('%s: X-Ray active tracing, and only the two X-Ray write actions (which take no resource) for it', (n) => {
+    const traced = n !== 'console';
+    const props = s.template.toJSON().Resources[logicalId(fnOf(n).fn)].Properties;
+    expect(props.TracingConfig).toEqual(traced ? { Mode: 'Active' } : undefined);
+    const traces = statementsOf(n).filter((st) => actionsOf(st).some((a) => a.startsWith('xray:')));
+    expect(traces).toEqual(traced ? [{ Sid: 'WriteTraces', Effect: 'Allow', Action: ['xray:PutTelemetryRecords', 'xray:PutTraceSegments'], Resource: '*' }] : []);
   });
 
   it('console: its policy only writes its own log group (no table, no table key, no payload or seal key, no KMS at all)', () => {
