@@ -115,6 +115,6 @@ export async function client(v: Values, signer = true): Promise<CorridorClient> 
   return new CorridorClient(url, signer ? await identity(v) : undefined, {
     retry: { maxAttempts: retries(v) + 1 },
     // Waiting is otherwise silent; say why on stderr (stdout stays machine-readable with --json).
-    onRetry: (e) => process.stderr.write(`corridor: ${e.act} answered ${e.status}; retrying in ${(e.delayMs / 1000).toFixed(1)} s with a new request id (retry ${e.attempt})\n`),
+    onRetry: (e) => process.stderr.write(`corridor: ${e.act} answered ${e.status}; retrying in ${(e.delayMs / 1000).toFixed(1)} s${e.act.startsWith('GET ') ? '' : ' with a new request id'} (retry ${e.attempt})\n`),
   });
 }
