@@ -13,8 +13,8 @@ import { BUNDLING, handlerEntry, PROJECT_ROOT, type HandlerName } from '../lib/c
 export const HANDLERS: readonly HandlerName[] = ['agencies', 'licenses', 'eucs', 'audit', 'discovery', 'console', 'sealer'];
 const OUT = join(PROJECT_ROOT, 'bench/out/bundles');
 
-export interface BundleResult { name: string; bytes: number; initMs: number; ratio: number; hasAjvCompiler: boolean }
-export interface ColdStart { baselineMs: number; baselineBytes: number; bundles: BundleResult[]; powertoolsMs: number; powertoolsBytes: number }
+export interface BundleResult { name: string; bytes: number; initMs: number; ratio: number; hasAjvCompiler: boolean; noSourceMapsMs: number; noSourceMapsRatio: number }
+export interface ColdStart { baselineMs: number; baselineBytes: number; bundles: BundleResult[]; powertoolsMs: number; powertoolsBytes: number; baselineNoSourceMapsMs: number }
 
 /** esbuild options equivalent to what NodejsFunction passes for BUNDLING. */
 function esbuildOptions(entry: string, outfile: string): BuildOptions {
@@ -57,10 +57,13 @@ const ENV = {
   POWERTOOLS_DEV: 'false',
 };
 
-/** One fresh process: ms from just before import() to the module (and its services) being ready. */
-function initOnce(file: string): number {
+/**
+ * One fresh process: ms from just before import() to the module (and its services) being ready.
+ * With the NODE_OPTIONS the functions are deployed with (--enable-source-maps), or without them.
+ */
+function initOnce(file: string, sourceMaps = true): number {
   const script = `const t=performance.now();await import(${JSON.stringify(`file://${file}`)});process.stdout.write(String(performance.now()-t));`;
-  const out = execFileSync(process.execPath, ['--enable-source-maps', '--input-type=module', '-e', script], { env: ENV, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  const out = execFileSync(process.execPath, [...(sourceMaps ? ['--enable-source-maps'] : []), '--no-warnings', '--input-type=module', '-e', script], { env: ENV, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
   return Number(out);
 }
 
@@ -70,22 +73,27 @@ export async function coldStart(samples = 7): Promise<ColdStart> {
   const baseline = await bundle('baseline', join(PROJECT_ROOT, 'bench/cold-baseline.ts'));
   const powertools = await bundle('powertools', join(PROJECT_ROOT, 'bench/cold-powertools.ts'));
   const files = await Promise.all(HANDLERS.map(async (h) => [h, await bundle(h, handlerEntry(h))] as const));
-  const times = new Map<string, number[]>([['baseline', []], ['powertools', []], ...HANDLERS.map((h) => [h, []] as [string, number[]])]);
-  // Interleaved, so machine load drifts over baseline and handlers alike.
+  const all: [string, string][] = [['baseline', baseline], ['powertools', powertools], ...files.map(([n, f]): [string, string] => [n, f])];
+  const times = new Map<string, number[]>(all.flatMap(([n]) => [[n, []], [`${n}/nomap`, []]] as [string, number[]][]));
+  // Interleaved and in a new order each round, so machine load and file caches favour no bundle.
   for (let i = 0; i < samples; i++) {
-    times.get('baseline')!.push(initOnce(baseline));
-    times.get('powertools')!.push(initOnce(powertools));
-    for (const [h, f] of files) times.get(h)!.push(initOnce(f));
+    for (const [n, f] of [...all].sort(() => Math.random() - 0.5)) {
+      times.get(n)!.push(initOnce(f));
+      times.get(`${n}/nomap`)!.push(initOnce(f, false));
+    }
   }
   const baselineMs = median(times.get('baseline')!);
+  const baselineNoSourceMapsMs = median(times.get('baseline/nomap')!);
   return {
     baselineMs,
     baselineBytes: statSync(baseline).size,
     powertoolsMs: median(times.get('powertools')!),
     powertoolsBytes: statSync(powertools).size,
+    baselineNoSourceMapsMs,
     bundles: files.map(([name, f]) => {
       const initMs = median(times.get(name)!);
-      return { name, bytes: statSync(f).size, initMs, ratio: initMs / baselineMs, hasAjvCompiler: readFileSync(f, 'utf8').includes('strictSchema') };
+      const noSourceMapsMs = median(times.get(`${name}/nomap`)!);
+      return { name, bytes: statSync(f).size, initMs, ratio: initMs / baselineMs, hasAjvCompiler: readFileSync(f, 'utf8').includes('strictSchema'), noSourceMapsMs, noSourceMapsRatio: noSourceMapsMs / baselineNoSourceMapsMs };
     }),
   };
 }

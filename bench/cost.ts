@@ -67,7 +67,7 @@ export function perMillion(r: PerRequestInput, logBytes: number): { lines: CostL
     { item: 'Lambda duration', usd: 1e6 * gb * (billedMs / 1000) * p('lambdaArmPerGbSecond'), formula: `${gb} GB × ${billedMs.toFixed(2)} ms (⌈CPU ${r.cpuMs.toFixed(2)} + ${r.dynamodbCalls} DynamoDB × ${ASSUMPTIONS.dynamodbRoundTripMs} ms⌉ + ${ASSUMPTIONS.coldStartRate} × init ${r.initMs.toFixed(0)} ms) × $${p('lambdaArmPerGbSecond')}/GB-s` },
     { item: 'DynamoDB writes', usd: r.wru * p('dynamodbWriteRequestUnitPerMillion'), formula: `${r.wru.toFixed(2)} WRU × $${p('dynamodbWriteRequestUnitPerMillion')}/M` },
     { item: 'DynamoDB reads', usd: r.rru * p('dynamodbReadRequestUnitPerMillion'), formula: `${r.rru.toFixed(2)} RRU × $${p('dynamodbReadRequestUnitPerMillion')}/M` },
-    { item: 'KMS', usd: r.kmsCalls * 100 * p('kmsSymmetricRequestsPer10k'), formula: `${r.kmsCalls.toFixed(4)} calls × $${p('kmsSymmetricRequestsPer10k')}/10k` },
+    { item: 'KMS', usd: r.kmsCalls * 100 * p('kmsSymmetricRequestsPer10k') + (100 / 2000) * p('kmsAsymmetricEccSignPer10k'), formula: `${r.kmsCalls.toFixed(4)} calls × $${p('kmsSymmetricRequestsPer10k')}/10k + 1/2,000 seal Sign × $${p('kmsAsymmetricEccSignPer10k')}/10k` },
     { item: 'CloudWatch Logs', usd: (logBytes / 1e9) * 1e6 * p('cloudwatchLogsIngestPerGb'), formula: `${logBytes} B × $${p('cloudwatchLogsIngestPerGb')}/GB` },
   ];
   const backend = lines.reduce((s, l) => s + l.usd, 0);
@@ -87,8 +87,8 @@ type Template = { Resources: Record<string, { Type: string; Properties?: Record<
 
 export interface Floor { lines: CostLine[]; total: number; counted: Record<string, number> }
 
-/** The fixed monthly floor: what the stack costs with no traffic (plus the sealer's own minute). */
-export function monthlyFloor(template: Template, sealerMs: number): Floor {
+/** The fixed monthly floor: what the stack costs with no traffic (the sealer still runs every minute, signing nothing). */
+export function monthlyFloor(template: Template, sealerIdleMs: number): Floor {
   const resources = Object.values(template.Resources);
   const n = (type: string): number => resources.filter((r) => r.Type === type).length;
   const rotating = resources.filter((r) => r.Type === 'AWS::KMS::Key' && r.Properties?.EnableKeyRotation === true).length;
@@ -103,7 +103,7 @@ export function monthlyFloor(template: Template, sealerMs: number): Floor {
     { item: 'CloudWatch alarms', usd: counted.alarms * p('cloudwatchAlarmPerMonth'), formula: `${counted.alarms} × $0.10` },
     { item: 'CloudWatch dashboards', usd: counted.dashboards * p('cloudwatchDashboardPerMonth'), formula: `${counted.dashboards} × $3` },
     { item: 'WAF', usd: counted.webAcls * p('wafWebAclPerMonth') + wafRules * p('wafRulePerMonth'), formula: `${counted.webAcls} ACL × $5 + ${wafRules} rules × $1 (optional front door)` },
-    { item: 'Sealer (every minute)', usd: runs * (p('lambdaRequestsPerMillion') / 1e6 + (DEFAULT_MEMORY_MB / 1024) * (sealerMs / 1000) * p('lambdaArmPerGbSecond')) + runs * (p('kmsAsymmetricEccSignPer10k') / 1e4), formula: `${runs} runs × (request + ${sealerMs.toFixed(0)} ms × 0.5 GB) + ${runs} KMS Sign × $0.15/10k` },
+    { item: 'Sealer (every minute)', usd: runs * (p('lambdaRequestsPerMillion') / 1e6 + (DEFAULT_MEMORY_MB / 1024) * (Math.ceil(sealerIdleMs) / 1000) * p('lambdaArmPerGbSecond')), formula: `${runs} runs × ($0.20/M + ${Math.ceil(sealerIdleMs)} ms × 0.5 GB); an idle run signs nothing (one KMS Sign per 2,000 events is in the per-request cost)` },
     { item: 'Custom metrics (EMF)', usd: metrics * p('cloudwatchCustomMetricPerMonth'), formula: `up to ${metrics} metrics × $0.30 (only those that receive data in the month)` },
   ];
   return { lines, total: lines.reduce((s, l) => s + l.usd, 0), counted };
