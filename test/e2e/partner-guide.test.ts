@@ -71,7 +71,7 @@ describe('the guides, step by step', () => {
         return;
       }
       const r = await bash(`${exported.join('\n')}\n${code}`, step.kind === 'script-dir' ? scriptDir : ROOT);
-      exported.push(...code.split('\n').filter((l) => /^export \w+=/.test(l)));
+      exported.push(...code.replace(/\\\n/g, ' ').split('\n').filter((l) => /^export \w+=/.test(l)));
       expect(r.code, `exit code of:\n${code}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`).toBe(step.exit);
       if (step.expected) expectLines(r.stdout, step.expected);
     }, 120_000);
