@@ -62,19 +62,12 @@ export interface Store {
   /** All writes or none (one transaction). Throws WriteConflict or DependencyError. */
   commit(writes: readonly Write[]): Promise<void>;
   /**
-   * Several records by key, across tables, in one round trip where the backend allows
-   * (strongly consistent, like `get`); `null` where absent, in the order asked.
-   */
-  getMany(keys: readonly RecordKey[]): Promise<(StoredRecord | null)[]>;
-  /**
    * Unconditional puts, not one transaction: each record is written, some may land before
    * a failure. Batched (25 per request on DynamoDB) for bulk rewrites such as marking
    * audit events sealed; anything a backend leaves unprocessed is retried here.
    */
   putMany(records: readonly StoredRecord[]): Promise<void>;
 }
-
-export interface RecordKey { readonly table: TableId; readonly pk: string; readonly sk?: string }
 
 /** KMS data keys for envelope encryption (PROTOCOL §7). */
 export interface DataKeys {

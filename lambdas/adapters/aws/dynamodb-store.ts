@@ -1,5 +1,5 @@
 /**
- * DynamoDbStore implements Store: one GetItem / Query / BatchGetItem per read, one conditional PutItem
+ * DynamoDbStore implements Store: one GetItem / Query per read, one conditional PutItem
  * or one TransactWriteItems per commit. Failed conditions become WriteConflict with the
  * failing index; every other failure becomes DependencyError (→ 503, fail closed).
  */
@@ -17,9 +17,9 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { DependencyError } from '../../core/errors.ts';
 import { TABLES } from '../../../lib/constructs/definitions.ts';
-import { WriteConflict, type IndexPage, type IndexQuery, type RecordKey, type Store, type StoredRecord, type TableId, type Write, type WriteCondition } from '../../core/ports.ts';
+import { WriteConflict, type IndexPage, type IndexQuery, type Store, type StoredRecord, type TableId, type Write, type WriteCondition } from '../../core/ports.ts';
 import { fromAttribute, toItem } from './attribute-codec.ts';
-import { batchGet, batchPut } from './dynamodb-batch.ts';
+import { batchPut } from './dynamodb-batch.ts';
 
 export type TableNames = Readonly<Record<TableId, string>>;
 
@@ -112,11 +112,6 @@ export class DynamoDbStore implements Store {
     } catch (e) {
       throw new DependencyError('dynamodb', e);
     }
-  }
-
-  async getMany(keys: readonly RecordKey[]): Promise<(StoredRecord | null)[]> {
-    const items = await batchGet(this.client, this.tables, keys);
-    return items.map((item, i) => (item ? this.record(keys[i]!.table, item) : null));
   }
 
   async putMany(records: readonly StoredRecord[]): Promise<void> {

@@ -1,6 +1,6 @@
 /** In-memory Store for unit tests only (`npm start` uses DynamoDB on moto). Counts calls for benchmarks. */
 import { TABLES } from '../../../lib/constructs/definitions.ts';
-import { WriteConflict, type AttrValue, type IndexPage, type IndexQuery, type RecordKey, type StoredRecord, type Store, type TableId, type Write, type WriteCondition } from '../../core/ports.ts';
+import { WriteConflict, type AttrValue, type IndexPage, type IndexQuery, type StoredRecord, type Store, type TableId, type Write, type WriteCondition } from '../../core/ports.ts';
 
 const keyOf = (table: TableId, pk: string, sk?: string): string => `${table}\u0000${pk}\u0000${sk ?? ''}`;
 
@@ -49,7 +49,7 @@ class PartitionedRecords extends Map<string, StoredRecord> {
 
 export class MemoryStore implements Store {
   readonly records: Map<string, StoredRecord> = new PartitionedRecords();
-  readonly calls = { get: 0, query: 0, commit: 0, getMany: 0, putMany: 0 };
+  readonly calls = { get: 0, query: 0, commit: 0, putMany: 0 };
   /** Set to make the next calls fail like an unavailable dependency. */
   failWith: Error | null = null;
 
@@ -104,12 +104,6 @@ export class MemoryStore implements Store {
       if (w.op === 'put') this.records.set(keys[i]!, copyOf(w.record));
       else if (w.op === 'delete') this.records.delete(keys[i]!);
     });
-  }
-
-  async getMany(keys: readonly RecordKey[]): Promise<(StoredRecord | null)[]> {
-    this.calls.getMany++;
-    this.check();
-    return keys.map((k) => this.records.get(keyOf(k.table, k.pk, k.sk)) ?? null);
   }
 
   async putMany(records: readonly StoredRecord[]): Promise<void> {
