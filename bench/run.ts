@@ -28,6 +28,7 @@ const quick = process.argv.includes('--quick');
 step('warm request cost (in-process, memory adapters)');
 const warm = await warmCost(quick ? 6 : 20, quick ? 40 : 60);
 row('warm CPU per license.verify, µs (baseline: crypto floor)', r2(warm.cpuUsPerVerify), r2(warm.floorCpuUsPerVerify), r2(warm.ratio), '≤ 1.3×', warm.ratio <= 1.3);
+row('warm wall time per license.verify, µs (what Lambda bills)', r2(warm.wallUsPerVerify), r2(warm.floorWallUsPerVerify), r2(warm.wallRatio), 'info', null);
 
 step('cold start (esbuild bundles as CDK builds them)');
 const cold = await coldStart(quick ? 3 : 11);

@@ -19,6 +19,10 @@ export interface WarmCost {
   cpuUsPerVerify: number;
   floorCpuUsPerVerify: number;
   ratio: number;
+  /** Wall time per call, µs, and the same for the floor: what Lambda bills is wall time. */
+  wallUsPerVerify: number;
+  floorWallUsPerVerify: number;
+  wallRatio: number;
   /** Wall-clock latency of each measured call, ms (in-process, no network). */
   latenciesMs: number[];
   storeCallsPerVerify: Record<string, number>;
@@ -72,6 +76,9 @@ export async function warmCost(rounds = 20, perRound = 60): Promise<WarmCost> {
 
   const handlerUs: number[] = [];
   const floorUs: number[] = [];
+  const handlerWall: number[] = [];
+  const floorWall: number[] = [];
+  const wallUs = (): number => Number(process.hrtime.bigint()) / 1000;
   const latenciesMs: number[] = [];
   const before = { ...x.store.calls };
   let measured = 0;
@@ -80,6 +87,7 @@ export async function warmCost(rounds = 20, perRound = 60): Promise<WarmCost> {
     const floorInputs = await Promise.all(Array.from({ length: perRound }, async () => (await call()).body));
     gc();
     let t = cpuUs();
+    let w = wallUs();
     for (const c of calls) {
       const started = process.hrtime.bigint();
       const a = await exchange.handle(c);
@@ -87,15 +95,27 @@ export async function warmCost(rounds = 20, perRound = 60): Promise<WarmCost> {
       if (a.status !== 200) throw new Error(`bench verify answered ${a.status}`);
     }
     const h = (cpuUs() - t) / perRound;
+    handlerWall.push((wallUs() - w) / perRound);
     gc();
     t = cpuUs();
+    w = wallUs();
     for (const b of floorInputs) await floorOnce(b);
     const f = (cpuUs() - t) / perRound;
+    floorWall.push((wallUs() - w) / perRound);
     handlerUs.push(h);
     floorUs.push(f);
     measured += perRound;
   }
   const storeCallsPerVerify = Object.fromEntries(Object.entries(x.store.calls).map(([k, v]) => [k, (v - before[k as keyof typeof before]) / measured]));
   // Ratio of medians over interleaved rounds: both sides see the same machine load, round by round.
-  return { cpuUsPerVerify: median(handlerUs), floorCpuUsPerVerify: median(floorUs), ratio: median(handlerUs) / median(floorUs), latenciesMs, storeCallsPerVerify };
+  return {
+    cpuUsPerVerify: median(handlerUs),
+    floorCpuUsPerVerify: median(floorUs),
+    ratio: median(handlerUs) / median(floorUs),
+    wallUsPerVerify: median(handlerWall),
+    floorWallUsPerVerify: median(floorWall),
+    wallRatio: median(handlerWall) / median(floorWall),
+    latenciesMs,
+    storeCallsPerVerify,
+  };
 }
