@@ -12,9 +12,17 @@ const CLI = join(ROOT, 'bin/corridor.ts');
 
 export interface LocalExchange { home: string; child: ChildProcess; file: LocalFile; output: () => string; stop: () => Promise<number | null> }
 
-export async function startLocal(args: string[] = ['--demo'], home = mkdtempSync(join(tmpdir(), 'corridor-e2e-'))): Promise<LocalExchange> {
+/**
+ * The local exchange's own sealing timer is pushed out to an hour unless a test asks otherwise: tests
+ * that seal through the CLI and count seals must not race a timer that fires under load.
+ */
+export async function startLocal(
+  args: string[] = ['--demo'],
+  home = mkdtempSync(join(tmpdir(), 'corridor-e2e-')),
+  extraEnv: Record<string, string> = {},
+): Promise<LocalExchange> {
   const port = await freePort();
-  const env = { ...process.env, CORRIDOR_HOME: home, CORRIDOR_PORT: String(port), NODE_NO_WARNINGS: '1' };
+  const env = { ...process.env, CORRIDOR_SEAL_INTERVAL_MS: '3600000', ...extraEnv, CORRIDOR_HOME: home, CORRIDOR_PORT: String(port), NODE_NO_WARNINGS: '1' };
   const child = spawn(TSX, [CLI, 'serve', ...args], { cwd: ROOT, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));

@@ -80,10 +80,8 @@ describe('deep nesting', () => {
   const nested = (n: number) => verifyClaimsText('@@').replace('"@@"', `${'['.repeat(n)}${']'.repeat(n)}`);
 
   it.each([10_000, 90_000])('%d nested arrays as body → 400 malformed-request, and the exchange keeps serving', async (n) => {
-    const text = nested(n);
-    const t0 = Date.now();
-    await refused(() => verifyText(text), 400, 'malformed-request');
-    expect(Date.now() - t0).toBeLessThan(5_000);
+    // How long the refusal takes is the bench's business (validation-regex, strict-json); here: refused, still serving.
+    await refused(() => verifyText(nested(n)), 400, 'malformed-request');
     await stillServing();
   });
 
