@@ -48,11 +48,14 @@ export interface Problem {
 export class CorridorError extends Error {
   readonly code: ErrorCode;
   readonly errors?: FieldError[];
-  constructor(code: ErrorCode, detail: string, errors?: FieldError[]) {
+  /** Seconds before a new attempt can succeed (HTTP Retry-After; never part of the signed problem). */
+  readonly retryAfter?: number;
+  constructor(code: ErrorCode, detail: string, errors?: FieldError[], retryAfter?: number) {
     super(detail);
     this.name = 'CorridorError';
     this.code = code;
     if (errors?.length) this.errors = errors;
+    if (retryAfter !== undefined) this.retryAfter = retryAfter;
   }
   get status(): number {
     return ERRORS[this.code].status;

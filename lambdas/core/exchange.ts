@@ -28,6 +28,11 @@ export interface ActionAnswer {
   contentType: 'application/jose' | 'application/problem+json';
   body: string;
   auditId?: string;
+  /**
+   * Whole seconds (≥ 1) before a new attempt can succeed: the HTTP `Retry-After` header of 429 (the rate limiter's
+   * refill time) and of the 503s a retry may cure. Outside the signed body, so a hint, never evidence.
+   */
+  retryAfter?: number;
 }
 
 interface CallState {
@@ -47,7 +52,7 @@ export class Exchange {
     try {
       const request = await verifyRequest(call, call.act, s.directory, s.clock, s.exchangeId, state.trace);
       const allowed = s.rateLimiter?.take(request.iss);
-      if (allowed && !allowed.ok) throw new CorridorError('ERR_RATE_LIMITED', `${request.iss} exceeded ${s.rateLimiter!.limit.perSecond} requests/s (burst ${s.rateLimiter!.limit.burst}); retry in ${allowed.retryAfter} s with a new jti`);
+      if (allowed && !allowed.ok) throw new CorridorError('ERR_RATE_LIMITED', `${request.iss} exceeded ${s.rateLimiter!.limit.perSecond} requests/s (burst ${s.rateLimiter!.limit.burst}); retry in ${allowed.retryAfter} s with a new jti`, undefined, allowed.retryAfter);
       assertMayCall(request.agency, call.act);
       const valid = validateBody(call.act, request.body);
       if (!valid.ok) throw new CorridorError('ERR_BODY_INVALID', 'body does not match the schema of ' + call.act, valid.errors);
@@ -165,7 +170,7 @@ export class Exchange {
       s.telemetry.dependencyFailed(this.failure(state, e));
       const problem = new CorridorError('ERR_DEPENDENCY_FAILED', 'the exchange cannot sign responses right now').toProblem();
       this.observe(state, 503, 'ERR_DEPENDENCY_FAILED', await this.auditUnsigned(state, JSON.stringify(problem)));
-      return { status: 503, contentType: 'application/problem+json', body: JSON.stringify(problem) };
+      return { status: 503, contentType: 'application/problem+json', body: JSON.stringify(problem), retryAfter: 1 };
     }
     let body = await signResponse(key, { ...this.claims(state, error.status, id), problem: error.toProblem() });
     if (id) {
@@ -179,11 +184,12 @@ export class Exchange {
         error = new CorridorError('ERR_AUDIT_FAILED', 'the refusal could not be audited; nothing was changed');
         body = await signResponse(key, { ...this.claims(state, 503, undefined), problem: error.toProblem() });
         this.observe(state, 503, error.code);
-        return { status: 503, contentType: 'application/jose', body };
+        return { status: 503, contentType: 'application/jose', body, retryAfter: 1 };
       }
     }
     this.observe(state, error.status, error.code, id);
-    return { status: error.status, contentType: 'application/jose', body, ...(id ? { auditId: id } : {}) };
+    const retryAfter = retryAfterOf(error);
+    return { status: error.status, contentType: 'application/jose', body, ...(id ? { auditId: id } : {}), ...(retryAfter ? { retryAfter } : {}) };
   }
 
   /** One observation per answered request; the duration is from the call's start on the services' clock. */
@@ -227,6 +233,15 @@ export class Exchange {
 }
 
 const DEFAULT_RETRY = { deadlineMs: 8000, baseDelayMs: 10 };
+
+/**
+ * The Retry-After of a refusal: the rate limiter's own wait for 429; 1 s for a failed dependency or audit write
+ * (nothing changed, a new attempt may well succeed); none for refusals a retry cannot cure (integrity included).
+ */
+function retryAfterOf(error: CorridorError): number | undefined {
+  if (error.retryAfter !== undefined) return Math.max(1, Math.ceil(error.retryAfter));
+  return error.code === 'ERR_DEPENDENCY_FAILED' || error.code === 'ERR_AUDIT_FAILED' ? 1 : undefined;
+}
 
 /** A write lost an optimistic race; the action runs again on fresh state. */
 class RetryableConflict extends Error {}

@@ -19,7 +19,9 @@ export function json(status: number, body: unknown, extra: Record<string, string
 }
 
 function answer(a: ActionAnswer): HttpResult {
-  return { statusCode: a.status, headers: { 'content-type': a.contentType, 'cache-control': 'no-store' }, body: a.body };
+  const headers: Record<string, string> = { 'content-type': a.contentType, 'cache-control': 'no-store' };
+  if (a.retryAfter) headers['retry-after'] = String(a.retryAfter); // RFC 9110 §10.2.3 delay-seconds
+  return { statusCode: a.status, headers, body: a.body };
 }
 
 /** A Lambda handler for one route group: every action route of that group goes through the Exchange. */
