@@ -26,75 +26,106 @@ const sum = (o: Record<string, number>): number => Object.values(o).reduce((s, v
 const step = (what: string): void => console.error(`bench: ${what}…`);
 
 const quick = process.argv.includes('--quick');
-step('warm request cost (in-process, memory adapters)');
-const warm = await warmCost(quick ? 6 : 20, quick ? 40 : 60);
-row('warm CPU per license.verify, µs (baseline: crypto floor)', r2(warm.cpuUsPerVerify), r2(warm.floorCpuUsPerVerify), r2(warm.ratio), '≤ 1.3×', warm.ratio <= 1.3);
-row('warm wall time per license.verify, µs (what Lambda bills)', r2(warm.wallUsPerVerify), r2(warm.floorWallUsPerVerify), r2(warm.wallRatio), 'info', null);
+/**
+ * `--only warm,cold` (or `--only=warm`) runs just those sections of warm, cold, moto, cost, validation, prints
+ * their rows and writes no file: a partial run never replaces the last full one. `cost` implies warm, cold, moto.
+ */
+const SECTIONS = ['warm', 'cold', 'moto', 'cost', 'validation'] as const;
+type Section = (typeof SECTIONS)[number];
+const onlyAt = process.argv.findIndex((a) => a === '--only' || a.startsWith('--only='));
+const only = onlyAt < 0 ? null : new Set((process.argv[onlyAt]!.startsWith('--only=') ? process.argv[onlyAt]!.slice('--only='.length) : (process.argv[onlyAt + 1] ?? '')).split(',').map((x) => x.trim()).filter(Boolean));
+for (const x of only ?? []) if (!(SECTIONS as readonly string[]).includes(x)) throw new Error(`--only: unknown section '${x}' (one of ${SECTIONS.join(', ')})`);
+const runs = (section: Section): boolean => !only || only.has(section) || (only.has('cost') && ['warm', 'cold', 'moto'].includes(section));
 
-step('cold start (esbuild bundles as CDK builds them)');
-const cold = await coldStart(quick ? 3 : 11);
-for (const b of cold.bundles) {
-  row(`cold init ${b.name}, ms (${(b.bytes / 1024).toFixed(0)} KB; baseline ${(cold.baselineBytes / 1024).toFixed(0)} KB)`, r2(b.initMs), r2(cold.baselineMs), r2(b.ratio), '≤ 1.15×', b.ratio <= 1.15);
-}
-const api = cold.bundles.filter((b) => b.name !== 'console');
-const worstNoMap = api.reduce((a, b) => (b.noSourceMapsRatio > a.noSourceMapsRatio ? b : a));
-row(`cold init without --enable-source-maps, worst bundle (${worstNoMap.name}), ms`, r2(worstNoMap.noSourceMapsMs), r2(cold.baselineNoSourceMapsMs), r2(worstNoMap.noSourceMapsRatio), 'info (lever)', null);
-row(`cold init reference: baseline + Powertools, ms (${(cold.powertoolsBytes / 1024).toFixed(0)} KB)`, r2(cold.powertoolsMs), r2(cold.baselineMs), r2(cold.powertoolsMs / cold.baselineMs), 'info', null);
-row('Ajv schema compiler in any API bundle', cold.bundles.some((b) => b.hasAjvCompiler) ? 'yes' : 'no', '—', '—', 'no', !cold.bundles.some((b) => b.hasAjvCompiler));
-
-step('calls, capacity and throughput against moto');
-const moto = await motoBench(quick ? 200 : 1000, quick ? 60 : 200).catch((e: unknown) => {
-  // Counting calls needs a real emulator: without moto_server there is nothing honest to report.
-  if (e instanceof EmulatorMissingError) {
-    console.error(`bench: ${MOTO_MISSING}`);
-    process.exit(1);
-  }
-  throw e;
-});
-const per = (p: PhaseResult, k: 'dynamodb' | 'kms'): number => sum(p.calls[k]) / p.n;
-row('DynamoDB requests per verification', r2(per(moto.verify, 'dynamodb')), '—', '—', '≤ 2', per(moto.verify, 'dynamodb') <= 2);
-row('KMS calls per 1,000 verifications (warm)', r2(per(moto.verify, 'kms') * 1000), '—', '—', '≤ 1', per(moto.verify, 'kms') * 1000 <= 1);
-row('KMS calls per response', 0, '—', '—', '0 (signed in process)', per(moto.verify, 'kms') === 0);
-row('cold process, first verification: DynamoDB / KMS calls', `${sum(moto.coldFirstVerify.dynamodb)} / ${sum(moto.coldFirstVerify.kms)}`, '—', '—', 'info', null);
-row('verifications/s on moto (8 in flight)', r2(moto.verify.perSecond), '—', '—', 'info', null);
-row(`drawdowns/s, one license, 8 in flight (${moto.drawdown.statuses['503'] ?? 0} × 503 of ${moto.drawdown.n})`, r2((moto.drawdown.statuses['201'] ?? 0) / moto.drawdown.seconds), r2(moto.drawdownUncontended.perSecond), r2((moto.drawdown.statuses['201'] ?? 0) / moto.drawdown.seconds / moto.drawdownUncontended.perSecond), 'info (baseline: one at a time)', null);
-row('DynamoDB requests per drawdown (one at a time / contended)', r2(per(moto.drawdownUncontended, 'dynamodb')), r2(per(moto.drawdown, 'dynamodb')), '—', 'info', null);
-row('sealing: events/s, BatchWriteItem calls', `${r2(moto.seal.events / moto.seal.seconds)} ev/s, ${moto.seal.calls.dynamodb.BatchWriteItemCommand ?? 0} batches`, '—', '—', `⌈events/25⌉ = ${Math.ceil(moto.seal.events / 25)}`, (moto.seal.calls.dynamodb.BatchWriteItemCommand ?? 0) <= Math.ceil(moto.seal.events / 25) + 4);
-
-step('cost');
-const sealWru = moto.seal.calls.capacity.wru / Math.max(1, moto.seal.events);
-const sealRru = moto.seal.calls.capacity.rru / Math.max(1, moto.seal.events);
-const logBytes = telemetryLogBytes();
-const initMs = cold.bundles.find((b) => b.name === 'licenses')!.initMs;
-const verifyCost = perMillion({ rru: moto.verify.calls.capacity.rru / moto.verify.n + sealRru, wru: moto.verify.calls.capacity.wru / moto.verify.n + sealWru, dynamodbCalls: per(moto.verify, 'dynamodb'), kmsCalls: per(moto.verify, 'kms'), cpuMs: warm.cpuUsPerVerify / 1000, initMs }, logBytes);
-const d = moto.drawdownUncontended;
-const drawdownCost = perMillion({ rru: d.calls.capacity.rru / d.n + sealRru, wru: d.calls.capacity.wru / d.n + sealWru, dynamodbCalls: per(d, 'dynamodb'), kmsCalls: per(d, 'kms'), cpuMs: warm.cpuUsPerVerify / 1000, initMs }, logBytes);
-for (const [front, usd] of Object.entries(verifyCost.fronts)) {
-  const deployed = front.startsWith('HTTP API');
-  row(`$ per million verifications, ${front}`, r2(usd), '—', '—', deployed ? '≤ $2.00' : 'info', deployed ? usd <= 2 : null);
-}
-row('$ per million drawdowns, HTTP API', r2(drawdownCost.fronts['HTTP API (deployed)']!), '—', '—', 'info', null);
-
-let template: { Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }> };
+let warm!: Awaited<ReturnType<typeof warmCost>>;
+let cold!: Awaited<ReturnType<typeof coldStart>>;
+let moto!: Awaited<ReturnType<typeof motoBench>>;
+let lin!: ReturnType<typeof validationLinearity>;
+let regex!: ReturnType<typeof regexAdversarial>;
+let verifyCost!: ReturnType<typeof perMillion>;
+let drawdownCost!: ReturnType<typeof perMillion>;
+let floor!: ReturnType<typeof monthlyFloor>;
+let logBytes = 0;
 let templateSource = 'synthesized (test/infra/synth.ts)';
-try {
-  const { synthesize } = await import('../test/infra/synth.ts');
-  template = synthesize().template.toJSON() as typeof template;
-} catch (e) {
-  const file = join(PROJECT_ROOT, 'cdk.out/Corridor.template.json');
-  if (!existsSync(file)) throw e;
-  templateSource = `cdk.out/Corridor.template.json (synth failed: ${e instanceof Error ? e.message.slice(0, 80) : String(e)})`;
-  template = JSON.parse(readFileSync(file, 'utf8')) as typeof template;
-}
-const floor = monthlyFloor(template, moto.seal.idleRunMs);
-row('fixed monthly floor, $ (keys, alarms, dashboard, WAF, sealer, metrics)', r2(floor.total), '—', '—', '≤ $15', floor.total <= 15);
+const per = (p: PhaseResult, k: 'dynamodb' | 'kms'): number => sum(p.calls[k]) / p.n;
 
-step('validation linearity and regex');
-const lin = validationLinearity();
-row('validation agency.keys retire 4,000 ÷ 1,000 items, ms', r2(lin.ms4000), r2(lin.ms1000), r2(lin.ratio), '~4× (≤ 6×; pairwise would be ~16×)', lin.ratio <= 6);
-const regex = regexAdversarial();
-const worst = regex.reduce((a, b) => (b.worstMs > a.worstMs ? b : a));
-row(`regex: worst of ${regex.length} schema patterns on 40,000-char adversarial input, ms`, Math.round(worst.worstMs * 1000) / 1000, '—', '—', '≤ 5 ms', worst.worstMs <= 5);
+if (runs('warm')) {
+  step('warm request cost (in-process, memory adapters)');
+  warm = await warmCost(quick ? 6 : 20, quick ? 40 : 60);
+  row('warm CPU per license.verify, µs (baseline: crypto floor)', r2(warm.cpuUsPerVerify), r2(warm.floorCpuUsPerVerify), r2(warm.ratio), '≤ 1.3×', warm.ratio <= 1.3);
+  row('warm wall time per license.verify, µs (what Lambda bills)', r2(warm.wallUsPerVerify), r2(warm.floorWallUsPerVerify), r2(warm.wallRatio), 'info', null);
+}
+
+if (runs('cold')) {
+  step('cold start (esbuild bundles as CDK builds them)');
+  cold = await coldStart(quick ? 3 : 11);
+  for (const b of cold.bundles) {
+    row(`cold init ${b.name}, ms (${(b.bytes / 1024).toFixed(0)} KB; baseline ${(cold.baselineBytes / 1024).toFixed(0)} KB)`, r2(b.initMs), r2(cold.baselineMs), r2(b.ratio), '≤ 1.15×', b.ratio <= 1.15);
+  }
+  const api = cold.bundles.filter((b) => b.name !== 'console');
+  const worstNoMap = api.reduce((a, b) => (b.noSourceMapsRatio > a.noSourceMapsRatio ? b : a));
+  row(`cold init without --enable-source-maps, worst bundle (${worstNoMap.name}), ms`, r2(worstNoMap.noSourceMapsMs), r2(cold.baselineNoSourceMapsMs), r2(worstNoMap.noSourceMapsRatio), 'info (lever)', null);
+  row(`cold init reference: baseline + Powertools, ms (${(cold.powertoolsBytes / 1024).toFixed(0)} KB)`, r2(cold.powertoolsMs), r2(cold.baselineMs), r2(cold.powertoolsMs / cold.baselineMs), 'info', null);
+  row('Ajv schema compiler in any API bundle', cold.bundles.some((b) => b.hasAjvCompiler) ? 'yes' : 'no', '—', '—', 'no', !cold.bundles.some((b) => b.hasAjvCompiler));
+}
+
+if (runs('moto')) {
+  step('calls, capacity and throughput against moto');
+  moto = await motoBench(quick ? 200 : 1000, quick ? 60 : 200).catch((e: unknown) => {
+    // Counting calls needs a real emulator: without moto_server there is nothing honest to report.
+    if (e instanceof EmulatorMissingError) {
+      console.error(`bench: ${MOTO_MISSING}`);
+      process.exit(1);
+    }
+    throw e;
+  });
+  row('DynamoDB requests per verification', r2(per(moto.verify, 'dynamodb')), '—', '—', '≤ 2', per(moto.verify, 'dynamodb') <= 2);
+  row('KMS calls per 1,000 verifications (warm)', r2(per(moto.verify, 'kms') * 1000), '—', '—', '≤ 1', per(moto.verify, 'kms') * 1000 <= 1);
+  row('KMS calls per response', 0, '—', '—', '0 (signed in process)', per(moto.verify, 'kms') === 0);
+  row('cold process, first verification: DynamoDB / KMS calls', `${sum(moto.coldFirstVerify.dynamodb)} / ${sum(moto.coldFirstVerify.kms)}`, '—', '—', 'info', null);
+  row('verifications/s on moto (8 in flight)', r2(moto.verify.perSecond), '—', '—', 'info', null);
+  row(`drawdowns/s, one license, 8 in flight (${moto.drawdown.statuses['503'] ?? 0} × 503 of ${moto.drawdown.n})`, r2((moto.drawdown.statuses['201'] ?? 0) / moto.drawdown.seconds), r2(moto.drawdownUncontended.perSecond), r2((moto.drawdown.statuses['201'] ?? 0) / moto.drawdown.seconds / moto.drawdownUncontended.perSecond), 'info (baseline: one at a time)', null);
+  row('DynamoDB requests per drawdown (one at a time / contended)', r2(per(moto.drawdownUncontended, 'dynamodb')), r2(per(moto.drawdown, 'dynamodb')), '—', 'info', null);
+  row('sealing: events/s, BatchWriteItem calls', `${r2(moto.seal.events / moto.seal.seconds)} ev/s, ${moto.seal.calls.dynamodb.BatchWriteItemCommand ?? 0} batches`, '—', '—', `⌈events/25⌉ = ${Math.ceil(moto.seal.events / 25)}`, (moto.seal.calls.dynamodb.BatchWriteItemCommand ?? 0) <= Math.ceil(moto.seal.events / 25) + 4);
+}
+
+if (runs('cost')) {
+  step('cost');
+  const sealWru = moto.seal.calls.capacity.wru / Math.max(1, moto.seal.events);
+  const sealRru = moto.seal.calls.capacity.rru / Math.max(1, moto.seal.events);
+  logBytes = telemetryLogBytes();
+  const initMs = cold.bundles.find((b) => b.name === 'licenses')!.initMs;
+  verifyCost = perMillion({ rru: moto.verify.calls.capacity.rru / moto.verify.n + sealRru, wru: moto.verify.calls.capacity.wru / moto.verify.n + sealWru, dynamodbCalls: per(moto.verify, 'dynamodb'), kmsCalls: per(moto.verify, 'kms'), cpuMs: warm.cpuUsPerVerify / 1000, initMs }, logBytes);
+  const d = moto.drawdownUncontended;
+  drawdownCost = perMillion({ rru: d.calls.capacity.rru / d.n + sealRru, wru: d.calls.capacity.wru / d.n + sealWru, dynamodbCalls: per(d, 'dynamodb'), kmsCalls: per(d, 'kms'), cpuMs: warm.cpuUsPerVerify / 1000, initMs }, logBytes);
+  for (const [front, usd] of Object.entries(verifyCost.fronts)) {
+    const deployed = front.startsWith('HTTP API');
+    row(`$ per million verifications, ${front}`, r2(usd), '—', '—', deployed ? '≤ $2.00' : 'info', deployed ? usd <= 2 : null);
+  }
+  row('$ per million drawdowns, HTTP API', r2(drawdownCost.fronts['HTTP API (deployed)']!), '—', '—', 'info', null);
+
+  let template: { Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }> };
+  try {
+    const { synthesize } = await import('../test/infra/synth.ts');
+    template = synthesize().template.toJSON() as typeof template;
+  } catch (e) {
+    const file = join(PROJECT_ROOT, 'cdk.out/Corridor.template.json');
+    if (!existsSync(file)) throw e;
+    templateSource = `cdk.out/Corridor.template.json (synth failed: ${e instanceof Error ? e.message.slice(0, 80) : String(e)})`;
+    template = JSON.parse(readFileSync(file, 'utf8')) as typeof template;
+  }
+  floor = monthlyFloor(template, moto.seal.idleRunMs);
+  row('fixed monthly floor, $ (keys, alarms, dashboard, WAF, sealer, metrics)', r2(floor.total), '—', '—', '≤ $15', floor.total <= 15);
+}
+
+if (runs('validation')) {
+  step('validation linearity and regex');
+  lin = validationLinearity();
+  row('validation agency.keys retire 4,000 ÷ 1,000 items, ms', r2(lin.ms4000), r2(lin.ms1000), r2(lin.ratio), '~4× (≤ 6×; pairwise would be ~16×)', lin.ratio <= 6);
+  regex = regexAdversarial();
+  const worst = regex.reduce((a, b) => (b.worstMs > a.worstMs ? b : a));
+  row(`regex: worst of ${regex.length} schema patterns on 40,000-char adversarial input, ms`, Math.round(worst.worstMs * 1000) / 1000, '—', '—', '≤ 5 ms', worst.worstMs <= 5);
+}
 
 // Output: table, results.json, chart.
 const cells = rows.map((r) => [r.metric, String(r.ours), String(r.baseline), String(r.ratio), r.target, r.pass === null ? '' : r.pass ? 'pass' : 'FAIL']);
@@ -102,6 +133,10 @@ const head = ['metric', 'ours', 'baseline', 'ratio', 'target', ''];
 const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
 const line = (c: string[]): string => c.map((v, i) => v.padEnd(widths[i]!)).join('  ');
 console.log([line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.map(line)].join('\n'));
+if (only) {
+  console.error(`bench: --only ${[...only].join(',')}: wrote no file (bench/results.json and bench/latency.svg are the last full run's)`);
+  process.exit(0);
+}
 console.log(`\nCost lines per million verifications (${PRICES.region}, prices checked ${PRICES.checked}):`);
 for (const l of verifyCost.lines) console.log(`  ${l.item.padEnd(18)} $${l.usd.toFixed(4)}  = ${l.formula}`);
 console.log(`Monthly floor (${templateSource}):`);
