@@ -64,6 +64,16 @@ describe('registrations that are never accepted (400 body-invalid, nothing store
     expect(await x.store.get('registry', 'AGENCY#CZ-LIC', 'PROFILE')).toBeNull();
   });
 
+  it('a kid listed twice in one request (add, retire, revoke, or across add and retire) → 400 body-invalid', async () => {
+    const k = await makeKey('bafa-dup');
+    await refused(() => x.call(bafa, 'agency.keys', { add: [{ kid: k.kid, jwk: k.publicJwk }, { kid: k.kid, jwk: k.publicJwk }] }), 400, 'body-invalid');
+    await refused(() => x.call(bafa, 'agency.keys', { retire: [bafa.key.kid, bafa.key.kid] }), 400, 'body-invalid');
+    await refused(() => x.call(bafa, 'agency.keys', { revoke: [bafa.key.kid, bafa.key.kid] }), 400, 'body-invalid');
+    await refused(() => x.call(bafa, 'agency.keys', { add: [{ kid: k.kid, jwk: k.publicJwk }], retire: [k.kid] }), 400, 'body-invalid');
+    const [one, two] = [await makeKey('cz-1'), await makeKey('cz-1')];
+    await refused(() => x.call(x.operator, 'agency.register', { agencyId: 'CZ-LIC', name: 'n', roles: ['licensing'], keys: [{ kid: 'cz-1', jwk: one.publicJwk }, { kid: 'cz-1', jwk: two.publicJwk }] }), 400, 'body-invalid');
+  });
+
   it('agency.keys add with an RSA key, and with a kid already used by the agency', async () => {
     await refused(async () => x.call(bafa, 'agency.keys', { add: [{ kid: 'rsa-1', jwk: await rsaPublic(1024) }] }), 400, 'body-invalid');
     const other = await makeKey('x');

@@ -50,6 +50,40 @@ function hmacJws(secret: Uint8Array | string, header: unknown, payload: unknown)
 }
 const ok = (a: TestAgency, body: unknown = BODY, act: ActionName = ACT): string => request(x, a, act, body);
 
+describe('alg none, embedded keys and key URLs: the message never supplies its key', () => {
+  const payload = (): string => JSON.stringify(claims(x, bafa, ACT, BODY));
+
+  it.each(['none', 'None', 'NONE', ''])('alg %j with an empty signature → 401 header-invalid', async (alg) => {
+    const h = seg(hdr(bafa, { alg }));
+    await refusedUnauthenticated(() => x.send(ACT, `${h}.${seg(payload())}.`), 401, 'header-invalid');
+  });
+
+  it('alg none with a real ES256 signature over the same input → 401 header-invalid', async () => {
+    await refusedUnauthenticated(() => x.send(ACT, signedBy(bafa, hdr(bafa, { alg: 'none' }), payload())), 401, 'header-invalid');
+  });
+
+  // Each is signed by the attacker's key and names that key (or where to fetch it) in the header,
+  // with the victim's kid: a verifier that honours the header would accept it.
+  it.each([
+    ['jwk (the signing key embedded)', () => ({ jwk: attackerEc.publicJwk })],
+    ['jku (a key-set URL)', () => ({ jku: 'https://attacker.example/jwks.json' })],
+    ['x5u (a certificate URL)', () => ({ x5u: 'https://attacker.example/cert.pem' })],
+    ['x5c (a certificate chain)', () => ({ x5c: ['MIIBszCCAVmgAwIBAgIUJ'] })],
+    ['x5t (a certificate thumbprint)', () => ({ x5t: 'dGh1bWJwcmludA' })],
+    ['x5t#S256', () => ({ 'x5t#S256': 'dGh1bWJwcmludC1zaGEyNTY' })],
+    ['cty', () => ({ cty: 'JWT' })],
+    ['zip', () => ({ zip: 'DEF' })],
+    ['crit naming an unknown extension', () => ({ crit: ['exp'], exp: 1 })],
+  ])('header with %s, signed by the attacker → 401 header-invalid', async (_n, extra) => {
+    await refusedUnauthenticated(() => x.send(ACT, rawJws(attackerEc.privateJwk, hdr(bafa, extra()), payload())), 401, 'header-invalid');
+  });
+
+  it('the same extras signed by the registered key are still refused (the header is exactly {alg, kid, typ})', async () => {
+    await refusedUnauthenticated(() => x.send(ACT, signedBy(bafa, hdr(bafa, { jwk: bafa.key.publicJwk }), payload())), 401, 'header-invalid');
+    await refusedUnauthenticated(() => x.send(ACT, signedBy(bafa, hdr(bafa, { jku: 'https://exchange.example/v1/agencies/DE-BAFA/jwks.json' }), payload())), 401, 'header-invalid');
+  });
+});
+
 describe('HS256 with the agency public key as the HMAC secret (key confusion)', () => {
   const secrets = (a: TestAgency): [string, Uint8Array | string][] => {
     const pub = createPublicKey({ key: a.key.publicJwk as JsonWebKey, format: 'jwk' });
