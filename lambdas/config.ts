@@ -3,6 +3,7 @@
  * what is missing. The only place that reads process.env for the exchange.
  */
 import { KMS_KEYS, TABLES } from '../lib/constructs/definitions.ts';
+import { ORIGIN_VERIFY_ENV } from '../lib/constructs/edge-names.ts';
 import type { TableId } from './core/ports.ts';
 
 export interface ExchangeConfig {
@@ -65,4 +66,12 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ExchangeConfig
   };
   if (env.CORRIDOR_AWS_ENDPOINT) cfg.awsEndpoint = env.CORRIDOR_AWS_ENDPOINT;
   return cfg;
+}
+
+/**
+ * The origin-verify secret of corridor:edge=cloudfront-waf (its ARN), or undefined: unset in the default http-api mode
+ * and in `npm start`, where the handlers check no origin header.
+ */
+export function readOriginVerifySecretArn(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  return env[ORIGIN_VERIFY_ENV] || undefined;
 }

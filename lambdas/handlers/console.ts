@@ -2,6 +2,11 @@
  * Lambda for the auditor console (web/console): a static file server for three built assets,
  * embedded at build time by web/build.ts. It reads no environment and talks to nothing, so it
  * needs no permissions; the page itself calls the exchange's public and signed routes.
+ *
+ * Not behind the origin check of corridor:edge=cloudfront-waf (front-door.ts), though on the same HTTP API: reached
+ * around CloudFront it gives away only these public files, while the check would give it a role that reads a secret and
+ * the AWS SDK. Its route throttle and reserved concurrency bound it, and the page's calls to the API from an execute-api
+ * origin are refused by the API handlers' own check.
  */
 import { CONSOLE_ASSETS } from './console-assets.generated.ts';
 import { json, type HttpEvent, type HttpResult } from './http-edge.ts';

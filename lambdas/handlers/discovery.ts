@@ -3,7 +3,8 @@ import { configuration, exchangeJwks, publicAgencyJwks } from '../core/discovery
 import { OPENAPI_JSON } from '../core/openapi.generated.ts';
 import { PUBLIC_ROUTES } from '../core/routes.ts';
 import { failureOf } from '../core/errors.ts';
-import { json, type HttpEvent, type HttpResult } from './http-edge.ts';
+import { runtimeOriginCheck } from './front-door.ts';
+import { behindFrontDoor, json, type HttpEvent, type HttpResult } from './http-edge.ts';
 import { observed } from './observed.ts';
 import { runtimeServices } from './runtime.ts';
 
@@ -16,7 +17,8 @@ function baseUrl(event: HttpEvent): string {
   return `${proto}://${event.requestContext.domainName}`;
 }
 
-export const handler = observed(async (event: HttpEvent): Promise<HttpResult> => {
+// Behind the front door too: the public GETs are the same API, and the JWKS must come through the same web ACL.
+export const handler = observed(behindFrontDoor(runtimeOriginCheck(), async (event: HttpEvent): Promise<HttpResult> => {
   if (event.requestContext.http.method !== 'GET') return json(405, { title: 'Method Not Allowed', status: 405 });
   try {
     if (event.rawPath === PUBLIC_ROUTES.configuration) return json(200, await configuration(services, baseUrl(event)), CACHE);
@@ -33,4 +35,4 @@ export const handler = observed(async (event: HttpEvent): Promise<HttpResult> =>
     return json(503, { title: 'Service Unavailable', status: 503, detail: 'a dependency failed' });
   }
   return json(404, { title: 'Not Found', status: 404 });
-});
+}));

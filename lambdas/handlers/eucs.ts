@@ -1,7 +1,8 @@
 /** Lambda for euc.publish, euc.status and euc.query. */
-import { actionHandler } from './http-edge.ts';
+import { runtimeOriginCheck } from './front-door.ts';
+import { actionHandler, behindFrontDoor } from './http-edge.ts';
 import { observed } from './observed.ts';
 import { runtimeExchange } from './runtime.ts';
 
 const exchange = runtimeExchange();
-export const handler = observed(actionHandler('eucs', () => exchange));
+export const handler = observed(behindFrontDoor(runtimeOriginCheck(), actionHandler('eucs', () => exchange)));

@@ -5,6 +5,7 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { ActionAnswer, Exchange } from '../core/exchange.ts';
 import { actionForPath, type HandlerGroup } from '../core/routes.ts';
+import type { OriginCheck } from './origin-verify.ts';
 
 export type HttpEvent = APIGatewayProxyEventV2;
 export type HttpResult = APIGatewayProxyStructuredResultV2;
@@ -38,5 +39,18 @@ export function actionHandler(group: HandlerGroup, exchange: () => Exchange): (e
       sourceIp: event.requestContext.http.sourceIp,
       requestId: event.requestContext.requestId,
     }));
+  };
+}
+
+/**
+ * `handler` behind the origin check of corridor:edge=cloudfront-waf, or `handler` itself without one (http-api,
+ * `npm start`): a refused request never reaches it; an admitted one carries the client's address as its sourceIp.
+ */
+export function behindFrontDoor(check: OriginCheck | undefined, handler: (event: HttpEvent) => Promise<HttpResult>): (event: HttpEvent) => Promise<HttpResult> {
+  if (!check) return handler;
+  return async (event) => {
+    const admission = await check.admit(event);
+    if (!admission.ok) return admission.result;
+    return handler({ ...event, requestContext: { ...event.requestContext, http: { ...event.requestContext.http, sourceIp: admission.sourceIp } } });
   };
 }

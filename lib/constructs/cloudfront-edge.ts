@@ -11,18 +11,16 @@ import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { WAF_LOG_GROUP_NAME } from '../edge-waf-stack.ts';
+import { ORIGIN_VERIFY_ENV, ORIGIN_VERIFY_HEADER, VIEWER_ADDRESS_HEADER } from './edge-names.ts';
 
-/** Header CloudFront adds to every origin request; API Gateway lower-cases header names in payload 2.0 events. */
-export const ORIGIN_VERIFY_HEADER = 'x-corridor-origin-verify';
-/** Environment variable naming the secret whose value (AWSCURRENT or AWSPREVIOUS) the header must carry. */
-export const ORIGIN_VERIFY_ENV = 'CORRIDOR_ORIGIN_VERIFY_SECRET_ARN';
+export { ORIGIN_VERIFY_ENV, ORIGIN_VERIFY_HEADER, VIEWER_ADDRESS_HEADER };
 
 /**
  * What CloudFront forwards: what the handlers read (content-type, accept), the client's user agent for the access log,
  * and CloudFront-Viewer-Address, the true client address (the API sees CloudFront's). Never Host: API Gateway routes by
  * it. Cookies are never used by the exchange.
  */
-export const FORWARDED_HEADERS = ['content-type', 'accept', 'user-agent', 'cloudfront-viewer-address'] as const;
+export const FORWARDED_HEADERS = ['content-type', 'accept', 'user-agent', VIEWER_ADDRESS_HEADER] as const;
 
 export interface CloudFrontEdgeProps {
   readonly api: apigwv2.IHttpApi;

@@ -3,7 +3,7 @@ import { beforeAll, describe, it, expect } from 'vitest';
 import { App, type CfnElement } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
-import { FORWARDED_HEADERS, ORIGIN_VERIFY_ENV, ORIGIN_VERIFY_HEADER } from '../../lib/constructs/cloudfront-edge.ts';
+import { FORWARDED_HEADERS, ORIGIN_VERIFY_ENV, ORIGIN_VERIFY_HEADER, VIEWER_ADDRESS_HEADER } from '../../lib/constructs/cloudfront-edge.ts';
 import { API_GROUPS } from '../../lib/constructs/handlers.ts';
 import { createCorridorApp } from '../../lib/corridor-app.ts';
 import { EdgeWafStack, MANAGED_RULE_GROUPS, WAF_LOG_GROUP_NAME, WAF_RATE_WINDOW_SECONDS } from '../../lib/edge-waf-stack.ts';
@@ -105,6 +105,8 @@ describe('edge: distribution', () => {
     const config = policy.Properties.OriginRequestPolicyConfig;
     expect(config.HeadersConfig).toEqual({ HeaderBehavior: 'whitelist', Headers: [...FORWARDED_HEADERS] });
     expect(config.HeadersConfig.Headers).not.toContain('host');
+    // the handlers take the audit event's sourceIp from it once the origin-verify header matched
+    expect(config.HeadersConfig.Headers).toContain(VIEWER_ADDRESS_HEADER);
     expect(config.CookiesConfig).toEqual({ CookieBehavior: 'none' });
   });
 
@@ -127,6 +129,15 @@ describe('edge: origin verification', () => {
     }
     const consoleFn = main.Resources[logicalId(v.stack.handlers.console.fn)].Properties;
     expect(consoleFn.Environment.Variables).toEqual({ NODE_OPTIONS: '--enable-source-maps' });
+    for (const name of ['console', 'sealer'] as const) {
+      expect(JSON.stringify(main.Resources[logicalId(v.stack.handlers.byName[name].policy)].Properties.PolicyDocument), name).not.toContain('secretsmanager:');
+    }
+  });
+
+  it('encrypts the secret with the AWS managed key, so GetSecretValue needs no kms:Decrypt grant (no CMK to grant)', () => {
+    const secret = main.Resources[logicalId(v.stack.edge!.secret)];
+    expect(secret.Type).toBe('AWS::SecretsManager::Secret');
+    expect(secret.Properties.KmsKeyId).toBeUndefined();
   });
 
   it('without the edge there is no distribution, web ACL stack, secret or origin-verify variable', () => {
@@ -136,6 +147,7 @@ describe('edge: origin verification', () => {
     t.resourceCountIs('AWS::CloudFront::Distribution', 0);
     t.resourceCountIs('AWS::SecretsManager::Secret', 0);
     expect(JSON.stringify(t.toJSON())).not.toContain(ORIGIN_VERIFY_ENV);
+    expect(JSON.stringify(t.findResources('AWS::IAM::ManagedPolicy'))).not.toContain('secretsmanager:');
   });
 });
 

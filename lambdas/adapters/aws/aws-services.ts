@@ -17,13 +17,18 @@ import { KmsSealSigner } from './kms-seal-signer.ts';
 
 export interface AwsClients { dynamodb: DynamoDBClient; kms: KMSClient }
 
-export function awsClients(cfg: Pick<ExchangeConfig, 'region' | 'awsEndpoint'>): AwsClients {
-  const base = {
+/** What every SDK client of the exchange is built with (the origin-verify Secrets Manager client too). */
+export function sdkClientConfig(cfg: Pick<ExchangeConfig, 'region' | 'awsEndpoint'>) {
+  return {
     region: cfg.region,
     maxAttempts: 3,
     // Against an emulator: its endpoint and throwaway credentials, never the machine's real ones.
     ...(cfg.awsEndpoint ? { endpoint: cfg.awsEndpoint, credentials: { accessKeyId: 'corridor-local', secretAccessKey: 'corridor-local' } } : {}),
   };
+}
+
+export function awsClients(cfg: Pick<ExchangeConfig, 'region' | 'awsEndpoint'>): AwsClients {
+  const base = sdkClientConfig(cfg);
   return { dynamodb: new DynamoDBClient(base), kms: new KMSClient(base) };
 }
 

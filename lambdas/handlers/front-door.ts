@@ -1,0 +1,42 @@
+/**
+ * The origin check of the deployed API handlers (origin-verify.ts), built once per process and only when
+ * CORRIDOR_ORIGIN_VERIFY_SECRET_ARN is set (corridor:edge=cloudfront-waf). Without it (http-api, `npm start`) there is
+ * no check, and the Secrets Manager client is neither built nor its module evaluated: the default cold start pays nothing.
+ */
+import { systemClock } from '../adapters/aws/aws-services.ts';
+import { readConfig, readOriginVerifySecretArn } from '../config.ts';
+import { OriginVerifier, type OriginCheck, type OriginSecrets } from './origin-verify.ts';
+import { logger, telemetry, tracer } from './runtime.ts';
+
+let check: OriginCheck | null | undefined;
+
+export function runtimeOriginCheck(): OriginCheck | undefined {
+  if (check === undefined) {
+    const secretArn = readOriginVerifySecretArn();
+    check = secretArn
+      ? new OriginVerifier(lazySecrets(secretArn), systemClock, {
+        refused: (o) => logger.warn('origin refused', { ...o }),
+        dependencyFailed: (o) => telemetry.dependencyFailed(o),
+      })
+      : null;
+  }
+  return check ?? undefined;
+}
+
+/** The adapter (and the SDK client it brings) is imported on first use; its calls are X-Ray subsegments like every SDK call. */
+function lazySecrets(secretArn: string): OriginSecrets {
+  let source: Promise<OriginSecrets> | undefined;
+  return {
+    async values() {
+      if (!source) {
+        source = import('../adapters/aws/secrets-manager-origin-secrets.ts').then(({ SecretsManagerOriginSecrets, secretsManagerClient }) => {
+          const client = secretsManagerClient(readConfig());
+          tracer.captureAWSv3Client(client);
+          return new SecretsManagerOriginSecrets(client, secretArn);
+        });
+        source.catch(() => (source = undefined)); // a failed import is tried again by the next request
+      }
+      return (await source).values();
+    },
+  };
+}
