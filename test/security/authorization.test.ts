@@ -2,7 +2,7 @@
 // decisions "Order of checks" 8–10, "Agreements", "Audit actions"): one agency against another's
 // documents, self-granted roles, the operator, non-auditors, and stolen or forged audit cursors.
 import { randomBytes } from 'node:crypto';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signDocument } from '../../lambdas/client/signing.ts';
 import type { AuditEvent } from '../../lambdas/core/audit.ts';
 import type { ActionName } from '../../lambdas/core/routes.ts';
@@ -12,6 +12,7 @@ import { eucDoc, licenseDoc, publish, publishEuc, shipment } from '../helpers/li
 import { TestExchange, type Answer, type TestAgency } from '../helpers/memory-exchange.ts';
 import { expectRefusal } from '../helpers/refusals.ts';
 import { claims, hdr, sealTolerant, signedBy } from './kit.ts';
+import { expectNoPlaintextAtRest } from './at-rest.ts';
 
 let raw: TestExchange;
 let x: TestExchange; // the same exchange; its auditEvents() tolerates seal records (audit.proof tests seal)
@@ -334,3 +335,6 @@ describe('audit scope and cursors', () => {
     expect(sg.status).toBe(200);
   });
 });
+
+// Whatever this file threw at the exchange, no trade data reached storage in the clear.
+afterAll(() => expectNoPlaintextAtRest(x));

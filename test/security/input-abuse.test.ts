@@ -9,6 +9,7 @@ import { licenseDoc, publish, shipment } from '../helpers/licenses.ts';
 import { TestExchange, type Answer, type TestAgency } from '../helpers/memory-exchange.ts';
 import { expectRefusal } from '../helpers/refusals.ts';
 import { claims, hdr, rawJwsBytes, request, requestOfExactSize, sendRaw, signedBy } from './kit.ts';
+import { expectNoPlaintextAtRest } from './at-rest.ts';
 
 let x: TestExchange;
 let bafa: TestAgency;
@@ -477,3 +478,6 @@ describe('media types and empty bodies', () => {
     await refused(() => x.send(VERIFY, bytes), 400, 'malformed-request');
   });
 });
+
+// Whatever this file threw at the exchange, no trade data reached storage in the clear.
+afterAll(() => expectNoPlaintextAtRest(x));

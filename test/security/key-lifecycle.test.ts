@@ -3,10 +3,11 @@
 // halves, duplicate kids). The warm-process revocation bound is tested with the agency cache itself.
 import { generateKeyPairSync } from 'node:crypto';
 import type { JWK } from 'jose';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeKey, type TestKey } from '../helpers/keys.ts';
 import { TestExchange, type Answer, type TestAgency } from '../helpers/memory-exchange.ts';
 import { expectRefusal } from '../helpers/refusals.ts';
+import { expectNoPlaintextAtRest } from './at-rest.ts';
 
 let x: TestExchange;
 let bafa: TestAgency;
@@ -80,3 +81,6 @@ describe('registrations that are never accepted (400 body-invalid, nothing store
     await refused(() => x.call(bafa, 'agency.keys', { add: [{ kid: bafa.key.kid, jwk: other.publicJwk }] }), 409, 'kid-reused');
   });
 });
+
+// Whatever this file threw at the exchange, no trade data reached storage in the clear.
+afterAll(() => expectNoPlaintextAtRest(x));

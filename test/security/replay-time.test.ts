@@ -1,7 +1,7 @@
 // Replay and time-window attacks (PROTOCOL §2 claims table; decisions "Order of checks" 5–8, 11 and
 // "Replay guard"). A replayed jti changes nothing, whatever else differs in the bytes.
 import { createPublicKey, verify, type JsonWebKey } from 'node:crypto';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { acceptedEventId } from '../../lambdas/core/audit.ts';
 import type { ActionName } from '../../lambdas/core/routes.ts';
 import { makeKey } from '../helpers/keys.ts';
@@ -10,6 +10,7 @@ import { EXCHANGE_ID, TestExchange, type Answer, type TestAgency } from '../help
 import { rawJws } from '../helpers/raw-jws.ts';
 import { expectRefusal } from '../helpers/refusals.ts';
 import { claims, hdr, malleateEs256, newJti, request, signatureOf, signedBy, withSignature } from './kit.ts';
+import { expectNoPlaintextAtRest } from './at-rest.ts';
 
 let x: TestExchange;
 let bafa: TestAgency;
@@ -261,3 +262,6 @@ describe('issuer and key', () => {
     expect(a.problem.detail.replace('nl-douane-1', 'K')).toBe(b.problem.detail.replace('no-such-kid', 'K'));
   });
 });
+
+// Whatever this file threw at the exchange, no trade data reached storage in the clear.
+afterAll(() => expectNoPlaintextAtRest(x));

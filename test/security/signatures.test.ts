@@ -3,7 +3,7 @@
 // and — since nothing here authenticates — no `aud` in the answer and no `actor` in the event.
 import { createHmac, createPrivateKey, createPublicKey, sign, verify, type JsonWebKey } from 'node:crypto';
 import { FlattenedSign, GeneralSign, importJWK } from 'jose';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signDocument } from '../../lambdas/client/signing.ts';
 import type { ActionName } from '../../lambdas/core/routes.ts';
 import { sealNow } from '../helpers/audit.ts';
@@ -13,6 +13,7 @@ import { TestExchange, type Answer, type TestAgency } from '../helpers/memory-ex
 import { rawJws } from '../helpers/raw-jws.ts';
 import { expectRefusal } from '../helpers/refusals.ts';
 import { b64u, bigFromBytes, bytesFromBig, claims, ED25519_L, hdr, malleateEs256, P256_N, request, sealTolerant, signatureOf, signedBy, withSignature } from './kit.ts';
+import { expectNoPlaintextAtRest } from './at-rest.ts';
 
 let x: TestExchange;
 let bafa: TestAgency; // ES256
@@ -382,3 +383,6 @@ describe('payload shape', () => {
     expect(detail).toContain(pointer);
   });
 });
+
+// Whatever this file threw at the exchange, no trade data reached storage in the clear.
+afterAll(() => expectNoPlaintextAtRest(x));
