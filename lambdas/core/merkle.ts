@@ -2,6 +2,7 @@
  * RFC 9162 §2.1 Merkle trees over JCS (RFC 8785) bytes, as PROTOCOL §6 fixes:
  * leaf = SHA-256(0x00 ‖ JCS(event without hash)), node = SHA-256(0x01 ‖ left ‖ right).
  */
+import * as nodeCrypto from 'node:crypto';
 import { createHash } from 'node:crypto';
 import canonicalizeModule from 'canonicalize';
 
@@ -15,14 +16,28 @@ export function jcs(value: unknown): string {
 }
 
 export function b64url(bytes: Uint8Array): string {
-  return Buffer.from(bytes).toString('base64url');
+  // A Buffer view, not a copy: the encoding reads the same bytes.
+  return (Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)).toString('base64url');
 }
 
+/**
+ * One-shot `crypto.hash` (Node ≥ 20.12, 21.7): the same SHA-256 without a Hash object per call, a few µs less on
+ * each of the four digests a request takes. Strings are hashed as UTF-8, like `Hash.update(string)`.
+ */
+const oneShot = (nodeCrypto as { hash?: (alg: string, data: string | Uint8Array, enc: string) => string | Buffer }).hash;
+
 export function sha256(data: Uint8Array | string): Buffer {
-  return createHash('sha256').update(data).digest();
+  return oneShot ? (oneShot('sha256', data, 'buffer') as Buffer) : createHash('sha256').update(data).digest();
+}
+
+/** base64url(SHA-256(data)): what rqd, rsd and event ids carry. */
+export function sha256b64url(data: Uint8Array | string): string {
+  return oneShot ? (oneShot('sha256', data, 'base64url') as string) : createHash('sha256').update(data).digest('base64url');
 }
 
 export function leafHash(canonicalBytes: string | Uint8Array): Buffer {
+  // U+0000 is the single byte 0x00 in UTF-8: hashing '\u0000' + text is hashing 0x00 ‖ UTF-8(text).
+  if (oneShot && typeof canonicalBytes === 'string') return oneShot('sha256', `\u0000${canonicalBytes}`, 'buffer') as Buffer;
   return createHash('sha256').update(Uint8Array.of(0)).update(canonicalBytes).digest();
 }
 
