@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { METRICS_NAMESPACE, PowertoolsTelemetry, SERVICE_NAME } from '../lambdas/adapters/aws/powertools-telemetry.ts';
+import type { MetricsDetail } from '../lambdas/config.ts';
 import { ACTION_ROUTES } from '../lambdas/core/routes.ts';
 import { DEFAULT_MEMORY_MB, PROJECT_ROOT } from '../lib/constructs/handler-function.ts';
 
@@ -40,22 +41,59 @@ export interface PerRequestInput {
 
 export interface CostLine { item: string; usd: number; formula: string }
 
-/** Bytes the deployed telemetry logs for one answered request (measured by capturing stdout). */
-export function telemetryLogBytes(): number {
-  let bytes = 0;
-  const write = process.stdout.write.bind(process.stdout);
-  process.stdout.write = ((chunk: string | Uint8Array) => {
-    bytes += typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.byteLength;
-    return true;
-  }) as typeof process.stdout.write;
+/** What the deployed telemetry (with `detail`) writes to stdout and stderr (Lambda logs both) while `run` calls it. */
+function captured(detail: MetricsDetail, run: (t: PowertoolsTelemetry) => void): string {
+  const chunks: string[] = [];
+  const streams = [process.stdout, process.stderr] as const;
+  const writes = streams.map((s) => s.write);
+  for (const s of streams) {
+    s.write = ((chunk: string | Uint8Array) => {
+      chunks.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
+      return true;
+    }) as typeof s.write;
+  }
   try {
-    const t = new PowertoolsTelemetry(new Logger({ serviceName: SERVICE_NAME }), new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME }));
+    run(new PowertoolsTelemetry(new Logger({ serviceName: SERVICE_NAME }), new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME }), undefined, detail));
+  } finally {
+    streams.forEach((s, i) => { s.write = writes[i]!; });
+  }
+  return chunks.join('');
+}
+
+/** Bytes the deployed telemetry logs for one answered request (measured by capturing stdout). */
+export function telemetryLogBytes(detail: MetricsDetail = 'decision'): number {
+  const text = captured(detail, (t) => {
     t.requestCompleted({ requestId: 'Jx3aTgX0FiAEMxw=', auditId: `ev-${'A'.repeat(43)}`, actor: 'NL-DOUANE', action: 'license.verify', status: 200, decision: 'allow', durationMs: 12 });
     t.dataKeyCache({ cacheHits: 2, kmsGenerate: 0, kmsDecrypt: 0 });
-  } finally {
-    process.stdout.write = write;
+  });
+  return Buffer.byteLength(text) + ASSUMPTIONS.platformLogBytes;
+}
+
+/**
+ * CloudWatch custom metrics the telemetry can create with `detail`: every observation it has, for every action and both
+ * decisions, run through the real PowertoolsTelemetry; each distinct namespace, metric name and dimension values in the
+ * EMF documents it prints is one metric (CloudWatch bills each one that receives data in a month).
+ */
+export function customMetrics(detail: MetricsDetail): string[] {
+  const text = captured(detail, (t) => {
+    for (const { act } of ACTION_ROUTES) {
+      for (const decision of ['allow', 'deny'] as const) t.requestCompleted({ requestId: 'r', action: act, status: 200, decision, durationMs: 1 });
+    }
+    t.auditWriteFailed({ requestId: 'r', action: 'license.verify', dependency: 'dynamodb', errorClass: 'E' });
+    t.sealRun({ lagSeconds: 0, seals: 0, events: 0 });
+    t.dataKeyCache({ cacheHits: 1, kmsGenerate: 1, kmsDecrypt: 0 });
+  });
+  const metrics = new Set<string>();
+  for (const line of text.split('\n')) {
+    if (!line.includes('"_aws"')) continue;
+    const doc = JSON.parse(line) as { _aws: { CloudWatchMetrics: { Namespace: string; Dimensions: string[][]; Metrics: { Name: string }[] }[] } } & Record<string, unknown>;
+    for (const d of doc._aws.CloudWatchMetrics) {
+      for (const dims of d.Dimensions) {
+        for (const m of d.Metrics) metrics.add(`${d.Namespace}/${m.Name}{${dims.map((k) => `${k}=${String(doc[k])}`).join(',')}}`);
+      }
+    }
   }
-  return bytes + ASSUMPTIONS.platformLogBytes;
+  return [...metrics].sort();
 }
 
 /** Per million requests on the deployed front door (HTTP API) and the alternatives. */
@@ -85,17 +123,19 @@ export function perMillion(r: PerRequestInput, logBytes: number): { lines: CostL
 
 type Template = { Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }> };
 
-export interface Floor { lines: CostLine[]; total: number; counted: Record<string, number> }
+export interface Floor { detail: MetricsDetail; lines: CostLine[]; total: number; counted: Record<string, number> }
 
-/** The fixed monthly floor: what the stack costs with no traffic (the sealer still runs every minute, signing nothing). */
-export function monthlyFloor(template: Template, sealerIdleMs: number): Floor {
+/**
+ * The fixed monthly floor: what the stack costs with no traffic (the sealer still runs every minute, signing nothing), for
+ * the template synthesized with corridor:metricsDetail=`detail` and the custom metrics the telemetry creates with it.
+ */
+export function monthlyFloor(template: Template, sealerIdleMs: number, detail: MetricsDetail): Floor {
   const resources = Object.values(template.Resources);
   const n = (type: string): number => resources.filter((r) => r.Type === type).length;
   const rotating = resources.filter((r) => r.Type === 'AWS::KMS::Key' && r.Properties?.EnableKeyRotation === true).length;
   const webAcls = resources.filter((r) => r.Type === 'AWS::WAFv2::WebACL');
   const wafRules = webAcls.reduce((s, a) => s + ((a.Properties?.Rules as unknown[] | undefined)?.length ?? 0), 0);
-  // EMF: Requests and LatencyMs per (action, decision), plus four single metrics, once each is seen.
-  const metrics = ACTION_ROUTES.length * 2 * 2 + 4;
+  const metrics = customMetrics(detail).length;
   const runs = 60 * 24 * 30;
   const counted = { kmsKeys: n('AWS::KMS::Key'), kmsKeysRotating: rotating, alarms: n('AWS::CloudWatch::Alarm'), dashboards: n('AWS::CloudWatch::Dashboard'), webAcls: webAcls.length, wafRules, customMetrics: metrics };
   const lines: CostLine[] = [
@@ -104,7 +144,7 @@ export function monthlyFloor(template: Template, sealerIdleMs: number): Floor {
     { item: 'CloudWatch dashboards', usd: counted.dashboards * p('cloudwatchDashboardPerMonth'), formula: `${counted.dashboards} × $3` },
     { item: 'WAF', usd: counted.webAcls * p('wafWebAclPerMonth') + wafRules * p('wafRulePerMonth'), formula: `${counted.webAcls} ACL × $5 + ${wafRules} rules × $1 (optional front door)` },
     { item: 'Sealer (every minute)', usd: runs * (p('lambdaRequestsPerMillion') / 1e6 + (DEFAULT_MEMORY_MB / 1024) * (Math.ceil(sealerIdleMs) / 1000) * p('lambdaArmPerGbSecond')), formula: `${runs} runs × ($0.20/M + ${Math.ceil(sealerIdleMs)} ms × 0.5 GB); an idle run signs nothing (one KMS Sign per 2,000 events is in the per-request cost)` },
-    { item: 'Custom metrics (EMF)', usd: metrics * p('cloudwatchCustomMetricPerMonth'), formula: `up to ${metrics} metrics × $0.30 (only those that receive data in the month)` },
+    { item: 'Custom metrics (EMF)', usd: metrics * p('cloudwatchCustomMetricPerMonth'), formula: `up to ${metrics} metrics × $0.30 (metricsDetail=${detail}: counted in the EMF the telemetry prints for ${ACTION_ROUTES.length} actions × allow/deny; only those that receive data in the month are billed)` },
   ];
-  return { lines, total: lines.reduce((s, l) => s + l.usd, 0), counted };
+  return { detail, lines, total: lines.reduce((s, l) => s + l.usd, 0), counted };
 }

@@ -10,6 +10,7 @@ import { EmulatorMissingError, MOTO_MISSING } from '../lambdas/local/emulator.ts
 import { PROJECT_ROOT } from '../lib/constructs/handler-function.ts';
 import { latencyChart, percentile } from './chart.ts';
 import { coldStart } from './cold-start.ts';
+import { DEFAULT_METRICS_DETAIL, METRICS_DETAILS, type MetricsDetail } from '../lambdas/config.ts';
 import { ASSUMPTIONS, monthlyFloor, perMillion, PRICES, telemetryLogBytes } from './cost.ts';
 import { motoBench, type PhaseResult } from './moto.ts';
 import { regexAdversarial, validationLinearity } from './validation-regex.ts';
@@ -44,7 +45,9 @@ let lin!: ReturnType<typeof validationLinearity>;
 let regex!: ReturnType<typeof regexAdversarial>;
 let verifyCost!: ReturnType<typeof perMillion>;
 let drawdownCost!: ReturnType<typeof perMillion>;
-let floor!: ReturnType<typeof monthlyFloor>;
+type Template = { Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }> };
+let templates: Record<MetricsDetail, Template>;
+let floors: ReturnType<typeof monthlyFloor>[] = [];
 let logBytes = 0;
 let templateSource = 'synthesized (test/infra/synth.ts)';
 const per = (p: PhaseResult, k: 'dynamodb' | 'kms'): number => sum(p.calls[k]) / p.n;
@@ -104,18 +107,27 @@ if (runs('cost')) {
   }
   row('$ per million drawdowns, HTTP API', r2(drawdownCost.fronts['HTTP API (deployed)']!), '—', '—', 'info', null);
 
-  let template: { Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }> };
+  // The floor for each corridor:metricsDetail, each from its own template and the metrics its telemetry creates.
   try {
-    const { synthesize } = await import('../test/infra/synth.ts');
-    template = synthesize().template.toJSON() as typeof template;
+    const { synthesize, synthesizeVariant } = await import('../test/infra/synth.ts');
+    const deployed = synthesize();
+    templateSource = 'synthesized (test/infra/synth.ts), one per corridor:metricsDetail';
+    templates = Object.fromEntries(METRICS_DETAILS.map((detail) => [detail, (detail === deployed.settings.metricsDetail
+      ? deployed.template
+      : synthesizeVariant({ 'corridor:metricsDetail': detail }).templates[0]!.template).toJSON() as Template])) as Record<MetricsDetail, Template>;
   } catch (e) {
     const file = join(PROJECT_ROOT, 'cdk.out/Corridor.template.json');
     if (!existsSync(file)) throw e;
-    templateSource = `cdk.out/Corridor.template.json (synth failed: ${e instanceof Error ? e.message.slice(0, 80) : String(e)})`;
-    template = JSON.parse(readFileSync(file, 'utf8')) as typeof template;
+    templateSource = `cdk.out/Corridor.template.json, for both details (synth failed: ${e instanceof Error ? e.message.slice(0, 80) : String(e)})`;
+    const t = JSON.parse(readFileSync(file, 'utf8')) as Template;
+    templates = { decision: t, action: t };
   }
-  floor = monthlyFloor(template, moto.seal.idleRunMs);
-  row('fixed monthly floor, $ (keys, alarms, dashboard, WAF, sealer, metrics)', r2(floor.total), '—', '—', '≤ $15', floor.total <= 15);
+  floors = METRICS_DETAILS.map((detail) => monthlyFloor(templates[detail], moto.seal.idleRunMs, detail));
+  for (const f of floors) {
+    const isDefault = f.detail === DEFAULT_METRICS_DETAIL;
+    row(`fixed monthly floor, $, metricsDetail=${f.detail}${isDefault ? ' (default)' : ''} (keys, alarms, dashboard, WAF, sealer, ${f.counted.customMetrics} metrics)`,
+      r2(f.total), '—', '—', isDefault ? '≤ $15' : 'info', isDefault ? f.total <= 15 : null);
+  }
 }
 
 if (runs('validation')) {
@@ -139,8 +151,10 @@ if (only) {
 }
 console.log(`\nCost lines per million verifications (${PRICES.region}, prices checked ${PRICES.checked}):`);
 for (const l of verifyCost.lines) console.log(`  ${l.item.padEnd(18)} $${l.usd.toFixed(4)}  = ${l.formula}`);
-console.log(`Monthly floor (${templateSource}):`);
-for (const l of floor.lines) console.log(`  ${l.item.padEnd(22)} $${l.usd.toFixed(2)}  = ${l.formula}`);
+for (const f of floors) {
+  console.log(`Monthly floor, corridor:metricsDetail=${f.detail}${f.detail === DEFAULT_METRICS_DETAIL ? ' (default)' : ''}: $${f.total.toFixed(2)} (${templateSource}):`);
+  for (const l of f.lines) console.log(`  ${l.item.padEnd(22)} $${l.usd.toFixed(2)}  = ${l.formula}`);
+}
 
 const latency = { inProcess: warm.latenciesMs, moto: moto.verify.latenciesMs, motoDrawdown: moto.drawdown.latenciesMs };
 writeFileSync(join(PROJECT_ROOT, 'bench/latency.svg'), latencyChart('license.verify latency: in process (memory adapters) and against moto', [
@@ -158,7 +172,7 @@ writeFileSync(join(PROJECT_ROOT, 'bench/results.json'), `${JSON.stringify({
   warm: { ...warm, latenciesMs: undefined },
   cold,
   moto: { coldFirstVerify: moto.coldFirstVerify, verify: { ...moto.verify, latenciesMs: undefined }, drawdown: { ...moto.drawdown, latenciesMs: undefined }, drawdownUncontended: { ...moto.drawdownUncontended, latenciesMs: undefined }, seal: moto.seal },
-  cost: { assumptions: ASSUMPTIONS, logBytesPerRequest: logBytes, verification: verifyCost, drawdown: drawdownCost, floor: { ...floor, template: templateSource } },
+  cost: { assumptions: ASSUMPTIONS, logBytesPerRequest: logBytes, verification: verifyCost, drawdown: drawdownCost, floor: Object.fromEntries(floors.map((f) => [f.detail, { ...f, template: templateSource }])) },
   validation: lin,
   regex,
 }, null, 2)}\n`);

@@ -31,6 +31,23 @@ export interface ExchangeConfig {
  */
 export const DEFAULT_AGENCY_CACHE_MS = 30_000;
 
+/**
+ * How finely `Requests` and `LatencyMs` are dimensioned (CDK context `corridor:metricsDetail`, environment
+ * `CORRIDOR_METRICS_DETAIL`). Each distinct dimension-value combination is one CloudWatch custom metric, billed monthly:
+ * - `decision` (default): dimensions {service, decision}; the action is a property of the EMF document, not a
+ *   dimension, so Logs Insights (and metric filters) can still split by it. 4 request metrics.
+ * - `action`: dimensions {service, action, decision}: per-action graphs in CloudWatch metrics, 4 per action.
+ */
+export type MetricsDetail = 'decision' | 'action';
+export const METRICS_DETAILS: readonly MetricsDetail[] = ['decision', 'action'];
+export const DEFAULT_METRICS_DETAIL: MetricsDetail = 'decision';
+export const METRICS_DETAIL_ENV = 'CORRIDOR_METRICS_DETAIL';
+/** The dimensions (besides `service`) of `Requests` and `LatencyMs` per detail: what the handlers emit, the dashboard reads. */
+export const REQUEST_DIMENSIONS: Readonly<Record<MetricsDetail, readonly ('action' | 'decision')[]>> = {
+  decision: ['decision'],
+  action: ['action', 'decision'],
+};
+
 export class ConfigError extends Error {
   override name = 'ConfigError';
 }
@@ -47,6 +64,14 @@ function intOr(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   const n = Number(v);
   if (!Number.isSafeInteger(n) || n < 0) throw new ConfigError(`${name} must be a non-negative integer`);
   return n;
+}
+
+/** The metrics detail of the deployed functions; the default when unset, an error when misspelt. */
+export function readMetricsDetail(env: NodeJS.ProcessEnv = process.env): MetricsDetail {
+  const v = env[METRICS_DETAIL_ENV];
+  if (v === undefined || v === '') return DEFAULT_METRICS_DETAIL;
+  if (!(METRICS_DETAILS as readonly string[]).includes(v)) throw new ConfigError(`${METRICS_DETAIL_ENV} must be one of ${METRICS_DETAILS.join(', ')}`);
+  return v as MetricsDetail;
 }
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): ExchangeConfig {

@@ -54,6 +54,7 @@ export class CorridorStack extends Stack {
       appKeys: this.keys.app,
       logsKey: this.keys.logs,
       reservedConcurrency: settings.reservedConcurrency,
+      metricsDetail: settings.metricsDetail,
     });
     this.alerts = new AlertTopic(this, 'Alerts', { encryptionKey: this.keys.alerts });
     this.sealerSchedule = new SealerSchedule(this, 'Sealer', { fn: this.handlers.sealer.fn, alertTopic: this.alerts.topic });
@@ -92,6 +93,7 @@ export class CorridorStack extends Stack {
       api: this.exchangeApi.api,
       functions: this.handlers.byName,
       tables: this.tables,
+      metricsDetail: settings.metricsDetail,
       ...(this.edge ? { waf: { webAclMetric: WEB_ACL_METRIC, rateRuleMetric: RATE_RULE_METRIC, region: WAF_REGION } } : {}),
     });
 

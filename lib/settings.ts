@@ -3,6 +3,7 @@
  * built: a typo in a context value fails synth with the name of the value instead of deploying something else.
  */
 import type { App } from 'aws-cdk-lib';
+import { DEFAULT_METRICS_DETAIL, METRICS_DETAILS, type MetricsDetail } from '../lambdas/config.ts';
 import {
   DEFAULT_RESERVED_CONCURRENCY, DEFAULT_THROTTLE, type ConcurrencyName, type RouteClass, type Throttle,
 } from './limits.ts';
@@ -40,6 +41,12 @@ export interface CorridorSettings {
   readonly throttle: Readonly<Record<RouteClass, Throttle>>;
   readonly reservedConcurrency: Readonly<Record<ConcurrencyName, number>>;
   readonly customDomain?: CustomDomainSettings;
+  /**
+   * `corridor:metricsDetail`: dimensions of the `Requests`/`LatencyMs` metrics. `decision` (default): {service,
+   * decision}, the action recorded as an EMF property (Logs Insights splits by it), 4 custom metrics. `action`:
+   * {service, action, decision}, 4 custom metrics per action (~$18/month once all are seen). The dashboard follows it.
+   */
+  readonly metricsDetail: MetricsDetail;
 }
 
 /** Default of `corridor:wafRateLimit`: 3,000 per 5 minutes is 10 req/s sustained from one address (an agency's NAT). */
@@ -133,6 +140,10 @@ export function readSettings(app: App): CorridorSettings {
   // WAF rate-based rules accept limits from 10 up; below that the rule is rejected at deploy time.
   if (wafRateLimit < 10) throw new Error('context corridor:wafRateLimit must be at least 10 (WAF minimum)');
   const originVerifyVersion = string(ctx, 'corridor:originVerifyVersion');
+  const metricsDetail = (string(ctx, 'corridor:metricsDetail') ?? DEFAULT_METRICS_DETAIL) as MetricsDetail;
+  if (!METRICS_DETAILS.includes(metricsDetail)) {
+    throw new Error(`context corridor:metricsDetail must be one of ${METRICS_DETAILS.join(', ')}, got ${metricsDetail}`);
+  }
   return {
     exchangeId: string(ctx, 'exchangeId') ?? DEFAULT_EXCHANGE_ID,
     edge,
@@ -142,5 +153,6 @@ export function readSettings(app: App): CorridorSettings {
     reservedConcurrency: overrides('corridor:reservedConcurrency', object(ctx, 'corridor:reservedConcurrency'),
       DEFAULT_RESERVED_CONCURRENCY, (path, raw) => positiveInt(path, raw)),
     ...(domain ? { customDomain: domain } : {}),
+    metricsDetail,
   };
 }

@@ -8,14 +8,15 @@ import { Tracer } from '@aws-lambda-powertools/tracer';
 import { awsClients, buildServices } from '../adapters/aws/aws-services.ts';
 import { METRICS_NAMESPACE, PowertoolsTelemetry, SERVICE_NAME } from '../adapters/aws/powertools-telemetry.ts';
 import { StreamLogger } from '../adapters/aws/stream-logger.ts';
-import { readConfig } from '../config.ts';
+import { readConfig, readMetricsDetail } from '../config.ts';
 import { Exchange } from '../core/exchange.ts';
 import type { CoreServices } from '../core/services.ts';
 
 export const logger = new StreamLogger({ serviceName: SERVICE_NAME });
 /** Outside Lambda (no AWS_EXECUTION_ENV) Powertools turns the Tracer off by itself. */
 export const tracer = new Tracer({ serviceName: SERVICE_NAME, captureHTTPsRequests: false });
-export const telemetry = new PowertoolsTelemetry(logger, new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME }), tracer);
+/** Request metrics dimensioned per CORRIDOR_METRICS_DETAIL (context corridor:metricsDetail; `decision` by default). */
+export const telemetry = new PowertoolsTelemetry(logger, new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME }), tracer, readMetricsDetail());
 
 let services: CoreServices | undefined;
 let exchange: Exchange | undefined;

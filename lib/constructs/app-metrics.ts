@@ -5,6 +5,7 @@
  */
 import type { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import { REQUEST_DIMENSIONS, type MetricsDetail } from '../../lambdas/config.ts';
 
 export const APP_NAMESPACE = 'Corridor';
 /** The dimension set of the alarm metrics, exactly: CloudWatch matches a metric only on its full dimension set. */
@@ -15,9 +16,9 @@ export const APP_METRICS = {
   auditWriteFailures: 'AuditWriteFailures',
   /** Seconds, emitted by every sealer run: age of the oldest unsealed event, 0 when none. */
   sealLagSeconds: 'SealLagSeconds',
-  /** Count per {service, action, decision}. */
+  /** Count per {service, decision}, or {service, action, decision} with corridor:metricsDetail=action. */
   requests: 'Requests',
-  /** Milliseconds per {service, action, decision}. */
+  /** Milliseconds, dimensioned as `requests`. */
   latencyMs: 'LatencyMs',
   /** Count, {service}: payload data keys served from the handler's cache, or fetched from KMS. */
   dataKeyCacheHits: 'DataKeyCacheHits',
@@ -36,11 +37,19 @@ export function serviceMetric(metricName: string, statistic: string, period: Dur
   });
 }
 
-/** A SEARCH over the per-action metrics ({service, action, decision}), one line per action and decision. */
-export function perActionSearch(metricName: string, statistic: string, period: Duration, filter = ''): cloudwatch.MathExpression {
+/** The dimension names of the request metrics (`Requests`, `LatencyMs`) as the handlers publish them with `detail`. */
+export function requestDimensionNames(detail: MetricsDetail): readonly string[] {
+  return [...Object.keys(SERVICE_DIMENSIONS), ...REQUEST_DIMENSIONS[detail]];
+}
+
+/**
+ * A SEARCH over the request metrics in exactly the dimension set published with `detail`: one line per decision, or
+ * per action and decision. A SEARCH matches the full schema only, so it never draws a set that is not published.
+ */
+export function requestSearch(detail: MetricsDetail, metricName: string, statistic: string, period: Duration, filter = ''): cloudwatch.MathExpression {
   const where = `MetricName="${metricName}" service="${SERVICE_DIMENSIONS.service}"${filter ? ` ${filter}` : ''}`;
   return new cloudwatch.MathExpression({
-    expression: `SEARCH('{${APP_NAMESPACE},service,action,decision} ${where}', '${statistic}', ${period.toSeconds()})`,
+    expression: `SEARCH('{${[APP_NAMESPACE, ...requestDimensionNames(detail)].join(',')}} ${where}', '${statistic}', ${period.toSeconds()})`,
     label: '',
     period,
     usingMetrics: {},

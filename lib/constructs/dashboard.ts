@@ -1,13 +1,14 @@
 /**
- * The operator dashboard: what the exchange is asked and answers (per action and decision, latency), the HTTP API's
- * errors, the audit trail's health (failed writes, seal lag), data-key caching, the functions and the tables. Per-action
- * graphs use SEARCH, so a new action shows up without a change here.
+ * The operator dashboard: what the exchange is asked and answers (per decision, or per action and decision with
+ * corridor:metricsDetail=action; latency), the HTTP API's errors, the audit trail's health (failed writes, seal lag),
+ * data-key caching, the functions and the tables. Request graphs use SEARCH, so a new action shows up without a change here.
  */
 import { Duration } from 'aws-cdk-lib';
 import type * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
-import { APP_METRICS, perActionSearch, serviceMetric } from './app-metrics.ts';
+import type { MetricsDetail } from '../../lambdas/config.ts';
+import { APP_METRICS, requestSearch, serviceMetric } from './app-metrics.ts';
 import type { HandlerFunction, HandlerName } from './handler-function.ts';
 import { SEAL_LAG_THRESHOLD } from './sealer-schedule.ts';
 import type { CorridorTables } from './tables.ts';
@@ -18,6 +19,8 @@ export interface CorridorDashboardProps {
   readonly api: apigwv2.IHttpApi;
   readonly functions: Readonly<Record<HandlerName, HandlerFunction>>;
   readonly tables: CorridorTables;
+  /** How the request metrics are dimensioned (corridor:metricsDetail): the request graphs read exactly that set. */
+  readonly metricsDetail: MetricsDetail;
   /** The web ACL (cloudfront-waf edge): its metric names and region, for the WAF graph. */
   readonly waf?: { readonly webAclMetric: string; readonly rateRuleMetric: string; readonly region: string };
 }
@@ -34,17 +37,23 @@ export class CorridorDashboard extends Construct {
     const perFunction = (f: (h: HandlerFunction, label: string) => cloudwatch.IMetric, what: string) =>
       fns.map(([name, h]) => f(h, `${name} ${what}`));
 
+    // Per action only with corridor:metricsDetail=action; by default the action is in the EMF documents and log lines
+    // (Logs Insights: `stats count(*) by action, decision`), not a metric dimension.
+    const byAction = props.metricsDetail === 'action';
+    const per = byAction ? 'action' : 'decision';
+    const search = (metricName: string, statistic: string, filter = '') => requestSearch(props.metricsDetail, metricName, statistic, period, filter);
+
     const hits = serviceMetric(APP_METRICS.dataKeyCacheHits, cloudwatch.Stats.SUM, period);
     const misses = serviceMetric(APP_METRICS.dataKeyCacheMisses, cloudwatch.Stats.SUM, period);
 
     const widgets: cloudwatch.IWidget[][] = [
       [
-        graph('Requests per action and decision', [perActionSearch(APP_METRICS.requests, 'Sum', period)]),
-        graph('Denials per action', [perActionSearch(APP_METRICS.requests, 'Sum', period, 'decision="deny"')]),
+        graph(byAction ? 'Requests per action and decision' : 'Requests per decision', [search(APP_METRICS.requests, 'Sum')]),
+        graph(`Denials${byAction ? ' per action' : ''}`, [search(APP_METRICS.requests, 'Sum', 'decision="deny"')]),
       ],
       [
-        graph('Latency p50 per action (ms)', [perActionSearch(APP_METRICS.latencyMs, 'p50', period)]),
-        graph('Latency p99 per action (ms)', [perActionSearch(APP_METRICS.latencyMs, 'p99', period)]),
+        graph(`Latency p50 per ${per} (ms)`, [search(APP_METRICS.latencyMs, 'p50')]),
+        graph(`Latency p99 per ${per} (ms)`, [search(APP_METRICS.latencyMs, 'p99')]),
       ],
       [
         graph('HTTP API answers', [

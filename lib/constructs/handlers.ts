@@ -7,6 +7,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
+import { METRICS_DETAIL_ENV, type MetricsDetail } from '../../lambdas/config.ts';
 import type { HandlerGroup } from '../../lambdas/core/routes.ts';
 import { SEALER_RESERVED_CONCURRENCY, type ConcurrencyName } from '../limits.ts';
 import type { KmsKeyDefinition } from './definitions.ts';
@@ -112,6 +113,8 @@ export interface CorridorHandlersProps {
   readonly logsKey: kms.IKey;
   /** Reserved concurrency of each API handler group and the console (the sealer's is fixed: SEALER). */
   readonly reservedConcurrency: Readonly<Record<ConcurrencyName, number>>;
+  /** Dimensions of the request metrics (context corridor:metricsDetail), passed as CORRIDOR_METRICS_DETAIL. */
+  readonly metricsDetail: MetricsDetail;
 }
 
 export class CorridorHandlers extends Construct {
@@ -119,7 +122,7 @@ export class CorridorHandlers extends Construct {
 
   constructor(scope: Construct, id: string, props: CorridorHandlersProps) {
     super(scope, id);
-    const environment: Record<string, string> = { CORRIDOR_EXCHANGE_ID: props.exchangeId };
+    const environment: Record<string, string> = { CORRIDOR_EXCHANGE_ID: props.exchangeId, [METRICS_DETAIL_ENV]: props.metricsDetail };
     for (const { def, table } of props.tables.all) environment[def.envVar] = table.tableName;
     for (const { def, key } of Object.values(props.appKeys)) environment[def.envVar] = key.keyArn;
 

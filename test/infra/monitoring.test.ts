@@ -1,9 +1,16 @@
 /** Alarms, the dashboard, and the log groups of every stack of every variant (encrypted, with retention). */
 import { beforeAll, describe, it, expect } from 'vitest';
-import type { CfnElement } from 'aws-cdk-lib';
+import { App, type CfnElement } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { METRICS_NAMESPACE, PowertoolsTelemetry, SERVICE_NAME } from '../../lambdas/adapters/aws/powertools-telemetry.ts';
+import { METRICS_DETAILS, type MetricsDetail } from '../../lambdas/config.ts';
+import { ACTION_ROUTES } from '../../lambdas/core/routes.ts';
 import { APP_NAMESPACE } from '../../lib/constructs/app-metrics.ts';
 import { API_5XX_THRESHOLD, TABLE_OPERATIONS } from '../../lib/constructs/monitoring.ts';
+import { readSettings } from '../../lib/settings.ts';
+import { captureOutput } from '../helpers/output-capture.ts';
 import { synthesizeVariant, type Variant } from './synth.ts';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- CloudFormation JSON
@@ -84,12 +91,13 @@ describe('alarms', () => {
 describe('dashboard', () => {
   const body = (): string => JSON.stringify(props(v.stack.dashboard.dashboard).DashboardBody);
 
-  it('graphs requests and denials per action, latency p50/p99, 4xx/5xx, audit failures, seal lag and cache hit rate', () => {
+  it('graphs requests and denials per decision, latency p50/p99, 4xx/5xx, audit failures, seal lag and cache hit rate', () => {
     const b = body();
-    for (const title of ['Requests per action and decision', 'Denials per action', 'Latency p50 per action (ms)', 'Latency p99 per action (ms)',
+    for (const title of ['Requests per decision', 'Denials', 'Latency p50 per decision (ms)', 'Latency p99 per decision (ms)',
       'HTTP API answers', 'Audit trail: failed writes and seal lag', 'Data-key cache hit rate (%)', 'Function duration p99 (ms)',
       'Function errors and throttles', 'DynamoDB consumed capacity (units)']) expect(b).toContain(title);
-    expect(b).toContain(`SEARCH('{${APP_NAMESPACE},service,action,decision} MetricName=\\\\\\"Requests\\\\\\" service=\\\\\\"corridor\\\\\\"', 'Sum', 300)`);
+    expect(b).toContain(`SEARCH('{${APP_NAMESPACE},service,decision} MetricName=\\\\\\"Requests\\\\\\" service=\\\\\\"corridor\\\\\\"', 'Sum', 300)`);
+    expect(b).not.toContain('per action');
     expect(b).toContain('decision=\\\\\\"deny\\\\\\"');
     expect(b).toContain("'p99', 300)");
     expect(b).toContain('100 * hits / (hits + misses)');
@@ -98,12 +106,102 @@ describe('dashboard', () => {
     }
   });
 
+  it('with corridor:metricsDetail=action, the request graphs are per action and decision', () => {
+    const action = synthesizeVariant({ 'corridor:metricsDetail': 'action' });
+    const b = JSON.stringify(action.templates[0]!.template.findResources('AWS::CloudWatch::Dashboard'));
+    for (const title of ['Requests per action and decision', 'Denials per action', 'Latency p50 per action (ms)', 'Latency p99 per action (ms)']) expect(b).toContain(title);
+    expect(b).toContain(`SEARCH('{${APP_NAMESPACE},service,action,decision} MetricName=`);
+  });
+
   it('adds the edge web ACL graph (metrics in us-east-1) only with the cloudfront-waf edge', () => {
     expect(body()).not.toContain('AWS/WAFV2');
     const edge = synthesizeVariant({ 'corridor:edge': 'cloudfront-waf' });
     const json = JSON.stringify(edge.templates[0]!.template.findResources('AWS::CloudWatch::Dashboard'));
     expect(json).toContain('AWS/WAFV2');
     expect(json).toContain('us-east-1');
+  });
+});
+
+/** `namespace|metric|dimension names, sorted` of every metric the handlers' telemetry publishes with `detail`. */
+function published(detail: MetricsDetail): Set<string> {
+  const out = captureOutput();
+  try {
+    const t = new PowertoolsTelemetry(new Logger({ serviceName: SERVICE_NAME }), new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME }), undefined, detail);
+    for (const { act: action } of ACTION_ROUTES) {
+      for (const decision of ['allow', 'deny'] as const) t.requestCompleted({ requestId: 'r', action, status: 200, decision, durationMs: 1 });
+    }
+    t.auditWriteFailed({ requestId: 'r', action: 'license.verify', dependency: 'dynamodb', errorClass: 'E' });
+    t.sealRun({ lagSeconds: 0, seals: 0, events: 0 });
+    t.dataKeyCache({ cacheHits: 1, kmsGenerate: 1, kmsDecrypt: 0 });
+    const keys = new Set<string>();
+    for (const line of out.json()) {
+      const cw = (line._aws as Json | undefined)?.CloudWatchMetrics as Json[] | undefined;
+      for (const d of cw ?? []) for (const dims of d.Dimensions as string[][]) for (const m of d.Metrics as Json[]) keys.add(`${d.Namespace}|${m.Name}|${[...dims].sort().join(',')}`);
+    }
+    return keys;
+  } finally {
+    out.restore();
+  }
+}
+
+/** The Corridor-namespace metrics a template's alarms and dashboards read, as `namespace|metric|dimension names`. */
+function referenced(variant: Variant): { alarms: string[]; dashboard: string[] } {
+  const all = (variant.templates[0]!.template.toJSON() as Json).Resources as Json;
+  const key = (ns: string, name: string, dims: string[]) => `${ns}|${name}|${[...dims].sort().join(',')}`;
+  const alarms: string[] = [];
+  for (const r of Object.values(all) as Json[]) {
+    if (r.Type !== 'AWS::CloudWatch::Alarm') continue;
+    const p = r.Properties as Json;
+    const stats: Json[] = p.MetricName ? [p] : (p.Metrics as Json[] ?? []).filter((m) => m.MetricStat).map((m) => m.MetricStat.Metric);
+    for (const m of stats) alarms.push(key(m.Namespace, m.MetricName, (m.Dimensions as Json[] ?? []).map((d) => d.Name)));
+  }
+  const dashboard: string[] = [];
+  for (const r of Object.values(all) as Json[]) {
+    if (r.Type !== 'AWS::CloudWatch::Dashboard') continue;
+    const parts = r.Properties.DashboardBody['Fn::Join'][1] as unknown[];
+    const body = JSON.parse(parts.map((x) => (typeof x === 'string' ? x : 'TOKEN')).join('')) as Json;
+    for (const w of body.widgets as Json[]) {
+      for (const line of (w.properties?.metrics ?? []) as unknown[][]) {
+        const head = line[0];
+        if (typeof head === 'string') {
+          const dims = line.slice(2).filter((x): x is string => typeof x === 'string').filter((_, i) => i % 2 === 0);
+          dashboard.push(key(head, line[1] as string, dims));
+          continue;
+        }
+        const search = /^SEARCH\('\{([^}]*)\} MetricName="([^"]+)"/.exec(String((head as Json).expression ?? ''));
+        if (search) {
+          const [ns, ...dims] = search[1]!.split(',');
+          dashboard.push(key(ns!, search[2]!, dims));
+        }
+      }
+    }
+  }
+  const ours = (k: string) => k.startsWith(`${APP_NAMESPACE}|`);
+  return { alarms: alarms.filter(ours), dashboard: dashboard.filter(ours) };
+}
+
+describe('corridor:metricsDetail: alarms and dashboard read only metrics the handlers publish', () => {
+  it.each(METRICS_DETAILS)('%s', (detail) => {
+    const variant = synthesizeVariant({ 'corridor:metricsDetail': detail });
+    const emitted = published(detail);
+    const { alarms, dashboard } = referenced(variant);
+    expect(alarms.length).toBeGreaterThan(0);
+    for (const k of alarms) expect(emitted, `alarm on ${k}`).toContain(k);
+    for (const k of dashboard) expect(emitted, `dashboard graph of ${k}`).toContain(k);
+    // The request graphs are there in either mode, in that mode's dimension set.
+    const requests = `${APP_NAMESPACE}|Requests|${detail === 'action' ? 'action,decision,service' : 'decision,service'}`;
+    expect(dashboard).toContain(requests);
+    // What it costs: one custom metric per metric name and dimension values seen (ACTION_ROUTES × allow/deny or not).
+    expect([...emitted].filter((k) => k.includes('|action,')).length).toBe(detail === 'action' ? 2 : 0);
+    // The functions learn the detail from their environment (the console emits nothing and gets no variables).
+    const fns = variant.templates[0]!.template.findResources('AWS::Lambda::Function');
+    const details = Object.values(fns).map((f) => (f.Properties.Environment?.Variables as Json | undefined)?.CORRIDOR_METRICS_DETAIL).filter(Boolean);
+    expect(details).toEqual(Array(6).fill(detail));
+  });
+
+  it('the default is `decision`; a misspelt value fails synth', () => {
+    expect(readSettings(new App({ context: {} })).metricsDetail).toBe('decision');
+    expect(() => readSettings(new App({ context: { 'corridor:metricsDetail': 'actions' } }))).toThrow(/corridor:metricsDetail must be one of decision, action/);
   });
 });
 

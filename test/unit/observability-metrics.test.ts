@@ -1,11 +1,13 @@
 // Observability (issue 7): the EMF documents, parsed as CloudWatch would. Names, units and dimension sets are
-// the contract of the alarms and dashboard: alarm metrics carry only `service`, request metrics add action and decision.
+// the contract of the alarms and dashboard: alarm metrics carry only `service`, request metrics add `decision`
+// (default metrics detail; the action is a plain property) or action and decision (corridor:metricsDetail=action).
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MemoryDataKeys } from '../../lambdas/adapters/memory/memory-data-keys.ts';
 import { METRIC, METRICS_NAMESPACE, PowertoolsTelemetry, SERVICE_NAME } from '../../lambdas/adapters/aws/powertools-telemetry.ts';
-import { APP_METRICS, APP_NAMESPACE, SERVICE_DIMENSIONS } from '../../lib/constructs/app-metrics.ts';
+import { ConfigError, DEFAULT_METRICS_DETAIL, readMetricsDetail, type MetricsDetail } from '../../lambdas/config.ts';
+import { APP_METRICS, APP_NAMESPACE, requestDimensionNames, SERVICE_DIMENSIONS } from '../../lib/constructs/app-metrics.ts';
 import { PayloadCipher } from '../../lambdas/core/payload-cipher.ts';
 import type { Write } from '../../lambdas/core/ports.ts';
 import { sealAll } from '../../lambdas/core/sealer.ts';
@@ -51,7 +53,8 @@ function directive(d: Emf): { namespace: string; dimensions: string[][]; metrics
 }
 
 describe('EMF metrics', () => {
-  it('Requests and LatencyMs: one document per request, dimensions exactly {service, action, decision}', async () => {
+  /** Requests answered by `driver` with the store taking 25 ms per commit on the test's clock, as EMF documents. */
+  async function requestDocs(): Promise<Emf[]> {
     // The store "takes" 25 ms of the test's clock per commit: latency comes from the Clock port, not from timing.
     const commit = x.store.commit.bind(x.store);
     x.store.commit = async (writes: readonly Write[]) => {
@@ -63,12 +66,50 @@ describe('EMF metrics', () => {
     const docs = withMetric('Requests');
     expect(docs).toHaveLength(2);
     for (const d of docs) {
-      expect(directive(d)).toEqual({ namespace: 'Corridor', dimensions: [['service', 'action', 'decision']], metrics: { Requests: 'Count', LatencyMs: 'Milliseconds' } });
       expect(d.service).toBe('corridor');
       expect(d.Requests).toBe(1);
       expect(d.LatencyMs).toBe(25);
     }
+    // Dimension or not, the action and decision are members of every document: Logs Insights groups by either.
     expect(docs.map((d) => [d.action, d.decision])).toEqual([['agreement.put', 'allow'], ['license.status', 'deny']]);
+    return docs;
+  }
+
+  it('Requests and LatencyMs, default detail `decision`: one document per request, dimensions exactly {service, decision}, action a property', async () => {
+    expect(DEFAULT_METRICS_DETAIL).toBe('decision');
+    expect(telemetry.detail).toBe('decision');
+    for (const d of await requestDocs()) {
+      expect(directive(d)).toEqual({ namespace: 'Corridor', dimensions: [['service', 'decision']], metrics: { Requests: 'Count', LatencyMs: 'Milliseconds' } });
+      expect(typeof d.action).toBe('string');
+    }
+  });
+
+  it('Requests and LatencyMs, detail `action`: one document per request, dimensions exactly {service, action, decision}', async () => {
+    telemetry = new PowertoolsTelemetry(new Logger({ serviceName: SERVICE_NAME }), new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME }), undefined, 'action');
+    services = { ...x.services, telemetry };
+    driver = new ExchangeDriver(services, x.clock.now);
+    driver.operator = x.operator;
+    for (const d of await requestDocs()) {
+      expect(directive(d)).toEqual({ namespace: 'Corridor', dimensions: [['service', 'action', 'decision']], metrics: { Requests: 'Count', LatencyMs: 'Milliseconds' } });
+    }
+  });
+
+  it('the dashboard reads the request metrics in the dimension set each detail publishes', () => {
+    for (const detail of ['decision', 'action'] as const satisfies readonly MetricsDetail[]) {
+      const t = new PowertoolsTelemetry(new Logger({ serviceName: SERVICE_NAME }), new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME }), undefined, detail);
+      out.restore();
+      out = captureOutput();
+      t.requestCompleted({ requestId: 'r', action: 'license.verify', status: 200, decision: 'allow', durationMs: 3 });
+      expect(directive(withMetric('Requests')[0]!).dimensions, detail).toEqual([[...requestDimensionNames(detail)]]);
+    }
+  });
+
+  it('CORRIDOR_METRICS_DETAIL: `decision` when unset, `action` on request, anything else refused', () => {
+    expect(readMetricsDetail({})).toBe('decision');
+    expect(readMetricsDetail({ CORRIDOR_METRICS_DETAIL: '' })).toBe('decision');
+    expect(readMetricsDetail({ CORRIDOR_METRICS_DETAIL: 'action' })).toBe('action');
+    expect(readMetricsDetail({ CORRIDOR_METRICS_DETAIL: 'decision' })).toBe('decision');
+    expect(() => readMetricsDetail({ CORRIDOR_METRICS_DETAIL: 'actions' })).toThrow(ConfigError);
   });
 
   it('AuditWriteFailures: every failed audit write, dimensions exactly {service}', async () => {

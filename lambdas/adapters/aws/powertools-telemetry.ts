@@ -7,13 +7,17 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import type { Tracer } from '@aws-lambda-powertools/tracer';
+import { DEFAULT_METRICS_DETAIL, REQUEST_DIMENSIONS, type MetricsDetail } from '../../config.ts';
 import type { FailureObservation, RequestObservation, SealRunObservation, Telemetry } from '../../core/ports.ts';
 
 export const METRICS_NAMESPACE = 'Corridor';
 /** Powertools adds it as the `service` dimension of every metric and the `service` key of every log line. */
 export const SERVICE_NAME = 'corridor';
 
-/** Metric names. Those with only the `service` dimension back alarms; `Requests`/`LatencyMs` add action and decision. */
+/**
+ * Metric names. Those with only the `service` dimension back alarms; `Requests`/`LatencyMs` add `decision`, and `action`
+ * too with the `action` metrics detail (see MetricsDetail in config.ts).
+ */
 export const METRIC = {
   requests: 'Requests',
   latency: 'LatencyMs',
@@ -36,14 +40,23 @@ export class PowertoolsTelemetry implements Telemetry {
     private readonly logger: Logger,
     private readonly metrics: Metrics,
     private readonly tracer?: Tracer,
+    /** How finely request metrics are dimensioned (each dimension-value combination is a billed custom metric). */
+    readonly detail: MetricsDetail = DEFAULT_METRICS_DETAIL,
   ) {}
 
   requestCompleted(o: RequestObservation): void {
     this.logger.info('request', { ...o });
-    this.emit({ action: o.action, decision: o.decision }, [
+    // With the `decision` detail the action is a property of the document, not a dimension: CloudWatch bills no
+    // metric per action, and Logs Insights can still group the documents by it.
+    const dimensions: Record<string, string> = {};
+    const properties: Record<string, string> = {};
+    for (const [k, v] of [['action', o.action], ['decision', o.decision]] as const) {
+      (REQUEST_DIMENSIONS[this.detail].includes(k) ? dimensions : properties)[k] = v;
+    }
+    this.emit(dimensions, [
       [METRIC.requests, MetricUnit.Count, 1],
       [METRIC.latency, MetricUnit.Milliseconds, o.durationMs],
-    ]);
+    ], properties);
     // Annotations are indexed for trace search: ids and codes only, like the log line.
     if (this.tracer?.isTracingEnabled()) {
       this.tracer.putAnnotation('action', o.action);
@@ -85,11 +98,12 @@ export class PowertoolsTelemetry implements Telemetry {
 
   /**
    * One EMF document per call, published at once: its dimension set is exactly `service` plus
-   * `dimensions`, never another call's, even when requests interleave in one process
-   * (`npm start`), and nothing stays buffered if the invocation ends abruptly.
+   * `dimensions` (its extra members exactly `properties`), never another call's, even when
+   * requests interleave in one process (`npm start`), and nothing stays buffered if the invocation ends abruptly.
    */
-  private emit(dimensions: Record<string, string>, data: readonly Datum[]): void {
+  private emit(dimensions: Record<string, string>, data: readonly Datum[], properties: Record<string, string> = {}): void {
     if (Object.keys(dimensions).length > 0) this.metrics.addDimensions(dimensions);
+    for (const [key, value] of Object.entries(properties)) this.metrics.addMetadata(key, value);
     for (const [name, unit, value] of data) this.metrics.addMetric(name, unit, value);
     this.metrics.publishStoredMetrics();
   }
