@@ -4,6 +4,7 @@
  */
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { ActionAnswer, Exchange } from '../core/exchange.ts';
+import { CorridorError } from '../core/errors.ts';
 import { actionForPath, type HandlerGroup } from '../core/routes.ts';
 import type { OriginCheck } from './origin-verify.ts';
 
@@ -32,14 +33,31 @@ export function actionHandler(group: HandlerGroup, exchange: () => Exchange): (e
     if (!route || route.group !== group || event.requestContext.http.method !== 'POST') {
       return json(404, { type: 'about:blank', title: 'Not Found', status: 404 });
     }
-    return answer(await exchange().handle({
-      act: route.act,
-      contentType: event.headers['content-type'],
-      body: rawBody(event),
-      sourceIp: event.requestContext.http.sourceIp,
-      requestId: event.requestContext.requestId,
-    }));
+    try {
+      return answer(await exchange().handle({
+        act: route.act,
+        contentType: event.headers['content-type'],
+        body: rawBody(event),
+        sourceIp: event.requestContext.http.sourceIp,
+        requestId: event.requestContext.requestId,
+      }));
+    } catch (e) {
+      return lastResort(event, e);
+    }
   };
+}
+
+/**
+ * The Exchange answers every request itself, refusals and dependency failures included; reaching here means a
+ * defect escaped it. Fail closed with the same unsigned 503 the exchange gives without a signing key (clients treat
+ * it as untrusted and retry), never API Gateway's bare 500. Only the error's class is logged: its message could
+ * quote input.
+ */
+function lastResort(event: HttpEvent, e: unknown): HttpResult {
+  const error = e instanceof Error ? e.constructor.name : typeof e;
+  process.stderr.write(`${JSON.stringify({ level: 'ERROR', message: 'unhandled in exchange', requestId: event.requestContext.requestId, error })}\n`);
+  const problem = new CorridorError('ERR_DEPENDENCY_FAILED', 'the exchange could not answer this request; nothing was changed, retry with a new jti').toProblem();
+  return { statusCode: 503, headers: { 'content-type': 'application/problem+json', 'cache-control': 'no-store', 'retry-after': '1' }, body: JSON.stringify(problem) };
 }
 
 /**
