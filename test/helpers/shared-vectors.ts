@@ -12,7 +12,7 @@ const ROOT = resolve(import.meta.dirname, '../..');
 function candidates(): string[] {
   const dirs = [process.env.CORRIDOR_SHARED_DIR ?? '', join(ROOT, '..', 'shared')];
   try {
-    const origin = execFileSync('git', ['remote', 'get-url', 'origin'], { cwd: ROOT, encoding: 'utf8' }).trim();
+    const origin = execFileSync('git', ['remote', 'get-url', 'origin'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
     if (origin && !origin.includes('://')) dirs.push(join(resolve(ROOT, origin), '..', 'shared'));
   } catch {
     /* not a clone */
