@@ -1,15 +1,26 @@
 /**
- * The capacity units DynamoDB on-demand would bill for one request, from the items actually sent
- * or returned (moto does not meter): item size per the DynamoDB developer guide ("Item sizes and
- * formats"), reads 4 KB per strongly consistent RRU (½ for eventually consistent index queries),
- * writes 1 KB per WRU, transactional items twice. Audit items also write both ALL-projected global
- * indexes (`pending`, `byTime`); the sealer's rewrite (an item with `seq`, without `pending`)
- * removes the `pending` entry and updates the `byTime` one.
+ * The capacity units DynamoDB on-demand would bill for the requests the bench sends to moto, which
+ * meters nothing: it reports table units only, 1 per write whatever the size, and none for global
+ * secondary indexes. So they are computed here from the items sent or returned:
+ *
+ * - item size per the DynamoDB developer guide ("Item sizes and formats"); reads 4 KB per strongly
+ *   consistent RRU (½ for the eventually consistent index queries), writes 1 KB per WRU of the
+ *   larger of the item before and after, transactional items twice;
+ * - index writes by DynamoDB's rule ("Provisioned throughput considerations for global secondary
+ *   indexes"), from the index definitions and projections in lib/constructs/definitions.ts: an entry
+ *   is written when the item enters the index (1 write of the entry), leaves it (1 delete), changes an
+ *   index key (delete + put), or changes an attribute the index projects (1 write); a write that
+ *   changes none of these costs the index nothing. The item before each write is the last image this
+ *   meter saw written (everything the bench writes passes through it); an item it never saw counts as new.
  */
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { isProjected, type IndexDefinition, type TableDefinition } from '../lib/constructs/definitions.ts';
 
-export interface Capacity { rru: number; wru: number }
+/** Units, with the index writes (part of `wru`) per index name. */
+export interface Capacity { rru: number; wru: number; indexWru: Record<string, number> }
 type Item = Record<string, AttributeValue>;
+
+export const emptyCapacity = (): Capacity => ({ rru: 0, wru: 0, indexWru: {} });
 
 const utf8 = (s: string): number => Buffer.byteLength(s, 'utf8');
 
@@ -28,43 +39,121 @@ export const itemSize = (item: Item): number => Object.entries(item).reduce((s, 
 
 const kb = (bytes: number, unit: number): number => Math.max(1, Math.ceil(bytes / unit));
 
-/** WRU of one put, with the audit table's index writes. */
-function putUnits(item: Item, factor: number): number {
-  const size = itemSize(item);
-  let units = kb(size, 1024) * factor;
-  if (item.tbucket) units += kb(size, 1024); // byTime: every audit event (new, or rewritten with seq/leafIndex)
-  if (item.pending) units += kb(size, 1024); // pending: a new, unsealed event
-  else if (item.seq && item.event) units += 1; // the rewrite drops the event from `pending`
-  return units;
+/** JSON with sorted member names at every level: equal attribute values give equal strings. */
+function canonical(v: unknown): string {
+  if (v instanceof Uint8Array) return JSON.stringify(Buffer.from(v).toString('base64'));
+  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
+  if (v && typeof v === 'object') {
+    return `{${Object.entries(v as Record<string, unknown>).filter(([, x]) => x !== undefined).sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, x]) => `${JSON.stringify(k)}:${canonical(x)}`).join(',')}}`;
+  }
+  return JSON.stringify(v);
 }
 
-export function capacityOf(command: string, input: unknown, output: unknown): Capacity {
-  const i = input as Record<string, unknown>;
-  const o = (output ?? {}) as Record<string, unknown>;
-  switch (command) {
-    case 'GetItemCommand':
-      return { rru: kb(o.Item ? itemSize(o.Item as Item) : 0, 4096), wru: 0 };
-    case 'QueryCommand': {
-      const bytes = ((o.Items ?? []) as Item[]).reduce((s, it) => s + itemSize(it), 0);
-      return { rru: kb(bytes, 4096) * (i.IndexName ? 0.5 : 1), wru: 0 };
+/** The entry `index` holds for `item`: null when the item lacks an index key (sparse index). */
+function indexEntry(table: TableDefinition, index: IndexDefinition, item: Item | undefined): Item | null {
+  if (!item) return null;
+  if (!item[index.partitionKey.name] || (index.sortKey && !item[index.sortKey.name])) return null;
+  return Object.fromEntries(Object.entries(item).filter(([k]) => isProjected(table, index, k)));
+}
+
+/** WRU DynamoDB spends on `index` when an item goes from `before` to `after` (either absent). */
+export function indexWriteUnits(table: TableDefinition, index: IndexDefinition, before: Item | undefined, after: Item | undefined): number {
+  const was = indexEntry(table, index, before);
+  const is = indexEntry(table, index, after);
+  if (!was && !is) return 0;
+  if (!was) return kb(itemSize(is!), 1024); // enters the index
+  if (!is) return kb(itemSize(was), 1024); // leaves it
+  const keys = [index.partitionKey.name, ...(index.sortKey ? [index.sortKey.name] : [])];
+  if (keys.some((k) => canonical(was[k]) !== canonical(is[k]))) return kb(itemSize(was), 1024) + kb(itemSize(is), 1024); // moves
+  if (canonical(was) === canonical(is)) return 0; // nothing it holds changed: no index write
+  return kb(Math.max(itemSize(was), itemSize(is)), 1024);
+}
+
+/**
+ * Counts what each request would consume. `tables` maps the physical table names the bench uses to their
+ * definitions (keys, indexes and projections as deployed).
+ */
+export class CapacityMeter {
+  private readonly images = new Map<string, Item>();
+
+  constructor(private readonly tables: Readonly<Record<string, TableDefinition>>) {}
+
+  private def(tableName: string): TableDefinition {
+    const def = this.tables[tableName];
+    if (!def) throw new Error(`capacity: unknown table ${tableName}`);
+    return def;
+  }
+
+  private keyOf(def: TableDefinition, tableName: string, item: Item): string {
+    return `${tableName}\n${canonical(item[def.partitionKey.name])}\n${def.sortKey ? canonical(item[def.sortKey.name]) : ''}`;
+  }
+
+  /** One item write (`after` undefined: a delete of the item with `key`), added to `into`. */
+  private write(into: Capacity, tableName: string, key: Item, after: Item | undefined, factor: number): void {
+    const def = this.def(tableName);
+    const k = this.keyOf(def, tableName, key);
+    const before = this.images.get(k);
+    const bytes = Math.max(before ? itemSize(before) : 0, after ? itemSize(after) : 0);
+    into.wru += kb(bytes, 1024) * factor;
+    for (const index of def.globalIndexes) {
+      const units = indexWriteUnits(def, index, before, after);
+      into.wru += units;
+      into.indexWru[index.indexName] = (into.indexWru[index.indexName] ?? 0) + units;
     }
-    case 'BatchGetItemCommand': {
-      const all = Object.values((o.Responses ?? {}) as Record<string, Item[]>).flat();
-      return { rru: all.reduce((s, it) => s + kb(itemSize(it), 4096), 0), wru: 0 };
+    if (after) this.images.set(k, after);
+    else this.images.delete(k);
+  }
+
+  /** The units of one successful request (`command` as the SDK names it), from its input and output. */
+  units(command: string, input: unknown, output: unknown): Capacity {
+    const i = input as Record<string, unknown>;
+    const o = (output ?? {}) as Record<string, unknown>;
+    const c = emptyCapacity();
+    switch (command) {
+      case 'GetItemCommand':
+        c.rru = kb(o.Item ? itemSize(o.Item as Item) : 0, 4096);
+        break;
+      case 'QueryCommand': {
+        const bytes = ((o.Items ?? []) as Item[]).reduce((s, it) => s + itemSize(it), 0);
+        c.rru = kb(bytes, 4096) * (i.IndexName ? 0.5 : 1);
+        break;
+      }
+      case 'BatchGetItemCommand': {
+        const all = Object.values((o.Responses ?? {}) as Record<string, Item[]>).flat();
+        c.rru = all.reduce((s, it) => s + kb(itemSize(it), 4096), 0);
+        break;
+      }
+      case 'PutItemCommand':
+        this.write(c, i.TableName as string, i.Item as Item, i.Item as Item, 1);
+        break;
+      case 'DeleteItemCommand':
+        this.write(c, i.TableName as string, i.Key as Item, undefined, 1);
+        break;
+      case 'BatchWriteItemCommand': {
+        type Req = { PutRequest?: { Item: Item }; DeleteRequest?: { Key: Item } };
+        const unprocessed = new Set(Object.entries((o.UnprocessedItems ?? {}) as Record<string, Req[]>)
+          .flatMap(([t, rs]) => rs.map((r) => `${t}\n${canonical(r)}`)));
+        for (const [table, requests] of Object.entries(i.RequestItems as Record<string, Req[]>)) {
+          for (const r of requests) {
+            if (unprocessed.has(`${table}\n${canonical(r)}`)) continue; // resent later, counted then
+            if (r.PutRequest) this.write(c, table, r.PutRequest.Item, r.PutRequest.Item, 1);
+            else if (r.DeleteRequest) this.write(c, table, r.DeleteRequest.Key, undefined, 1);
+          }
+        }
+        break;
+      }
+      case 'TransactWriteItemsCommand': {
+        const items = i.TransactItems as { Put?: { TableName: string; Item: Item }; Delete?: { TableName: string; Key: Item }; ConditionCheck?: unknown }[];
+        for (const t of items) {
+          if (t.Put) this.write(c, t.Put.TableName, t.Put.Item, t.Put.Item, 2);
+          else if (t.Delete) this.write(c, t.Delete.TableName, t.Delete.Key, undefined, 2);
+          else c.wru += 2; // a condition check of an item ≤ 1 KB
+        }
+        break;
+      }
+      default:
+        break;
     }
-    case 'PutItemCommand':
-      return { rru: 0, wru: putUnits(i.Item as Item, 1) };
-    case 'DeleteItemCommand':
-      return { rru: 0, wru: 1 };
-    case 'BatchWriteItemCommand': {
-      const requests = Object.values(i.RequestItems as Record<string, { PutRequest?: { Item: Item } }[]>).flat();
-      return { rru: 0, wru: requests.reduce((s, r) => s + (r.PutRequest ? putUnits(r.PutRequest.Item, 1) : 1), 0) };
-    }
-    case 'TransactWriteItemsCommand': {
-      const items = i.TransactItems as { Put?: { Item: Item }; Delete?: unknown; ConditionCheck?: unknown }[];
-      return { rru: 0, wru: items.reduce((s, t) => s + (t.Put ? putUnits(t.Put.Item, 2) : 2), 0) };
-    }
-    default:
-      return { rru: 0, wru: 0 };
+    return c;
   }
 }

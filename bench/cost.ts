@@ -33,6 +33,8 @@ export interface PerRequestInput {
   /** DynamoDB request units per request, sealing share included. */
   rru: number;
   wru: number;
+  /** The part of `wru` spent on each global secondary index (computed from the projections: moto meters no index). */
+  indexWru: Record<string, number>;
   dynamodbCalls: number;
   kmsCalls: number;
   cpuMs: number;
@@ -96,6 +98,8 @@ export function customMetrics(detail: MetricsDetail): string[] {
   return [...metrics].sort();
 }
 
+const sumOf = (o: Record<string, number>): number => Object.values(o).reduce((a, b) => a + b, 0);
+
 /** Per million requests on the deployed front door (HTTP API) and the alternatives. */
 export function perMillion(r: PerRequestInput, logBytes: number): { lines: CostLine[]; fronts: Record<string, number> } {
   const gb = DEFAULT_MEMORY_MB / 1024;
@@ -103,7 +107,7 @@ export function perMillion(r: PerRequestInput, logBytes: number): { lines: CostL
   const lines: CostLine[] = [
     { item: 'Lambda requests', usd: p('lambdaRequestsPerMillion'), formula: '$0.20/M' },
     { item: 'Lambda duration', usd: 1e6 * gb * (billedMs / 1000) * p('lambdaArmPerGbSecond'), formula: `${gb} GB × ${billedMs.toFixed(2)} ms (⌈CPU ${r.cpuMs.toFixed(2)} + ${r.dynamodbCalls} DynamoDB × ${ASSUMPTIONS.dynamodbRoundTripMs} ms⌉ + ${ASSUMPTIONS.coldStartRate} × init ${r.initMs.toFixed(0)} ms) × $${p('lambdaArmPerGbSecond')}/GB-s` },
-    { item: 'DynamoDB writes', usd: r.wru * p('dynamodbWriteRequestUnitPerMillion'), formula: `${r.wru.toFixed(2)} WRU × $${p('dynamodbWriteRequestUnitPerMillion')}/M` },
+    { item: 'DynamoDB writes', usd: r.wru * p('dynamodbWriteRequestUnitPerMillion'), formula: `${r.wru.toFixed(2)} WRU (items ${(r.wru - sumOf(r.indexWru)).toFixed(2)}; indexes ${Object.entries(r.indexWru).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ') || 'none'}, computed from each write and the index projections in definitions.ts, as moto meters no index) × $${p('dynamodbWriteRequestUnitPerMillion')}/M` },
     { item: 'DynamoDB reads', usd: r.rru * p('dynamodbReadRequestUnitPerMillion'), formula: `${r.rru.toFixed(2)} RRU × $${p('dynamodbReadRequestUnitPerMillion')}/M` },
     { item: 'KMS', usd: r.kmsCalls * 100 * p('kmsSymmetricRequestsPer10k') + (100 / 2000) * p('kmsAsymmetricEccSignPer10k'), formula: `${r.kmsCalls.toFixed(4)} calls × $${p('kmsSymmetricRequestsPer10k')}/10k + 1/2,000 seal Sign × $${p('kmsAsymmetricEccSignPer10k')}/10k` },
     { item: 'CloudWatch Logs', usd: (logBytes / 1e9) * 1e6 * p('cloudwatchLogsIngestPerGb'), formula: `${logBytes} B × $${p('cloudwatchLogsIngestPerGb')}/GB` },

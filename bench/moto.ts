@@ -1,7 +1,7 @@
 /**
  * Against moto (started by the test helper on a free loopback port): every DynamoDB and KMS request
  * is counted by an SDK middleware on the real clients, with the capacity units DynamoDB would bill
- * for it (computed from item sizes and the audit table's ALL-projected indexes, see capacity.ts).
+ * for it (computed from item sizes and the tables' index definitions and projections, see capacity.ts).
  * Measures verifications/s, drawdowns/s on one contended license, and request latencies.
  */
 import { DEFAULT_AGENCY_CACHE_MS } from '../lambdas/config.ts';
@@ -12,7 +12,8 @@ import { signRequest } from '../lambdas/client/signing.ts';
 import { licenseDoc, publish, shipment } from '../test/helpers/licenses.ts';
 import { EXCHANGE_ID } from '../test/helpers/memory-exchange.ts';
 import { MotoExchange } from '../test/helpers/moto-exchange.ts';
-import { capacityOf, type Capacity } from './capacity.ts';
+import { TABLES } from '../lib/constructs/definitions.ts';
+import { CapacityMeter, emptyCapacity, type Capacity } from './capacity.ts';
 
 export interface CallCounts { dynamodb: Record<string, number>; kms: Record<string, number>; capacity: Capacity }
 export interface PhaseResult { n: number; seconds: number; perSecond: number; calls: CallCounts; latenciesMs: number[]; statuses: Record<string, number> }
@@ -21,13 +22,13 @@ export interface MotoResult { coldFirstVerify: CallCounts; verify: PhaseResult; 
 class Counter {
   dynamodb: Record<string, number> = {};
   kms: Record<string, number> = {};
-  capacity: Capacity = { rru: 0, wru: 0 };
+  capacity: Capacity = emptyCapacity();
 
   reset(): CallCounts {
     const snapshot = { dynamodb: this.dynamodb, kms: this.kms, capacity: this.capacity };
     this.dynamodb = {};
     this.kms = {};
-    this.capacity = { rru: 0, wru: 0 };
+    this.capacity = emptyCapacity();
     return snapshot;
   }
 }
@@ -65,11 +66,13 @@ export async function motoBench(verifications = 1000, drawdowns = 200, drawdownC
   const x = await MotoExchange.start();
   try {
     const counter = new Counter();
+    const meter = new CapacityMeter(Object.fromEntries(TABLES.map((def) => [x.tables[def.id], def])));
     count(x.clients.dynamodb as unknown as Stackable, (c, input, output) => {
       counter.dynamodb[c] = (counter.dynamodb[c] ?? 0) + 1;
-      const u = capacityOf(c, input, output);
+      const u = meter.units(c, input, output);
       counter.capacity.rru += u.rru;
       counter.capacity.wru += u.wru;
+      for (const [index, wru] of Object.entries(u.indexWru)) counter.capacity.indexWru[index] = (counter.capacity.indexWru[index] ?? 0) + wru;
     });
     count(x.clients.kms as unknown as Stackable, (c) => {
       counter.kms[c] = (counter.kms[c] ?? 0) + 1;

@@ -96,11 +96,18 @@ if (runs('cost')) {
   step('cost');
   const sealWru = moto.seal.calls.capacity.wru / Math.max(1, moto.seal.events);
   const sealRru = moto.seal.calls.capacity.rru / Math.max(1, moto.seal.events);
+  // Index WRU per request of a phase, plus each event's share of sealing.
+  const indexShare = (phase: Record<string, number>, n: number): Record<string, number> => Object.fromEntries(
+    [...new Set([...Object.keys(phase), ...Object.keys(moto.seal.calls.capacity.indexWru)])]
+      .map((k) => [k, (phase[k] ?? 0) / n + (moto.seal.calls.capacity.indexWru[k] ?? 0) / Math.max(1, moto.seal.events)]));
   logBytes = telemetryLogBytes();
   const initMs = cold.bundles.find((b) => b.name === 'licenses')!.initMs;
-  verifyCost = perMillion({ rru: moto.verify.calls.capacity.rru / moto.verify.n + sealRru, wru: moto.verify.calls.capacity.wru / moto.verify.n + sealWru, dynamodbCalls: per(moto.verify, 'dynamodb'), kmsCalls: per(moto.verify, 'kms'), cpuMs: warm.cpuUsPerVerify / 1000, initMs }, logBytes);
+  verifyCost = perMillion({ rru: moto.verify.calls.capacity.rru / moto.verify.n + sealRru, wru: moto.verify.calls.capacity.wru / moto.verify.n + sealWru, indexWru: indexShare(moto.verify.calls.capacity.indexWru, moto.verify.n), dynamodbCalls: per(moto.verify, 'dynamodb'), kmsCalls: per(moto.verify, 'kms'), cpuMs: warm.cpuUsPerVerify / 1000, initMs }, logBytes);
   const d = moto.drawdownUncontended;
-  drawdownCost = perMillion({ rru: d.calls.capacity.rru / d.n + sealRru, wru: d.calls.capacity.wru / d.n + sealWru, dynamodbCalls: per(d, 'dynamodb'), kmsCalls: per(d, 'kms'), cpuMs: warm.cpuUsPerVerify / 1000, initMs }, logBytes);
+  drawdownCost = perMillion({ rru: d.calls.capacity.rru / d.n + sealRru, wru: d.calls.capacity.wru / d.n + sealWru, indexWru: indexShare(d.calls.capacity.indexWru, d.n), dynamodbCalls: per(d, 'dynamodb'), kmsCalls: per(d, 'kms'), cpuMs: warm.cpuUsPerVerify / 1000, initMs }, logBytes);
+  const vIndex = indexShare(moto.verify.calls.capacity.indexWru, moto.verify.n);
+  row(`DynamoDB WRU per verification, sealing included (of which indexes: ${Object.entries(vIndex).map(([k, v]) => `${k} ${r2(v)}`).join(', ')})`,
+    r2(moto.verify.calls.capacity.wru / moto.verify.n + sealWru), '—', '—', 'info', null);
   for (const [front, usd] of Object.entries(verifyCost.fronts)) {
     const deployed = front.startsWith('HTTP API');
     row(`$ per million verifications, ${front}`, r2(usd), '—', '—', deployed ? '≤ $2.00' : 'info', deployed ? usd <= 2 : null);

@@ -17,7 +17,11 @@ export async function createTables(dynamodb: DynamoDBClient): Promise<Record<str
     for (const a of [def.partitionKey, def.sortKey, ...def.globalIndexes.flatMap((i) => [i.partitionKey, i.sortKey])]) {
       if (a) attrs.set(a.name, { AttributeName: a.name, AttributeType: a.type });
     }
-    const gsis: GlobalSecondaryIndex[] = def.globalIndexes.map((i) => ({ IndexName: i.indexName, KeySchema: keySchema(i.partitionKey, i.sortKey), Projection: { ProjectionType: 'ALL' } }));
+    const gsis: GlobalSecondaryIndex[] = def.globalIndexes.map((i) => ({
+      IndexName: i.indexName,
+      KeySchema: keySchema(i.partitionKey, i.sortKey),
+      Projection: { ProjectionType: i.projection.type, ...(i.projection.type === 'INCLUDE' ? { NonKeyAttributes: [...i.projection.attributes] } : {}) },
+    }));
     const name = localTableName(def);
     await dynamodb.send(new CreateTableCommand({
       TableName: name,

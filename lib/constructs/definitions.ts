@@ -9,10 +9,22 @@ export type AttributeType = 'S' | 'N' | 'B';
 
 export interface KeyAttribute { readonly name: string; readonly type: AttributeType }
 
+/**
+ * What an index entry carries besides the keys (the table's and the index's, always projected). It decides what a
+ * Query of the index returns and what DynamoDB writes to it: an entry is written only when the item enters or leaves
+ * the index, or one of its keys or projected attributes changes. A projection cannot change in place (the index has
+ * to be rebuilt).
+ */
+export type IndexProjection =
+  | { readonly type: 'ALL' }
+  | { readonly type: 'KEYS_ONLY' }
+  | { readonly type: 'INCLUDE'; readonly attributes: readonly string[] };
+
 export interface IndexDefinition {
   readonly indexName: string;
   readonly partitionKey: KeyAttribute;
   readonly sortKey?: KeyAttribute;
+  readonly projection: IndexProjection;
 }
 
 export interface TableDefinition {
@@ -50,10 +62,14 @@ export const TABLES: readonly TableDefinition[] = [
     envVar: 'CORRIDOR_AUDIT_TABLE',
     partitionKey: { name: 'pk', type: 'S' },
     globalIndexes: [
-      // sparse: only events not yet sealed carry `pending` (a shard P#0..P#3); the sealer drains it
-      { indexName: 'pending', partitionKey: { name: 'pending', type: 'S' }, sortKey: { name: 'tsId', type: 'S' } },
-      // every event by hour bucket and shard (T#2026-11-22T10#0..3), for audit.query by time
-      { indexName: 'byTime', partitionKey: { name: 'tbucket', type: 'S' }, sortKey: { name: 'tsId', type: 'S' } },
+      // sparse: only events not yet sealed carry `pending` (a shard P#0..P#3); the sealer drains it. ALL: the sealer
+      // rewrites each event from its entry here (every attribute, without `pending`), and its entry leaves the index
+      // on that rewrite whatever the projection.
+      { indexName: 'pending', partitionKey: { name: 'pending', type: 'S' }, sortKey: { name: 'tsId', type: 'S' }, projection: { type: 'ALL' } },
+      // every event by day bucket and shard (T#2026-11-22#0..3), for audit.query by time, which reads `tsId` and
+      // `event` only. The sealer's rewrite changes neither (it adds `seq`, `leafIndex`, drops `pending`), so with
+      // `event` the only projected attribute sealing makes no write to this index.
+      { indexName: 'byTime', partitionKey: { name: 'tbucket', type: 'S' }, sortKey: { name: 'tsId', type: 'S' }, projection: { type: 'INCLUDE', attributes: ['event'] } },
     ],
     purpose: 'One event per action call (accepted events double as the replay guard), and the seals over them',
   },
@@ -89,6 +105,13 @@ export const KMS_KEYS: readonly KmsKeyDefinition[] = [
     purpose: 'Signs audit seals (one KMS Sign per seal, never per event)',
   },
 ];
+
+/** Whether an entry of `index` (of `table`) holds attribute `name`: every key, and what the projection names. */
+export function isProjected(table: TableDefinition, index: IndexDefinition, name: string): boolean {
+  if ([table.partitionKey, table.sortKey, index.partitionKey, index.sortKey].some((k) => k?.name === name)) return true;
+  const p = index.projection;
+  return p.type === 'ALL' || (p.type === 'INCLUDE' && p.attributes.includes(name));
+}
 
 /** Physical table name used in local mode (moto) for a definition. */
 export function localTableName(def: TableDefinition): string {

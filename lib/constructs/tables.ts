@@ -3,7 +3,7 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
-import { TABLES, type AttributeType, type KeyAttribute, type TableDefinition } from './definitions.ts';
+import { TABLES, type AttributeType, type IndexProjection, type KeyAttribute, type TableDefinition } from './definitions.ts';
 import { constructId } from './ids.ts';
 
 export type TableId = TableDefinition['id'];
@@ -12,6 +12,12 @@ const ATTRIBUTE_TYPES: Record<AttributeType, dynamodb.AttributeType> = {
   S: dynamodb.AttributeType.STRING,
   N: dynamodb.AttributeType.NUMBER,
   B: dynamodb.AttributeType.BINARY,
+};
+
+const PROJECTION_TYPES: Record<IndexProjection['type'], dynamodb.ProjectionType> = {
+  ALL: dynamodb.ProjectionType.ALL,
+  KEYS_ONLY: dynamodb.ProjectionType.KEYS_ONLY,
+  INCLUDE: dynamodb.ProjectionType.INCLUDE,
 };
 
 function attribute(a: KeyAttribute): dynamodb.Attribute {
@@ -51,7 +57,8 @@ export class CorridorTables extends Construct {
           indexName: gsi.indexName,
           partitionKey: attribute(gsi.partitionKey),
           ...(gsi.sortKey ? { sortKey: attribute(gsi.sortKey) } : {}),
-          projectionType: dynamodb.ProjectionType.ALL,
+          projectionType: PROJECTION_TYPES[gsi.projection.type],
+          ...(gsi.projection.type === 'INCLUDE' ? { nonKeyAttributes: [...gsi.projection.attributes] } : {}),
         });
       }
       byId[def.id] = { def, table };

@@ -1,5 +1,5 @@
 /** In-memory Store for unit tests only (`npm start` uses DynamoDB on moto). Counts calls for benchmarks. */
-import { TABLES } from '../../../lib/constructs/definitions.ts';
+import { isProjected, TABLES } from '../../../lib/constructs/definitions.ts';
 import { WriteConflict, type AttrValue, type IndexPage, type IndexQuery, type StoredRecord, type Store, type TableId, type Write, type WriteCondition } from '../../core/ports.ts';
 
 const keyOf = (table: TableId, pk: string, sk?: string): string => `${table}\u0000${pk}\u0000${sk ?? ''}`;
@@ -72,7 +72,8 @@ export class MemoryStore implements Store {
   async queryIndex(table: TableId, q: IndexQuery): Promise<IndexPage> {
     this.calls.query++;
     this.check();
-    const def = TABLES.find((t) => t.id === table)!.globalIndexes.find((i) => i.indexName === q.index);
+    const tableDef = TABLES.find((t) => t.id === table)!;
+    const def = tableDef.globalIndexes.find((i) => i.indexName === q.index);
     if (!def || !def.sortKey) throw new Error(`no index ${q.index} on ${table}`);
     const pkName = def.partitionKey.name;
     const skName = def.sortKey.name;
@@ -83,7 +84,12 @@ export class MemoryStore implements Store {
       .filter(({ sk }) => (after === undefined || sk > after) && (q.until === undefined || sk <= q.until))
       .sort((a, b) => (a.sk < b.sk ? -1 : a.sk > b.sk ? 1 : 0));
     const page = rows.slice(0, q.limit);
-    return { records: page.map(({ r }) => copyOf(r)), ...(rows.length > q.limit ? { next: page.at(-1)!.sk } : {}) };
+    // As DynamoDB returns them: only the attributes the index projects, so code reading anything else fails here too.
+    const projected = (r: StoredRecord): StoredRecord => {
+      const c = copyOf(r);
+      return { ...c, attrs: Object.fromEntries(Object.entries(c.attrs).filter(([k]) => isProjected(tableDef, def, k))) };
+    };
+    return { records: page.map(({ r }) => projected(r)), ...(rows.length > q.limit ? { next: page.at(-1)!.sk } : {}) };
   }
 
   private holds(key: string, condition: WriteCondition): boolean {
