@@ -26,6 +26,7 @@ function esbuildOptions(entry: string, outfile: string): BuildOptions {
     format: BUNDLING.format === 'esm' ? 'esm' : 'cjs',
     minify: BUNDLING.minify,
     sourcemap: BUNDLING.sourceMap,
+    sourcesContent: BUNDLING.sourcesContent,
     target: BUNDLING.target,
     mainFields: [...BUNDLING.mainFields],
     banner: { js: BUNDLING.banner },
