@@ -12,7 +12,7 @@ import { WriteConflict, type FailureObservation } from './ports.ts';
 import { verifyRequest, type Trace } from './request-envelope.ts';
 import { signResponse, type ResponseClaims } from './response.ts';
 import type { ActionName } from './routes.ts';
-import { isoNow, type ActionOutcome, type AuditTarget, type CoreServices } from './services.ts';
+import { DEFAULT_RETRY, isoNow, type ActionOutcome, type AuditTarget, type CoreServices } from './services.ts';
 import { validateBody } from './validation.ts';
 
 export interface ActionCall {
@@ -232,7 +232,6 @@ export class Exchange {
   }
 }
 
-const DEFAULT_RETRY = { deadlineMs: 8000, baseDelayMs: 10 };
 
 /**
  * The Retry-After of a refusal: the rate limiter's own wait for 429; 1 s for a failed dependency or audit write

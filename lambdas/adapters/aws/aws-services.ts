@@ -10,7 +10,7 @@ import { PayloadCipher } from '../../core/payload-cipher.ts';
 import { RateLimiter } from '../../core/rate-limit.ts';
 import type { Clock, Telemetry } from '../../core/ports.ts';
 import { ResponseKeys } from '../../core/response-keys.ts';
-import type { CoreServices } from '../../core/services.ts';
+import { DEFAULT_RETRY, type CoreServices } from '../../core/services.ts';
 import { DynamoDbStore } from './dynamodb-store.ts';
 import { KmsDataKeys } from './kms-data-keys.ts';
 import { KmsSealSigner } from './kms-seal-signer.ts';
@@ -54,7 +54,7 @@ export function buildServices(cfg: ExchangeConfig, clients: AwsClients = awsClie
     clock: systemClock,
     telemetry,
     sealSigner: new KmsSealSigner(clients.kms, cfg.sealKeyId),
-    retry: { deadlineMs: cfg.retryDeadlineMs ?? 8000, baseDelayMs: 10 },
+    retry: { ...DEFAULT_RETRY, deadlineMs: cfg.retryDeadlineMs ?? DEFAULT_RETRY.deadlineMs },
     ...(cfg.rateLimit && cfg.rateLimit.perSecond > 0 ? { rateLimiter: new RateLimiter(systemClock, cfg.rateLimit) } : {}),
   };
 }
