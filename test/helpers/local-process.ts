@@ -23,7 +23,9 @@ export async function startLocal(
 ): Promise<LocalExchange> {
   const port = await freePort();
   const env = { ...process.env, CORRIDOR_SEAL_INTERVAL_MS: '3600000', ...extraEnv, CORRIDOR_HOME: home, CORRIDOR_PORT: String(port), NODE_NO_WARNINGS: '1' };
-  const child = spawn(TSX, [CLI, 'serve', ...args], { cwd: ROOT, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  // One node process with tsx's loader, not the tsx CLI: the CLI relays a group SIGINT to its child and, when the
+  // child's acknowledgement takes over 30 ms (a loaded machine), kills it and exits 130 — a race, not a stop.
+  const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'serve', ...args], { cwd: ROOT, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
