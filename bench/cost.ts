@@ -141,10 +141,13 @@ export function monthlyFloor(template: Template, sealerIdleMs: number, detail: M
   const wafRules = webAcls.reduce((s, a) => s + ((a.Properties?.Rules as unknown[] | undefined)?.length ?? 0), 0);
   const metrics = customMetrics(detail).length;
   const runs = 60 * 24 * 30;
-  const counted = { kmsKeys: n('AWS::KMS::Key'), kmsKeysRotating: rotating, alarms: n('AWS::CloudWatch::Alarm'), dashboards: n('AWS::CloudWatch::Dashboard'), webAcls: webAcls.length, wafRules, customMetrics: metrics };
+  // CloudWatch bills an alarm per metric it reads: a metric-math alarm costs one alarm metric per metric in its expression.
+  const alarmMetrics = resources.filter((r) => r.Type === 'AWS::CloudWatch::Alarm')
+    .reduce((sum, r) => sum + Math.max(1, ((r.Properties?.Metrics as { MetricStat?: unknown }[] | undefined) ?? []).filter((m) => m.MetricStat).length), 0);
+  const counted = { kmsKeys: n('AWS::KMS::Key'), kmsKeysRotating: rotating, alarms: n('AWS::CloudWatch::Alarm'), alarmMetrics, dashboards: n('AWS::CloudWatch::Dashboard'), webAcls: webAcls.length, wafRules, customMetrics: metrics };
   const lines: CostLine[] = [
     { item: 'KMS keys', usd: counted.kmsKeys * p('kmsKeyPerMonth'), formula: `${counted.kmsKeys} keys × $1 (rotation adds $1/key/month per rotated version, up to 2: ${rotating} rotating)` },
-    { item: 'CloudWatch alarms', usd: counted.alarms * p('cloudwatchAlarmPerMonth'), formula: `${counted.alarms} × $0.10` },
+    { item: 'CloudWatch alarms', usd: counted.alarmMetrics * p('cloudwatchAlarmPerMonth'), formula: `${counted.alarms} alarms reading ${counted.alarmMetrics} metrics × $0.10 per alarm metric` },
     { item: 'CloudWatch dashboards', usd: counted.dashboards * p('cloudwatchDashboardPerMonth'), formula: `${counted.dashboards} × $3` },
     { item: 'WAF', usd: counted.webAcls * p('wafWebAclPerMonth') + wafRules * p('wafRulePerMonth'), formula: `${counted.webAcls} ACL × $5 + ${wafRules} rules × $1 (optional front door)` },
     { item: 'Sealer (every minute)', usd: runs * (p('lambdaRequestsPerMillion') / 1e6 + (DEFAULT_MEMORY_MB / 1024) * (Math.ceil(sealerIdleMs) / 1000) * p('lambdaArmPerGbSecond')), formula: `${runs} runs × ($0.20/M + ${Math.ceil(sealerIdleMs)} ms × 0.5 GB); an idle run signs nothing (one KMS Sign per 2,000 events is in the per-request cost)` },

@@ -22,14 +22,36 @@ export const ALARM_PERIOD = Duration.minutes(5);
  * retries with a new jti), so a few are normal; more than that is an outage or a bug.
  */
 export const API_5XX_THRESHOLD = 5;
-/** The item operations the store issues (TABLE_ITEM_ACTIONS; TransactWriteItems authorizes as Put/Delete/ConditionCheck). */
+/**
+ * The item operations the store issues (TABLE_ITEM_ACTIONS; TransactWriteItems authorizes as Put/Delete/ConditionCheck;
+ * BatchWriteItem is the sealer's marking). DynamoDB reports SystemErrors per operation only.
+ */
 export const TABLE_OPERATIONS = [
   dynamodb.Operation.GET_ITEM,
   dynamodb.Operation.QUERY,
   dynamodb.Operation.PUT_ITEM,
   dynamodb.Operation.DELETE_ITEM,
   dynamodb.Operation.TRANSACT_WRITE_ITEMS,
+  dynamodb.Operation.BATCH_WRITE_ITEM,
 ] as const;
+
+/**
+ * Throttling is watched through the per-table ReadThrottleEvents and WriteThrottleEvents (and WriteThrottleEvents of
+ * each global index, whose throttling throttles the table's writes) rather than ThrottledRequests per operation: they
+ * count every throttled item — a BatchWriteItem that is only partly throttled raises no ThrottledRequests — and an
+ * alarm is billed per metric it reads (2 per table plus 1 per index, instead of one per operation).
+ */
+function throttleEvents(table: dynamodb.ITable, indexNames: readonly string[]): cloudwatch.IMetric {
+  const sum = { period: ALARM_PERIOD, statistic: cloudwatch.Stats.SUM };
+  const usingMetrics: Record<string, cloudwatch.IMetric> = {
+    reads: table.metric('ReadThrottleEvents', sum),
+    writes: table.metric('WriteThrottleEvents', sum),
+  };
+  indexNames.forEach((indexName, i) => {
+    usingMetrics[`index${i}`] = table.metric('WriteThrottleEvents', { ...sum, dimensionsMap: { TableName: table.tableName, GlobalSecondaryIndexName: indexName } });
+  });
+  return new cloudwatch.MathExpression({ expression: Object.keys(usingMetrics).join(' + '), usingMetrics, period: ALARM_PERIOD, label: 'throttle events' });
+}
 
 export interface MonitoringProps {
   readonly api: apigwv2.IHttpApi;
@@ -97,8 +119,8 @@ export class Monitoring extends Construct {
     for (const { def, table } of props.tables.all) {
       const operations = [...TABLE_OPERATIONS];
       tableThrottles[def.id] = alarm(`${constructId(def.id)}TableThrottles`,
-        `Corridor ${def.id} table throttled requests (on-demand limits or a hot partition); callers got 503s.`,
-        table.metricThrottledRequestsForOperations({ operations, period: ALARM_PERIOD }), 1, quiet);
+        `Corridor ${def.id} table throttled reads or writes (on-demand limits or a hot partition); callers got 503s or the sealer retried.`,
+        throttleEvents(table, def.globalIndexes.map((g) => g.indexName)), 1, quiet);
       tableErrors[def.id] = alarm(`${constructId(def.id)}TableSystemErrors`,
         `Corridor ${def.id} table returned DynamoDB system errors (HTTP 500 from DynamoDB); callers got 503s.`,
         table.metricSystemErrorsForOperations({ operations, period: ALARM_PERIOD }), 1, quiet);

@@ -71,19 +71,34 @@ describe('alarms', () => {
     }
   });
 
-  it('DynamoDB: throttled requests and system errors of every table, summed over the operations the store issues', () => {
+  it('DynamoDB: system errors of every table summed over the operations the store issues; throttle events of the table and each index', () => {
     for (const { def, table } of v.stack.tables.all) {
-      for (const [kind, alarm] of [['ThrottledRequests', v.stack.monitoring.tableThrottles[def.id]], ['SystemErrors', v.stack.monitoring.tableSystemErrors[def.id]]] as const) {
-        const p = props(alarm);
-        expect(p.TreatMissingData).toBe('notBreaching');
-        const metrics = (p.Metrics as Json[]).filter((m) => m.MetricStat);
-        expect(metrics.map((m) => m.MetricStat.Metric.Dimensions.find((d: Json) => d.Name === 'Operation').Value).sort(), `${def.id} ${kind}`)
-          .toEqual([...TABLE_OPERATIONS].sort());
-        for (const m of metrics) {
-          expect(m.MetricStat.Metric).toMatchObject({ Namespace: 'AWS/DynamoDB', MetricName: kind });
-          expect(m.MetricStat.Metric.Dimensions).toContainEqual({ Name: 'TableName', Value: { Ref: logicalId(table) } });
-        }
+      const tableDim = { Name: 'TableName', Value: { Ref: logicalId(table) } };
+      const errors = props(v.stack.monitoring.tableSystemErrors[def.id]);
+      expect(errors.TreatMissingData).toBe('notBreaching');
+      const errorMetrics = (errors.Metrics as Json[]).filter((m) => m.MetricStat);
+      expect(errorMetrics.map((m) => m.MetricStat.Metric.Dimensions.find((d: Json) => d.Name === 'Operation').Value).sort(), def.id)
+        .toEqual([...TABLE_OPERATIONS].sort());
+      expect(TABLE_OPERATIONS).toContain('BatchWriteItem'); // the sealer marks events with it
+      for (const m of errorMetrics) {
+        expect(m.MetricStat.Metric).toMatchObject({ Namespace: 'AWS/DynamoDB', MetricName: 'SystemErrors' });
+        expect(m.MetricStat.Metric.Dimensions).toContainEqual(tableDim);
       }
+
+      const throttles = props(v.stack.monitoring.tableThrottles[def.id]);
+      expect([throttles.TreatMissingData, throttles.Threshold]).toEqual(['notBreaching', 1]);
+      const queries = throttles.Metrics as Json[];
+      const stats = queries.filter((m) => m.MetricStat).map((m) => m.MetricStat);
+      const seen = stats.map((st) => [st.Metric.MetricName, st.Metric.Dimensions.find((d: Json) => d.Name === 'GlobalSecondaryIndexName')?.Value ?? '-']);
+      expect(seen.sort(), def.id).toEqual([['ReadThrottleEvents', '-'], ['WriteThrottleEvents', '-'], ...def.globalIndexes.map((g) => ['WriteThrottleEvents', g.indexName])].sort());
+      for (const st of stats) {
+        expect(st).toMatchObject({ Stat: 'Sum', Period: 300, Metric: { Namespace: 'AWS/DynamoDB' } });
+        expect(st.Metric.Dimensions).toContainEqual(tableDim);
+      }
+      // the alarm watches the sum of all of them
+      const expr = queries.find((m) => m.Expression)!;
+      expect(expr.ReturnData ?? true).toBe(true);
+      expect(String(expr.Expression).split(' + ').sort()).toEqual(queries.filter((m) => m.MetricStat).map((m) => m.Id).sort());
     }
   });
 });
