@@ -99,6 +99,13 @@ export function signedSuccess(status: 200 | 201, resultSchema: string, descripti
   };
 }
 
+/** Sent with a 429 (seconds until the agency's bucket refills) and with a curable 503 (1 s); never in the signed body. */
+const RETRY_AFTER: JsonSchema = {
+  description: 'Whole seconds (≥ 1) before a new attempt, with a new jti, can succeed (RFC 9110 §10.2.3). Not covered by the signature: a floor for backoff, not a promise.',
+  schema: { type: 'integer', minimum: 1 },
+};
+const RETRY_AFTER_STATUSES: ReadonlySet<number> = new Set([429, 503]);
+
 /** `components.responses.refusal.<status>`: signed, and for 503 also the one unsigned form. */
 export function refusalResponses(): Record<string, JsonSchema> {
   const out: Record<string, JsonSchema> = {};
@@ -111,7 +118,7 @@ export function refusalResponses(): Record<string, JsonSchema> {
       note = ' Unsigned (application/problem+json) only when the exchange cannot obtain its signing key; treat an unsigned answer as untrusted.';
     }
     if (status === 429) note = ' Throttling before the handler (API Gateway) may answer unsigned; treat an unsigned answer as untrusted.';
-    out[`refusal.${status}`] = { description: `Signed refusal, problem type one of: ${types.join('; ')}.${note}`, content };
+    out[`refusal.${status}`] = { description: `Signed refusal, problem type one of: ${types.join('; ')}.${note}`, content, ...(RETRY_AFTER_STATUSES.has(status) ? { headers: { 'Retry-After': RETRY_AFTER } } : {}) };
   }
   return out;
 }

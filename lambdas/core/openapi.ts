@@ -103,7 +103,7 @@ export function buildOpenApi(schemaFiles: readonly JsonSchema[]): JsonSchema {
       title: 'Corridor exchange',
       version: '1',
       summary: 'Signed, audited exchange of export licenses and end-use certificates between agencies',
-      description: 'Wire contract: PROTOCOL.md (version 1). Authentication is in the message, not in HTTP: every action is a POST of a compact JWS signed by the calling agency, and every answer to an action, success or refusal, is a compact JWS signed by the exchange, recorded in the sealed audit log (auditId). The public GETs are plain JSON and are not audited.',
+      description: 'Wire contract: PROTOCOL.md (version 1). Authentication is in the message, not in HTTP: every action is a POST of a compact JWS signed by the calling agency, and every answer to an action, success or refusal, is a compact JWS signed by the exchange, recorded in the sealed audit log (auditId). The public GETs are plain JSON and are not audited. Answers from in front of the exchange are plain and unsigned: API Gateway throttling (429), and, on a deployment behind CloudFront, a 403 application/problem+json (about:blank) for a request that bypassed CloudFront — neither reaches the audit log. Retry-After (whole seconds) comes with 429 and with curable 503 answers.',
     },
     servers: [{ url: '/', description: 'The exchange that serves this document' }],
     tags: [...new Set(ACTION_ROUTES.map((r) => r.group)), 'public'].map((name) => ({ name })),

@@ -35,6 +35,13 @@ describe('openapi.json as generated at build time', () => {
     expect(doc).toEqual(JSON.parse(JSON.stringify(buildOpenApi(readSchemaFiles()))));
   });
 
+  it('429 and 503 refusals describe the Retry-After header the edge sends; other refusals have none', () => {
+    for (const status of ['429', '503']) {
+      expect(at(`#/components/responses/refusal.${status}/headers/Retry-After/schema`), status).toEqual({ type: 'integer', minimum: 1 });
+    }
+    for (const status of ['400', '401', '403', '404', '409', '413', '415']) expect(at(`#/components/responses/refusal.${status}/headers`), status).toBeUndefined();
+  });
+
   it('is a valid OpenAPI 3.1 document (@seriousme/openapi-schema-validator) whose $refs all resolve', async () => {
     const validator = new Validator();
     const res = await validator.validate(structuredClone(doc));
