@@ -6,7 +6,7 @@
  * consume nothing.
  */
 import { randomFillSync } from 'node:crypto';
-import { b64url, jcs, leafHash, sha256b64url } from './merkle.ts';
+import { leafHashWithoutHash, sha256b64url } from './merkle.ts';
 import type { Write } from './ports.ts';
 
 export interface AuditEvent {
@@ -58,8 +58,8 @@ export function refusalEventId(): string {
 export function sealableEvent(fields: AuditFields): AuditEvent {
   const clean: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(fields)) if (v !== undefined && k !== 'hash') clean[k] = v;
-  // The leaf hash of eventLeafHash (merkle.ts), over the event without `hash`, which `clean` already is.
-  clean.hash = b64url(leafHash(jcs(clean)));
+  clean.hash = leafHashWithoutHash(clean); // `clean` has no `hash` member: the leaf hash eventLeafHash would give
+
   return clean as unknown as AuditEvent;
 }
 

@@ -6,7 +6,7 @@
 import { ACTIONS } from './actions/index.ts';
 import { acceptedEventId, auditWrite, eventFromAttrs, refusalEventId, sealableEvent, type AuditFields } from './audit.ts';
 import { CorridorError, failureOf, IntegrityError } from './errors.ts';
-import { b64url, sha256 } from './merkle.ts';
+import { sha256b64url } from './merkle.ts';
 import { assertMayCall } from './policy.ts';
 import { WriteConflict, type FailureObservation } from './ports.ts';
 import { verifyRequest, type Trace } from './request-envelope.ts';
@@ -48,7 +48,7 @@ export class Exchange {
 
   async handle(call: ActionCall): Promise<ActionAnswer> {
     const s = this.services;
-    const state: CallState = { call, rqd: b64url(sha256(call.body)), now: s.clock.now(), trace: {}, target: {} };
+    const state: CallState = { call, rqd: sha256b64url(call.body), now: s.clock.now(), trace: {}, target: {} };
     try {
       const request = await verifyRequest(call, call.act, s.directory, s.clock, s.exchangeId, state.trace);
       const allowed = s.rateLimiter?.take(request.iss);
@@ -109,7 +109,7 @@ export class Exchange {
     const s = this.services;
     const id = acceptedEventId(iss, jti);
     const body = await signResponse(await s.responseKeys.signingKey(), { ...this.claims(state, outcome.status, id), result: outcome.result });
-    const event = sealableEvent(this.fields(state, id, outcome.status, b64url(sha256(body))));
+    const event = sealableEvent(this.fields(state, id, outcome.status, sha256b64url(body)));
     try {
       await s.store.commit([auditWrite(event), ...outcome.writes]);
     } catch (e) {
@@ -140,7 +140,7 @@ export class Exchange {
   private async auditUnsigned(state: CallState, body: string): Promise<string | undefined> {
     const id = refusalEventId();
     try {
-      await this.services.store.commit([auditWrite(sealableEvent(this.fields(state, id, 503, b64url(sha256(body)), 'dependency-failed')))]);
+      await this.services.store.commit([auditWrite(sealableEvent(this.fields(state, id, 503, sha256b64url(body), 'dependency-failed')))]);
       return id;
     } catch (e) {
       this.services.telemetry.auditWriteFailed(this.failure(state, e)); // the store is down too
@@ -168,13 +168,14 @@ export class Exchange {
     } catch (e) {
       // Without a signing key nothing can be signed: the one unsigned answer (clients treat it as untrusted).
       s.telemetry.dependencyFailed(this.failure(state, e));
-      const problem = new CorridorError('ERR_DEPENDENCY_FAILED', 'the exchange cannot sign responses right now').toProblem();
+      const unavailable = new CorridorError('ERR_DEPENDENCY_FAILED', 'the exchange cannot sign responses right now');
+      const problem = unavailable.toProblem();
       this.observe(state, 503, 'ERR_DEPENDENCY_FAILED', await this.auditUnsigned(state, JSON.stringify(problem)));
-      return { status: 503, contentType: 'application/problem+json', body: JSON.stringify(problem), retryAfter: 1 };
+      return { status: 503, contentType: 'application/problem+json', body: JSON.stringify(problem), retryAfter: retryAfterOf(unavailable) };
     }
     let body = await signResponse(key, { ...this.claims(state, error.status, id), problem: error.toProblem() });
     if (id) {
-      const event = sealableEvent(this.fields(state, id, error.status, b64url(sha256(body)), error.toProblem().type.slice('urn:corridor:problem:'.length)));
+      const event = sealableEvent(this.fields(state, id, error.status, sha256b64url(body), error.toProblem().type.slice('urn:corridor:problem:'.length)));
       try {
         await s.store.commit([auditWrite(event)]).catch(async (e: unknown) => {
           if (!(await this.isOwnEvent(id, event.rsd))) throw e; // a lost answer, not a lost write
@@ -184,7 +185,7 @@ export class Exchange {
         error = new CorridorError('ERR_AUDIT_FAILED', 'the refusal could not be audited; nothing was changed');
         body = await signResponse(key, { ...this.claims(state, 503, undefined), problem: error.toProblem() });
         this.observe(state, 503, error.code);
-        return { status: 503, contentType: 'application/jose', body, retryAfter: 1 };
+        return { status: 503, contentType: 'application/jose', body, retryAfter: retryAfterOf(error) };
       }
     }
     this.observe(state, error.status, error.code, id);

@@ -48,7 +48,12 @@ export function nodeHash(left: Uint8Array, right: Uint8Array): Buffer {
 /** Leaf hash of an event: its `hash` member, if any, is not part of the leaf. */
 export function eventLeafHash(event: Readonly<Record<string, unknown>>): string {
   const { hash: _ignored, ...rest } = event;
-  return b64url(leafHash(jcs(rest)));
+  return leafHashWithoutHash(rest);
+}
+
+/** eventLeafHash of an event that has no `hash` member yet (the writer's case: no copy to drop it). */
+export function leafHashWithoutHash(event: Readonly<Record<string, unknown>>): string {
+  return b64url(leafHash(jcs(event)));
 }
 
 /** Largest power of two strictly smaller than n (n ≥ 2). */
