@@ -21,7 +21,7 @@ export const WEB_ACL_METRIC = 'corridor-web-acl';
 export const RATE_RULE_METRIC = 'corridor-rate-per-ip';
 
 /**
- * AWS managed rule groups, cheapest first. Bodies are compact JWS of up to 256 KiB (PROTOCOL §2), so the common rule
+ * AWS managed rule groups, cheapest first. Bodies are compact JWS of up to 256 KiB (protocol.md §2), so the common rule
  * set's 8 KB body-size rule would block legitimate publishes: it only counts. WCU total ≈ 902, under the 1,500 WCU a web
  * ACL gets without extra request charges.
  */

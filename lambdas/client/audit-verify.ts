@@ -1,5 +1,5 @@
 /**
- * Offline verification of the audit log (PROTOCOL §6), trusting only the exchange's
+ * Offline verification of the audit log (protocol.md §6), trusting only the exchange's
  * published seal key: each seal's signature and typ, the chain (`prev` = SHA-256 of the
  * previous seal's JWS, seq contiguous), `count` and `root` rebuilt from the leaf hashes,
  * and each event's leaf recomputed from its content and found in exactly one seal. With

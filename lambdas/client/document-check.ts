@@ -2,7 +2,7 @@
  * Offline check of an issuer-signed document (license or end-use certificate) against the
  * issuer's published JWKS (`GET /v1/agencies/{id}/jwks.json`), without trusting the
  * exchange: typ, kid in the issuer's keys, the key's status at the document's issuedAt
- * (PROTOCOL §1), the signature under that key's own alg, and issuer = the expected agency.
+ * (protocol.md §1), the signature under that key's own alg, and issuer = the expected agency.
  */
 import { compactVerify, decodeProtectedHeader, importJWK, type JWK } from 'jose';
 

@@ -1,5 +1,5 @@
 /**
- * The signature half of accepting an answer (PROTOCOL §3): a compact JWS with typ
+ * The signature half of accepting an answer (protocol.md §3): a compact JWS with typ
  * corridor-response+jws, signed ES256 under a kid the exchange lists in `responseKeyIds`
  * (seal keys are in the same JWKS and must not sign answers), with a JSON object payload.
  * The claims are checked by the client, which knows what it sent.

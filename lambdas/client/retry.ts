@@ -1,6 +1,6 @@
 /**
  * When and how long the client waits before sending an action again. Only 429 (rate
- * limited, nothing consumed) and 503 (a dependency failed, nothing changed — PROTOCOL §3)
+ * limited, nothing consumed) and 503 (a dependency failed, nothing changed — protocol.md §3)
  * are retried: every other refusal would be refused again, and a retry is always a new
  * request with a new jti (§2), so it cannot be taken for a replay.
  *

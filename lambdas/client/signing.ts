@@ -1,5 +1,5 @@
 /**
- * Client-side signing: request envelopes (PROTOCOL §2) and issuer documents (licenses, EUCs).
+ * Client-side signing: request envelopes (protocol.md §2) and issuer documents (licenses, EUCs).
  * A compact JWS is assembled here once; what produces the signature over its signing input
  * is a `RequestSigner` — a private JWK in this process, or a key that never leaves KMS
  * (kms-signer.ts) — so both paths send byte-identical envelopes.
@@ -67,7 +67,7 @@ export function signerOf(id: ClientIdentity): RequestSigner {
   return 'signer' in id ? id.signer : jwkSigner(id.privateJwk);
 }
 
-/** Compact JWS with exactly {alg, kid, typ} as the protected header (PROTOCOL §2). */
+/** Compact JWS with exactly {alg, kid, typ} as the protected header (protocol.md §2). */
 export async function compactJws(signer: RequestSigner, typ: string, payload: unknown): Promise<string> {
   const input = `${b64u(JSON.stringify({ alg: signer.alg, kid: signer.kid, typ }))}.${b64u(JSON.stringify(payload))}`;
   return `${input}.${b64u(await signer.sign(encoder.encode(input)))}`;

@@ -92,7 +92,7 @@ export function agencyView(a: Agency): Record<string, unknown> {
   return view;
 }
 
-/** Public JWKS of an agency (PROTOCOL §4), with key status for offline verifiers. */
+/** Public JWKS of an agency (protocol.md §4), with key status for offline verifiers. */
 export function agencyJwks(a: Agency): { keys: Record<string, unknown>[] } {
   return {
     keys: a.keys.map((k) => ({

@@ -1,5 +1,5 @@
 /**
- * Which events an auditor may see (PROTOCOL §1, §6): `all`, or `own` — the authenticated
+ * Which events an auditor may see (protocol.md §1, §6): `all`, or `own` — the authenticated
  * actor or the data owner is of the auditor's country. A claimed (unverified) issuer
  * never puts an event into anyone's scope.
  */

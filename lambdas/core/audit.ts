@@ -1,5 +1,5 @@
 /**
- * Audit events of PROTOCOL §6. An accepted request's event id is derived from (iss, jti),
+ * Audit events of protocol.md §6. An accepted request's event id is derived from (iss, jti),
  * and the event is written with "must not exist": the audit write is the replay guard,
  * in the same transaction as the mutation. jtis are therefore kept forever, which is
  * stricter than the protocol's "at least until exp + 60". Refusals get random ids and

@@ -1,4 +1,4 @@
-/** The public documents of PROTOCOL §4: configuration, exchange JWKS, an agency's JWKS. */
+/** The public documents of protocol.md §4: configuration, exchange JWKS, an agency's JWKS. */
 import { agencyJwks } from './agencies.ts';
 import { ALGORITHMS, CLOCK_SKEW_SECONDS, MAX_BODY_BYTES } from './request-envelope.ts';
 import { ACTION_ROUTES, PUBLIC_ROUTES } from './routes.ts';

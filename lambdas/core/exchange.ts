@@ -136,7 +136,7 @@ export class Exchange {
     return { status: outcome.status, contentType: 'application/jose', body, auditId: id };
   }
 
-  /** PROTOCOL §6 holds for the unsigned 503 too: one deny event, rsd over the unsigned body. Best effort: the answer is 503 either way. */
+  /** protocol.md §6 holds for the unsigned 503 too: one deny event, rsd over the unsigned body. Best effort: the answer is 503 either way. */
   private async auditUnsigned(state: CallState, body: string): Promise<string | undefined> {
     const id = refusalEventId();
     try {

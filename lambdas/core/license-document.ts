@@ -16,7 +16,7 @@ export interface LicenseDocument {
   items: LicenseLine[];
 }
 
-/** remaining = the line's quantity in the current version − everything drawn on it so far (PROTOCOL §5). */
+/** remaining = the line's quantity in the current version − everything drawn on it so far (protocol.md §5). */
 export function remainingLines(doc: LicenseDocument, drawn: Record<string, number>): { line: number; controlCode: string; remaining: number }[] {
   return doc.items.map((i) => ({ line: i.line, controlCode: i.controlCode, remaining: i.quantity - (drawn[String(i.line)] ?? 0) }));
 }

@@ -1,5 +1,5 @@
 /**
- * RFC 9162 §2.1 Merkle trees over JCS (RFC 8785) bytes, as PROTOCOL §6 fixes:
+ * RFC 9162 §2.1 Merkle trees over JCS (RFC 8785) bytes, as protocol.md §6 fixes:
  * leaf = SHA-256(0x00 ‖ JCS(event without hash)), node = SHA-256(0x01 ‖ left ‖ right).
  */
 import * as nodeCrypto from 'node:crypto';

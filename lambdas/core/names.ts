@@ -1,4 +1,4 @@
-/** Name comparison of PROTOCOL §5: equal comparison keys means the names match. */
+/** Name comparison of protocol.md §5: equal comparison keys means the names match. */
 
 const KEEP = /[\p{L}\p{N}\p{M}]/gu;
 const ASCII = /^[\x00-\x7f]*$/;

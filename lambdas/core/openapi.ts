@@ -1,5 +1,5 @@
 /**
- * The OpenAPI 3.1 description served at `GET /openapi.json` (PROTOCOL §4), built from
+ * The OpenAPI 3.1 description served at `GET /openapi.json` (protocol.md §4), built from
  * `schemas/` (the one source of truth: the exchange validates against the same files), the
  * route table, the role table and the error table. Built by scripts/generate-openapi.ts at
  * build time into a generated module the discovery handler serves as is, so no schema is
@@ -14,7 +14,7 @@ import { ACTION_ROUTES, PUBLIC_ROUTES, type ActionName } from './routes.ts';
 
 export type { JsonSchema } from './openapi-components.ts';
 
-/** What each action answers on success (PROTOCOL §3: 201 only when something new was created). */
+/** What each action answers on success (protocol.md §3: 201 only when something new was created). */
 export const ACTION_SUCCESS: Record<ActionName, { readonly summary: string; readonly 200?: string; readonly 201?: string }> = {
   'agency.register': { summary: 'Create an agency with its first keys, or change its name, roles, auditScope, status, or revoke its keys', 201: 'Agency created', 200: 'Agency changed' },
   'agency.keys': { summary: 'The calling agency adds keys, or retires or revokes its own keys', 200: 'Keys changed' },
@@ -103,7 +103,7 @@ export function buildOpenApi(schemaFiles: readonly JsonSchema[]): JsonSchema {
       title: 'Corridor exchange',
       version: '1',
       summary: 'Signed, audited exchange of export licenses and end-use certificates between agencies',
-      description: 'Wire contract: PROTOCOL.md (version 1). Authentication is in the message, not in HTTP: every action is a POST of a compact JWS signed by the calling agency, and every answer to an action, success or refusal, is a compact JWS signed by the exchange, recorded in the sealed audit log (auditId). The public GETs are plain JSON and are not audited. Answers from in front of the exchange are plain and unsigned: API Gateway throttling (429), and, on a deployment behind CloudFront, a 403 application/problem+json (about:blank) for a request that bypassed CloudFront — neither reaches the audit log. Retry-After (whole seconds) comes with 429 and with curable 503 answers.',
+      description: 'Wire contract: protocol.md (version 1). Authentication is in the message, not in HTTP: every action is a POST of a compact JWS signed by the calling agency, and every answer to an action, success or refusal, is a compact JWS signed by the exchange, recorded in the sealed audit log (auditId). The public GETs are plain JSON and are not audited. Answers from in front of the exchange are plain and unsigned: API Gateway throttling (429), and, on a deployment behind CloudFront, a 403 application/problem+json (about:blank) for a request that bypassed CloudFront — neither reaches the audit log. Retry-After (whole seconds) comes with 429 and with curable 503 answers.',
     },
     servers: [{ url: '/', description: 'The exchange that serves this document' }],
     tags: [...new Set(ACTION_ROUTES.map((r) => r.group)), 'public'].map((name) => ({ name })),

@@ -1,5 +1,5 @@
 /**
- * Envelope encryption of PROTOCOL §7: AES-256-GCM under a KMS data key whose encryption
+ * Envelope encryption of protocol.md §7: AES-256-GCM under a KMS data key whose encryption
  * context names the owner and document type, with the record's key as GCM additional
  * data, so a blob moved to another record fails to decrypt. Data keys are cached with a
  * bounded age and use count (one KMS call per many documents, not per document).

@@ -1,5 +1,5 @@
 /**
- * Who may do what: the role table of PROTOCOL §5, and sharing agreements. Checked before
+ * Who may do what: the role table of protocol.md §5, and sharing agreements. Checked before
  * existence, so a caller without rights learns nothing about what exists.
  */
 import type { Agency, Role } from './agencies.ts';

@@ -69,7 +69,7 @@ export interface Store {
   putMany(records: readonly StoredRecord[]): Promise<void>;
 }
 
-/** KMS data keys for envelope encryption (PROTOCOL §7). */
+/** KMS data keys for envelope encryption (protocol.md §7). */
 export interface DataKeys {
   generate(context: Readonly<Record<string, string>>): Promise<{ plaintext: Uint8Array; encrypted: Uint8Array }>;
   decrypt(encrypted: Uint8Array, context: Readonly<Record<string, string>>): Promise<Uint8Array>;

@@ -1,5 +1,5 @@
 /**
- * Per-agency rate limit (PROTOCOL §3: 429, signed and audited): a token bucket per
+ * Per-agency rate limit (protocol.md §3: 429, signed and audited): a token bucket per
  * authenticated agency in this process. In AWS each warm Lambda container holds its own
  * buckets, so the effective limit is per container; API Gateway stage throttling (and a WAF
  * rate rule per source IP) bound the whole. Memory is bounded: idle buckets are dropped.

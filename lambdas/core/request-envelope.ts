@@ -1,5 +1,5 @@
 /**
- * Verifies a signed request exactly as PROTOCOL §2 says, in this order: media type (415),
+ * Verifies a signed request exactly as protocol.md §2 says, in this order: media type (415),
  * size (413), compact JWS shape and strict JSON (400), header allow-list, issuer and key
  * from the registry (never from the message), signature under the key's own alg, then
  * claims (401). What was learned along the way goes into `trace` for the audit event.

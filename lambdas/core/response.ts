@@ -1,4 +1,4 @@
-/** Signed responses of PROTOCOL §3: every answer, success or refusal, is a compact JWS. */
+/** Signed responses of protocol.md §3: every answer, success or refusal, is a compact JWS. */
 import { CompactSign } from 'jose';
 import type { Problem } from './errors.ts';
 import type { SigningKey } from './response-keys.ts';

@@ -1,5 +1,5 @@
 /**
- * The route table of PROTOCOL §4/§5: which action lives at which path and in which
+ * The route table of protocol.md §4/§5: which action lives at which path and in which
  * handler group (one Lambda per group). Read by the CDK stack, the local server and
  * the configuration document, so they cannot disagree.
  */
@@ -46,7 +46,7 @@ export const ACTION_ROUTES: readonly ActionRoute[] = [
   { act: 'audit.seals', path: '/v1/audit/seals', group: 'audit' },
 ];
 
-/** Public plain-JSON GET routes (PROTOCOL §4), served by the discovery group. */
+/** Public plain-JSON GET routes (protocol.md §4), served by the discovery group. */
 export const PUBLIC_ROUTES = {
   configuration: '/.well-known/corridor-configuration',
   jwks: '/.well-known/jwks.json',

@@ -1,5 +1,5 @@
 /**
- * The sealer (PROTOCOL §6): every event not yet sealed goes into an RFC 9162 tree, ordered
+ * The sealer (protocol.md §6): every event not yet sealed goes into an RFC 9162 tree, ordered
  * by (ts, id), and one seal — one KMS Sign — commits to its root and to the previous seal.
  *
  * No event is skipped, late ones included: each event is written carrying a `pending`

@@ -1,4 +1,4 @@
-/** Lambda for the public GETs of PROTOCOL §4 (plain JSON, not audited). */
+/** Lambda for the public GETs of protocol.md §4 (plain JSON, not audited). */
 import { configuration, exchangeJwks, publicAgencyJwks } from '../core/discovery.ts';
 import { OPENAPI_JSON } from '../core/openapi.generated.ts';
 import { PUBLIC_ROUTES } from '../core/routes.ts';

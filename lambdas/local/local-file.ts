@@ -1,4 +1,4 @@
-/** `$CORRIDOR_HOME/local.json` (PROTOCOL §8): how the CLI finds the running local exchange. */
+/** `$CORRIDOR_HOME/local.json` (protocol.md §8): how the CLI finds the running local exchange. */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 

@@ -20,7 +20,7 @@ afterAll(async () => {
 });
 
 describe('local exchange (real process)', () => {
-  it('writes local.json as PROTOCOL §8 says and prints the demo commands', () => {
+  it('writes local.json as protocol.md §8 says and prints the demo commands', () => {
     expect(ex.file).toMatchObject({
       url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/),
       exchangeId: 'corridor:local',

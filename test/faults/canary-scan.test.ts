@@ -1,4 +1,4 @@
-// Canary scan (PROTOCOL §7): a realistic day on moto — agencies, agreements, two license versions,
+// Canary scan (protocol.md §7): a realistic day on moto — agencies, agreements, two license versions,
 // an end-use certificate, verifications, drawdowns, status changes with reasons, refusals,
 // audit queries and proofs, seals, a response-key rotation — with unique markers in every
 // piece of trade data. Afterwards no table holds any marker in any encoding, and neither do logs.

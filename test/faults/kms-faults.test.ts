@@ -143,7 +143,7 @@ describe('KMS policy choices', () => {
       const after = await tableState(w.x);
       const added = [...after.keys()].filter((k) => !before.has(k));
       expect([...before].filter(([k, v]) => after.get(k) !== v)).toEqual([]);
-      // PROTOCOL §6: every call leaves one event, this one too (rsd over the unsigned body)
+      // protocol.md §6: every call leaves one event, this one too (rsd over the unsigned body)
       expect(added).toHaveLength(1);
       const event = (await w.x.auditEvents()).find((e) => `audit/${e.id}/` === added[0]);
       expect(event).toMatchObject({ decision: 'deny', status: 503, code: 'dependency-failed', requestId: 'cold-kms' });

@@ -107,7 +107,7 @@ describe('on DynamoDB and KMS (moto)', () => {
     expect((await x.auditEvents()).length).toBe(events);
   });
 
-  it('every event has the PROTOCOL §6 fields, a correct leaf hash and no document content', async () => {
+  it('every event has the protocol.md §6 fields, a correct leaf hash and no document content', async () => {
     const { eventLeafHash } = await import('../../lambdas/core/merkle.ts');
     const events = await x.auditEvents();
     expect(events.length).toBeGreaterThan(10);

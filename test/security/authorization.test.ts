@@ -1,4 +1,4 @@
-// Authorization attacks (PROTOCOL §1 roles, §3 403-before-404, §5 who may call what, §6 audit scope;
+// Authorization attacks (protocol.md §1 roles, §3 403-before-404, §5 who may call what, §6 audit scope;
 // decisions "Order of checks" 8–10, "Agreements", "Audit actions"): one agency against another's
 // documents, self-granted roles, the operator, non-auditors, and stolen or forged audit cursors.
 import { randomBytes } from 'node:crypto';

@@ -1,4 +1,4 @@
-// Hostile input (PROTOCOL §2 body rules, §3 400/413/415, §5 names; decisions "Order of checks" 1–3, 9):
+// Hostile input (protocol.md §2 body rules, §3 400/413/415, §5 names; decisions "Order of checks" 1–3, 9):
 // sizes, nesting, closed schemas, prototype keys, type confusion, number edge cases, UTF-8, Unicode
 // names, long strings, long arrays, media types.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -1,4 +1,4 @@
-// Key lifecycle attacks (PROTOCOL §1 key registry; decisions "Keys"): rotation overlap, a retired and a
+// Key lifecycle attacks (protocol.md §1 key registry; decisions "Keys"): rotation overlap, a retired and a
 // revoked key, and registrations that must never be accepted (RSA of any size, symmetric keys, private
 // halves, duplicate kids). The warm-process revocation bound is tested with the agency cache itself.
 import { generateKeyPairSync } from 'node:crypto';

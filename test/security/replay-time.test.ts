@@ -1,4 +1,4 @@
-// Replay and time-window attacks (PROTOCOL §2 claims table; decisions "Order of checks" 5–8, 11 and
+// Replay and time-window attacks (protocol.md §2 claims table; decisions "Order of checks" 5–8, 11 and
 // "Replay guard"). A replayed jti changes nothing, whatever else differs in the bytes.
 import { createPublicKey, verify, type JsonWebKey } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

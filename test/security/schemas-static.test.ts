@@ -1,4 +1,4 @@
-// Static review of every JSON Schema in schemas/ (PROTOCOL §2: "schemas are closed"; §3 400 on
+// Static review of every JSON Schema in schemas/ (protocol.md §2: "schemas are closed"; §3 400 on
 // schema failure): bounded strings, linear-time patterns, closed objects, bounded arrays and numbers.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -1,4 +1,4 @@
-// Attacks on the JWS layer (PROTOCOL §2, decisions "Order of checks" 3–6): the message never
+// Attacks on the JWS layer (protocol.md §2, decisions "Order of checks" 3–6): the message never
 // chooses how it is checked. Every refusal: status, problem, one deny event, storage unchanged,
 // and — since nothing here authenticates — no `aud` in the answer and no `actor` in the event.
 import { createHmac, createPrivateKey, createPublicKey, sign, verify, type JsonWebKey } from 'node:crypto';

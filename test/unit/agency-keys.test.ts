@@ -1,4 +1,4 @@
-// Keys (PROTOCOL §1): who may change them, forward-only transitions, kids never reused, audited key changes.
+// Keys (protocol.md §1): who may change them, forward-only transitions, kids never reused, audited key changes.
 import { beforeEach, describe, expect, it } from 'vitest';
 import { makeKey } from '../helpers/keys.ts';
 import { TestExchange, type TestAgency } from '../helpers/memory-exchange.ts';

@@ -1,4 +1,4 @@
-// Tamper-evident audit log (PROTOCOL §6): seals, one KMS Sign per seal, late events, proofs, scoped queries.
+// Tamper-evident audit log (protocol.md §6): seals, one KMS Sign per seal, late events, proofs, scoped queries.
 import { beforeEach, describe, expect, it } from 'vitest';
 import { verifyAuditLog, verifyProof } from '../../lambdas/client/audit-verify.ts';
 import { auditWrite, sealableEvent, type AuditEvent } from '../../lambdas/core/audit.ts';

@@ -1,4 +1,4 @@
-// license.drawdown / license.drawdowns (PROTOCOL §5 drawdown rules): atomic, idempotent, never below zero.
+// license.drawdown / license.drawdowns (protocol.md §5 drawdown rules): atomic, idempotent, never below zero.
 import { beforeEach, describe, expect, it } from 'vitest';
 import { licenseDoc, publish, shipment } from '../helpers/licenses.ts';
 import { TestExchange, type TestAgency } from '../helpers/memory-exchange.ts';

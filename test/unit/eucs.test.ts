@@ -1,4 +1,4 @@
-// End-use certificates (PROTOCOL §5 euc.*): publish, status, query with checks, disclosure by permission.
+// End-use certificates (protocol.md §5 euc.*): publish, status, query with checks, disclosure by permission.
 import { beforeEach, describe, expect, it } from 'vitest';
 import { signDocument } from '../../lambdas/client/signing.ts';
 import { eucDoc, publishEuc } from '../helpers/licenses.ts';

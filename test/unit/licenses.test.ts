@@ -1,4 +1,4 @@
-// Agreements, license publish/status/verify (PROTOCOL §5): who may, which checks, what is disclosed.
+// Agreements, license publish/status/verify (protocol.md §5): who may, which checks, what is disclosed.
 import { beforeEach, describe, expect, it } from 'vitest';
 import { signDocument } from '../../lambdas/client/signing.ts';
 import { makeKey } from '../helpers/keys.ts';

@@ -1,4 +1,4 @@
-// GET /openapi.json (PROTOCOL §4): the generated document is what schemas/ and the tables build today, a
+// GET /openapi.json (protocol.md §4): the generated document is what schemas/ and the tables build today, a
 // valid OpenAPI 3.1 document by an independent validator, names every configured action and every problem
 // type of the error table with its status, and its envelope schemas describe real signed messages.
 import { Validator } from '@seriousme/openapi-schema-validator';

@@ -1,4 +1,4 @@
-// Per-agency rate limit (PROTOCOL §3): a signed, audited 429 that consumes nothing; other agencies unaffected;
+// Per-agency rate limit (protocol.md §3): a signed, audited 429 that consumes nothing; other agencies unaffected;
 // the wait until the bucket has a token again travels as the HTTP Retry-After header, outside the signed body.
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { Exchange } from '../../lambdas/core/exchange.ts';
@@ -49,7 +49,7 @@ describe('per-agency rate limit', () => {
     expect((await grant(bafa)).status).toBe(201);
     const refused = await grant(bafa);
     expect([refused.status, refused.raw.retryAfter]).toEqual([429, 4]); // an empty bucket refills one token in 4 s
-    expect(Object.keys(refused.problem).sort()).toEqual(['detail', 'status', 'title', 'type']); // PROTOCOL §3 shape unchanged
+    expect(Object.keys(refused.problem).sort()).toEqual(['detail', 'status', 'title', 'type']); // protocol.md §3 shape unchanged
     expect(refused.claims).not.toHaveProperty('retryAfter');
     x.time += 2500;
     expect((await grant(bafa)).raw.retryAfter).toBe(2); // 1.5 s left, rounded up

@@ -1,4 +1,4 @@
-// PROTOCOL §2/§3: every envelope refusal has its status, a signed problem, one audit event, and changes nothing.
+// protocol.md §2/§3: every envelope refusal has its status, a signed problem, one audit event, and changes nothing.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { acceptedEventId } from '../../lambdas/core/audit.ts';
 import type { ActionName } from '../../lambdas/core/routes.ts';

@@ -83,7 +83,7 @@ beforeAll(async () => {
 
   // verification: valid with document (read), invalid with every optional check and details
   await run(sgCustoms, 'license.verify', { issuer: 'DE-BAFA', licenseId: 'DE-2026-000123', shipment: shipment({ items: [{ controlCode: '6A003.b.4', quantity: 1 }] }) });
-  // a version below what was drawn: remaining goes negative (PROTOCOL §5: current quantity − drawn)
+  // a version below what was drawn: remaining goes negative (protocol.md §5: current quantity − drawn)
   answers.get('license.publish')!.push(await publish(x, bafa, licenseDoc({ version: 3, items: [{ line: 1, description: 'Camera', controlCode: '6A003.b.4', quantity: 1, unit: 'pcs' }] })));
   await run(douane, 'license.verify', { issuer: 'DE-BAFA', licenseId: 'DE-2026-000123', shipment: shipment({ date: '2030-01-01', destinationCountry: 'MY', exporter: { name: 'Other' }, consignee: { name: 'Lumen Trading Pte. Ltd.' }, endUser: { name: 'x' }, items: [{ controlCode: '6A003.b.4', quantity: 99 }, { controlCode: '9Z999', quantity: 1 }] }) });
   await run(douane, 'euc.query', { issuer: 'SG-MTI', eucId: 'SG-EUC-88121' });

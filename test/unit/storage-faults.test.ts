@@ -1,4 +1,4 @@
-// Encryption at rest (PROTOCOL §7) and failing closed (§3, §6): 503s that change nothing.
+// Encryption at rest (protocol.md §7) and failing closed (§3, §6): 503s that change nothing.
 import { beforeEach, describe, expect, it } from 'vitest';
 import { PayloadCipher } from '../../lambdas/core/payload-cipher.ts';
 import type { Write } from '../../lambdas/core/ports.ts';

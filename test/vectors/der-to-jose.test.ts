@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { derToJose } from '../../lambdas/adapters/aws/der-to-jose.ts';
 
 interface DerVector { case: string; message: string; der: string; jose: string }
-const v = JSON.parse(readFileSync(new URL('./der-signatures.json', import.meta.url), 'utf8')) as { publicJwk: import('node:crypto').JsonWebKey; vectors: DerVector[] };
+const v = JSON.parse(readFileSync(new URL('./data/der-signatures.json', import.meta.url), 'utf8')) as { publicJwk: import('node:crypto').JsonWebKey; vectors: DerVector[] };
 const key = createPublicKey({ key: v.publicJwk, format: 'jwk' });
 
 describe('derToJose', () => {

@@ -1,6 +1,6 @@
-// Every case of shared/vectors/merkle-rfc9162.json: JCS bytes, leaf hashes, roots, inclusion paths.
+// Every case of test/vectors/data/merkle-rfc9162.json: JCS bytes, leaf hashes, roots, inclusion paths.
 import { describe, expect, it } from 'vitest';
-import { readVectors } from '../helpers/shared-vectors.ts';
+import { readVectors } from '../helpers/vectors.ts';
 import { b64url, eventLeafHash, inclusionPath, jcs, leafHash, merkleRoot, rootFromPath } from '../../lambdas/core/merkle.ts';
 
 interface Vectors {

@@ -1,5 +1,5 @@
 /**
- * The exchange as the browser sees it: discovery (PROTOCOL §4), signed requests (§2) and
+ * The exchange as the browser sees it: discovery (protocol.md §4), signed requests (§2) and
  * signed answers (§3). Nothing an answer says is shown until it verified, exactly as
  * lambdas/client/corridor-client.ts does in Node — but with WebCrypto, so the private key
  * is a non-extractable CryptoKey that never leaves this page.
@@ -79,7 +79,7 @@ async function sha256b64u(bytes: Uint8Array<ArrayBuffer>): Promise<string> {
   return base64url.encode(new Uint8Array(await crypto.subtle.digest('SHA-256', bytes)));
 }
 
-/** Sign `body` as `act` (PROTOCOL §2), POST it, and return the answer only if it verifies. */
+/** Sign `body` as `act` (protocol.md §2), POST it, and return the answer only if it verifies. */
 export async function call<T>(d: Discovery, id: Identity, act: string, body: unknown): Promise<Answer<T>> {
   const route = d.routes.get(act);
   if (!route) throw new Error(`the exchange offers no action ${act}`);

@@ -1,5 +1,5 @@
 /**
- * In-browser check of an `audit.proof` answer (PROTOCOL §6), trusting only the exchange's
+ * In-browser check of an `audit.proof` answer (protocol.md §6), trusting only the exchange's
  * published seal keys: the event's leaf recomputed from its content (RFC 9162 leaf over
  * RFC 8785 JCS), the inclusion path walked up to a root, and that root compared with the one
  * in a seal whose signature verifies. A port of lambdas/core/merkle.ts and

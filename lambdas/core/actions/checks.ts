@@ -5,7 +5,7 @@ import type { CoreServices } from '../services.ts';
 export interface Check { name: string; ok: boolean; detail?: string }
 
 /**
- * `signature`: the key that signed the document is valid for it (PROTOCOL §1): active, or
+ * `signature`: the key that signed the document is valid for it (protocol.md §1): active, or
  * retired after the document's issuedAt; a revoked key verifies nothing.
  */
 export async function signatureCheck(services: CoreServices, issuer: string, kid: string, issuedAt: string): Promise<Check> {

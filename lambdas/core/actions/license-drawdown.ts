@@ -1,6 +1,6 @@
 /**
  * `license.drawdown`: customs with `drawdown` records a declaration's quantities against
- * license lines (PROTOCOL §5). All lines or none; no line below zero; idempotent per
+ * license lines (protocol.md §5). All lines or none; no line below zero; idempotent per
  * (issuer, licenseId, caller, declarationId) by the JCS of the body with items sorted by
  * line. Balances are encrypted, so this is read–decrypt–write: the balance is written
  * under its version, the license head is checked unchanged, and the drawdown record and

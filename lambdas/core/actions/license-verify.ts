@@ -1,5 +1,5 @@
 /**
- * `license.verify`: customs checks a shipment against a partner's license (PROTOCOL §5).
+ * `license.verify`: customs checks a shipment against a partner's license (protocol.md §5).
  * Agreement first (403 before 404; partner-access.ts). Check details never quote the license's own values,
  * so a `verify`-only partner learns match / no match, never the document.
  */
