@@ -1,4 +1,6 @@
 /** Verification checks shared by document queries (licenses now, end-use certificates later). */
+import type { DocumentHead } from '../documents.ts';
+import type { LicenseDocument } from '../license-document.ts';
 import { namesMatch } from '../names.ts';
 import type { CoreServices } from '../services.ts';
 
@@ -26,4 +28,18 @@ export function statusCheck(kind: string, status: string): Check {
 export function nameCheck(name: string, documented: string, given: string): Check {
   const ok = namesMatch(documented, given);
   return { name, ok, ...(ok ? {} : { detail: `${name} name does not match the document` }) };
+}
+
+/**
+ * The checks about a license itself, in the order `license.verify` reports them. A drawdown
+ * needs every one ok, so it can never draw on a license that verification calls invalid.
+ * `dateName` says whose date is checked against the validity (shipment, declaration).
+ */
+export async function licenseChecks(services: CoreServices, head: DocumentHead, doc: LicenseDocument, date: string, dateName: string): Promise<Check[]> {
+  const inValidity = doc.validFrom <= date && date <= doc.validUntil;
+  return [
+    await signatureCheck(services, head.issuer, head.kid, head.issuedAt),
+    statusCheck('license', head.status),
+    { name: 'validity', ok: inValidity, ...(inValidity ? {} : { detail: `${dateName} is outside the license validity` }) },
+  ];
 }

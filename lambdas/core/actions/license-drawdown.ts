@@ -1,6 +1,7 @@
 /**
  * `license.drawdown`: customs with `drawdown` records a declaration's quantities against
- * license lines (protocol.md §5). All lines or none; no line below zero; idempotent per
+ * license lines (protocol.md §5). Refused (409) on a license that verification calls invalid
+ * (signature, status, validity) or that has expired. All lines or none; no line below zero; idempotent per
  * (issuer, licenseId, caller, declarationId) by the JCS of the body with items sorted by
  * line. Balances are encrypted, so this is read–decrypt–write: the balance is written
  * under its version, the license head is checked unchanged, and the drawdown record and
@@ -13,6 +14,7 @@ import { trustedPayload } from '../issuer-document.ts';
 import type { LicenseDocument } from '../license-document.ts';
 import { jcs } from '../merkle.ts';
 import { isoNow, today, type ActionContext, type ActionOutcome } from '../services.ts';
+import { licenseChecks } from './checks.ts';
 import { partnerDocument } from './partner-access.ts';
 
 export interface DrawdownBody { issuer: string; licenseId: string; declarationId: string; date: string; items: { line: number; quantity: number }[] }
@@ -48,10 +50,13 @@ export async function licenseDrawdown(ctx: ActionContext, body: DrawdownBody): P
     return { status: 200, result: { ...stored.result, replayed: true }, writes: [] };
   }
 
-  if (head.status !== 'active') refuse('ERR_CONFLICT', `license ${body.licenseId} is ${head.status}; nothing can be drawn`);
+  // Whatever license.verify would call invalid about the license itself (a revoked issuer key,
+  // its status, the declaration date) refuses the drawdown, naming the first failed check.
   const doc = trustedPayload(await currentJws(services.cipher, head)) as unknown as LicenseDocument;
-  if (today(ctx.now) > doc.validUntil) refuse('ERR_CONFLICT', `license ${body.licenseId} has expired`);
-  if (body.date < doc.validFrom || body.date > doc.validUntil) refuse('ERR_CONFLICT', `declaration date ${body.date} is outside the license validity`);
+  const checks = await licenseChecks(services, head, doc, body.date, 'declaration date');
+  if (today(ctx.now) > doc.validUntil) checks.push({ name: 'validity', ok: false, detail: 'license has expired' });
+  const failed = checks.find((c) => !c.ok);
+  if (failed) refuse('ERR_CONFLICT', `license ${body.licenseId} fails the ${failed.name} check: ${failed.detail}; nothing was drawn`);
 
   const { drawn, ver } = await readBalance(services.cipher, head, balance);
   const quantities = new Map(doc.items.map((i) => [i.line, i.quantity]));

@@ -7,7 +7,7 @@ import { trustedPayload } from '../issuer-document.ts';
 import { currentJws, readBalance } from '../documents.ts';
 import { remainingLines, type LicenseDocument } from '../license-document.ts';
 import type { ActionContext, ActionOutcome } from '../services.ts';
-import { nameCheck, signatureCheck, statusCheck, type Check } from './checks.ts';
+import { licenseChecks, nameCheck, type Check } from './checks.ts';
 import { partnerDocument } from './partner-access.ts';
 
 interface Shipment {
@@ -31,9 +31,7 @@ export async function licenseVerify(ctx: ActionContext, body: VerifyBody): Promi
   const lines = remainingLines(doc, drawn);
 
   const checks: Check[] = [
-    await signatureCheck(services, body.issuer, head.kid, head.issuedAt),
-    statusCheck('license', head.status),
-    validity(doc, body.shipment.date),
+    ...await licenseChecks(services, head, doc, body.shipment.date, 'shipment date'),
     { name: 'destination', ok: doc.destinationCountry === body.shipment.destinationCountry, ...(doc.destinationCountry === body.shipment.destinationCountry ? {} : { detail: 'destination country differs from the license' }) },
     ...(['exporter', 'consignee', 'endUser'] as const).filter((p) => body.shipment[p]).map((p) => nameCheck(p, doc[p].name, body.shipment[p]!.name)),
     itemsCheck(lines, body.shipment.items),
@@ -43,11 +41,6 @@ export async function licenseVerify(ctx: ActionContext, body: VerifyBody): Promi
   const result: Record<string, unknown> = { outcome, checks, lines, licenseDigest: head.digest, version: head.version };
   if (canRead) result.document = jws;
   return { status: 200, result, writes: [] };
-}
-
-function validity(doc: LicenseDocument, date: string): Check {
-  const ok = doc.validFrom <= date && date <= doc.validUntil;
-  return { name: 'validity', ok, ...(ok ? {} : { detail: 'shipment date is outside the license validity' }) };
 }
 
 /** For each control code in the shipment, the lines with that code together cover the quantity. */
