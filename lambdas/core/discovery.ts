@@ -6,9 +6,16 @@ import type { CoreServices } from './services.ts';
 
 const AGENCY_ID = /^[A-Z]{2}-[A-Z0-9]{2,16}$/;
 
+/**
+ * The wire protocol this exchange speaks (protocol.md, Changelog). New actions and new optional
+ * fields keep it; only a change an existing client could trip over gives a new version.
+ */
+export const PROTOCOL_VERSION = 'corridor/1';
+
 export async function configuration(services: CoreServices, baseUrl: string): Promise<Record<string, unknown>> {
   const published = await services.responseKeys.published();
   return {
+    protocolVersion: PROTOCOL_VERSION,
     exchangeId: services.exchangeId,
     jwksUri: `${baseUrl}${PUBLIC_ROUTES.jwks}`,
     actions: ACTION_ROUTES.map((r) => ({ act: r.act, route: `POST ${r.path}` })),
