@@ -2,12 +2,13 @@
  * CorridorClient: signs requests (private JWK or KMS key), retries 429/503 with a fresh jti,
  * and accepts an answer only if it is a compact JWS by the exchange under a kid in
  * `responseKeyIds`, with typ corridor-response+jws, iss = the exchange, rqd = SHA-256 of
- * the bytes we sent, irt = our jti and aud = us (both required on success, and when
- * present on a refusal they must match), and status = the HTTP status.
+ * the bytes we sent, status = the HTTP status, and irt = our jti and aud = us when present
+ * (required on success; only a refusal from before authentication may lack them):
+ * protocol.md §3 "Accepting an answer", implemented in response-check.ts.
  */
 import { createHash } from 'node:crypto';
 import type { JSONWebKeySet } from 'jose';
-import { ExchangeUnavailableError, UntrustedResponseError, verifyResponseJws } from './response-check.ts';
+import { checkAnswerClaims, ExchangeUnavailableError, PROTOCOL_VERSION, UntrustedResponseError, verifyResponseJws, type ExpectedAnswer } from './response-check.ts';
 import { isRetryable, parseRetryAfter, resolvePolicy, retryDelay, type RetryPolicy } from './retry.ts';
 import { signerOf, signRequestWith, type ClientIdentity, type RequestOptions, type RequestSigner } from './signing.ts';
 import type { ActionName, Problem, RequestOf, ResultOf } from './types.generated.ts';
@@ -115,6 +116,9 @@ export class CorridorClient {
     if (typeof cfg.exchangeId !== 'string' || !Array.isArray(cfg.actions) || !strings(cfg.responseKeyIds) || !Array.isArray(jwks.keys)) {
       throw new UntrustedResponseError(`${this.baseUrl} does not publish a Corridor configuration and JWKS`);
     }
+    if (cfg.protocolVersion !== undefined && cfg.protocolVersion !== PROTOCOL_VERSION) {
+      throw new UntrustedResponseError(`${this.baseUrl} speaks protocol ${String(cfg.protocolVersion)}; this client implements ${PROTOCOL_VERSION}`);
+    }
     const routes = new Map((cfg.actions as { act: string; route: string }[]).map((a) => [a.act, a.route.replace(/^POST /, '')]));
     this.discovery = { exchangeId: String(cfg.exchangeId), responseKeyIds: cfg.responseKeyIds as string[], sealKeyIds: (cfg.sealKeyIds as string[] | undefined) ?? [], jwks, routes };
     return this.discovery;
@@ -176,14 +180,8 @@ export class CorridorClient {
   }
 }
 
-function checkClaims<T>(c: Record<string, unknown>, x: { exchangeId: string; rqd: string; httpStatus: number; jti?: string; agencyId?: string }, jws: string): ExchangeAnswer<T> {
-  const ok = x.httpStatus === 200 || x.httpStatus === 201;
-  if (c.iss !== x.exchangeId) throw new UntrustedResponseError('answer iss is not the exchange');
-  if (c.rqd !== x.rqd) throw new UntrustedResponseError('answer is for another request (rqd)');
-  if (c.status !== x.httpStatus) throw new UntrustedResponseError('answer status differs from the HTTP status');
-  if (x.jti && (c.irt !== undefined || ok) && c.irt !== x.jti) throw new UntrustedResponseError('answer is for another request (irt)');
-  if (x.agencyId && (c.aud !== undefined || ok) && c.aud !== x.agencyId) throw new UntrustedResponseError('answer is addressed to another agency (aud)');
-  if (ok ? c.result === undefined : c.problem === undefined) throw new UntrustedResponseError(ok ? 'a success without a result' : 'a refusal without a problem');
+function checkClaims<T>(c: Record<string, unknown>, x: ExpectedAnswer, jws: string): ExchangeAnswer<T> {
+  checkAnswerClaims(c, x);
   const answer: ExchangeAnswer<T> = { status: x.httpStatus, jws };
   if (c.result !== undefined) answer.result = c.result as T;
   if (c.problem !== undefined) answer.problem = c.problem as Problem;
