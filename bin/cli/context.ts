@@ -1,15 +1,18 @@
 /**
- * What every CLI command shares: option parsing, finding the exchange (flag or
- * local.json), the signing identity (--as with --key FILE, or --kms-key with --kid), the
- * retry policy (--retries), and the usage error that exits 2.
+ * What every CLI command shares: option parsing (every missing required option told at once),
+ * finding the exchange (flag or local.json) and reaching it (client certificate: transport.ts),
+ * the signing identity (--as with --key FILE, or --kms-key with --kid), the retry policy
+ * (--retries), and the usage error that exits 2.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { JWK } from 'jose';
 import { CorridorClient } from '../../lambdas/client/corridor-client.ts';
 import { jwkSigner, type RequestSigner, type SignerIdentity } from '../../lambdas/client/signing.ts';
 import { readKeyFile } from '../../lambdas/local/key-files.ts';
 import { corridorHome, keyFilePath, readLocalFile, type LocalFile } from '../../lambdas/local/local-file.ts';
+import { activeKeyFile, candidateKeyFiles, NoActiveKeyError, type PublishedKeyStatus } from './key-choice.ts';
+import { tlsFetchFor } from './transport.ts';
 
 export class UsageError extends Error {
   override name = 'UsageError';
@@ -22,24 +25,51 @@ export const COMMON_OPTIONS = {
   'kms-key': { type: 'string' },
   kid: { type: 'string' },
   retries: { type: 'string' },
+  cert: { type: 'string' },
+  'cert-key': { type: 'string' },
+  ca: { type: 'string' },
   json: { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h', default: false },
 } as const satisfies ParseArgsConfig['options'];
 
 export type Values = Record<string, string | boolean | string[] | undefined>;
 
-export function parse(argv: string[], options: ParseArgsConfig['options']): Values {
+/** The options a command cannot do without, or a function of the parsed values that says which. `as` means a signer. */
+export type Required = readonly string[] | ((v: Values) => readonly string[]);
+
+const absent = (x: Values[string]): boolean => x === undefined || x === '' || (Array.isArray(x) && x.length === 0);
+
+/**
+ * Parses argv; every required option that is missing is named in one usage error. `as` is missing
+ * only when there is no local operator to default to, and `key` with it when no key file is found.
+ */
+export function parse(argv: string[], options: ParseArgsConfig['options'], required: Required = []): Values {
+  let v: Values;
   try {
-    return parseArgs({ args: argv, options: { ...COMMON_OPTIONS, ...options }, allowPositionals: false, strict: true }).values as Values;
+    v = parseArgs({ args: argv, options: { ...COMMON_OPTIONS, ...options }, allowPositionals: false, strict: true }).values as Values;
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
+  const names = typeof required === 'function' ? required(v) : required;
+  const missing = names.filter((n) => n !== 'as' && absent(v[n])).map((n) => `--${n}`);
+  if (names.includes('as')) missing.push(...signerMissing(v));
+  if (missing.length) throw new UsageError(`missing ${missing.join(', ')}`);
+  return v;
+}
+
+/** What is missing to sign: --as when there is no local operator, --key when no key file of the agency exists. */
+function signerMissing(v: Values): string[] {
+  const lf = local();
+  const agencyId = str(v, 'as', false) ?? lf?.operator.agencyId;
+  if (!agencyId) return ['--as AGENCY (no local exchange operator found)'];
+  if (str(v, 'key', false) || str(v, 'kms-key', false) || agencyId === lf?.operator.agencyId) return [];
+  return candidateKeyFiles(corridorHome(), agencyId).length ? [] : [`--key FILE (no ${keyFilePath(corridorHome(), agencyId)})`];
 }
 
 export function str(v: Values, name: string, required = true): string | undefined {
   const x = v[name];
   if (typeof x === 'string' && x.length) return x;
-  if (required) throw new UsageError(`--${name} is required`);
+  if (required) throw new UsageError(`missing --${name}`);
   return undefined;
 }
 
@@ -80,24 +110,33 @@ async function kmsSignerFor(v: Values): Promise<RequestSigner> {
 }
 
 /**
- * The signing identity: --as AGENCY with --kms-key KEY --kid KID, or with --key FILE (default
- * $CORRIDOR_HOME/keys/AGENCY.private.jwk.json; the agency defaults to the local operator).
+ * The signing identity: --as AGENCY with --kms-key KEY --kid KID, or with --key FILE (default: the
+ * agency's key file in $CORRIDOR_HOME/keys, the active one if there are several; the agency defaults
+ * to the local operator).
  */
 export async function identity(v: Values): Promise<SignerIdentity> {
   const lf = local();
   const agencyId = str(v, 'as', false) ?? lf?.operator.agencyId;
-  if (!agencyId) throw new UsageError('--as AGENCY is required (no local exchange operator found)');
+  if (!agencyId) throw new UsageError('missing --as AGENCY (no local exchange operator found)');
   if (str(v, 'kms-key', false)) return { agencyId, signer: await kmsSignerFor(v) };
-  let file = str(v, 'key', false);
-  if (!file) {
-    file = lf && agencyId === lf.operator.agencyId ? lf.operator.privateJwkFile : keyFilePath(corridorHome(), agencyId);
-    if (!existsSync(file)) throw new UsageError(`--key FILE is required (no ${file})`);
-  }
+  const file = str(v, 'key', false) ?? (lf && agencyId === lf.operator.agencyId ? lf.operator.privateJwkFile : await defaultKeyFile(v, agencyId));
   const jwk = keyFile(file);
   try {
     return { agencyId, signer: jwkSigner(jwk) };
   } catch (e) {
-    throw new UsageError(`${file}: ${(e as Error).message}`);
+    throw new UsageError(`${file}: ${(e as Error).message}${jwk.d ? '' : ' — a public key file; --key needs the private one'}`);
+  }
+}
+
+/** The agency's key file in $CORRIDOR_HOME/keys; with several, the one the exchange lists as active (key-choice.ts). */
+async function defaultKeyFile(v: Values, agencyId: string): Promise<string> {
+  const files = candidateKeyFiles(corridorHome(), agencyId);
+  if (!files.length) throw new UsageError(`missing --key FILE (no ${keyFilePath(corridorHome(), agencyId)})`);
+  const published = async (): Promise<PublishedKeyStatus[]> => ((await (await client(v, false)).agencyJwks(agencyId)).keys as PublishedKeyStatus[] | undefined) ?? [];
+  try {
+    return await activeKeyFile(agencyId, files, keyFile, published);
+  } catch (e) {
+    throw e instanceof NoActiveKeyError ? new UsageError(e.message) : e;
   }
 }
 
@@ -110,9 +149,11 @@ function retries(v: Values): number {
 
 export async function client(v: Values, signer = true): Promise<CorridorClient> {
   const url = str(v, 'url', false) ?? process.env.CORRIDOR_URL ?? local()?.url;
-  if (!url) throw new UsageError('--url is required (or start the local exchange with `npm start`)');
+  if (!url) throw new UsageError('missing --url (or start the local exchange with `npm start`)');
   if (!URL.canParse(url)) throw new UsageError(`--url ${url} is not a URL`);
+  const fetch = tlsFetchFor(v, url);
   return new CorridorClient(url, signer ? await identity(v) : undefined, {
+    ...(fetch ? { fetch } : {}),
     retry: { maxAttempts: retries(v) + 1 },
     // Waiting is otherwise silent; say why on stderr (stdout stays machine-readable with --json).
     onRetry: (e) => process.stderr.write(`corridor: ${e.act} answered ${e.status}; retrying in ${(e.delayMs / 1000).toFixed(1)} s${e.act.startsWith('GET ') ? '' : ' with a new request id'} (retry ${e.attempt})\n`),

@@ -1,8 +1,10 @@
 /**
  * The command table and dispatcher of the corridor CLI, importable so tests can run it in
- * process. Every subcommand has its own --help with an example; a group (`corridor license
- * --help`) lists its subcommands. Errors become exit codes (output.ts EXIT) in one place.
+ * process. The top-level help gives each command one line; every subcommand has its own --help
+ * with an example; a group (`corridor license --help`) lists its subcommands. Errors become exit
+ * codes (output.ts EXIT) in one place.
  */
+import { readFileSync } from 'node:fs';
 import { ExchangeUnavailableError, UntrustedResponseError } from '../../lambdas/client/corridor-client.ts';
 import * as agency from './commands/agency.ts';
 import * as agreement from './commands/agreement.ts';
@@ -26,6 +28,7 @@ export const COMMANDS: Record<string, { run: Run; help: string }> = {
   'agency register': { run: agency.register, help: agency.registerHelp },
   'agency keys': { run: agency.keys, help: agency.keysHelp },
   'agreement put': { run: agreement.put, help: agreement.putHelp },
+  'agreement list': { run: agreement.listAgreements, help: agreement.listHelp },
   'license publish': { run: license.publish, help: license.publishHelp },
   'license status': { run: license.status, help: license.statusHelp },
   'license verify': { run: license.verify, help: license.verifyHelp },
@@ -40,24 +43,66 @@ export const COMMANDS: Record<string, { run: Run; help: string }> = {
   'keys rotate': { run: keys.rotate, help: keys.help },
 };
 
+/** One line per command for the top-level help; a command missing here shows the first description line of its help. */
+const SUMMARIES: Record<string, string> = {
+  serve: 'the whole exchange on this machine (npm start)',
+  keygen: 'a key pair: private JWK file, public JWK file and entry (or the public JWK of a KMS key)',
+  bootstrap: 'operator: the first operator agency of a deployed stack, straight into storage',
+  'agency register': 'operator: create an agency or change its name, roles, status and keys',
+  'agency keys': 'an agency adds, retires or revokes its own keys',
+  'agreement put': "data owner: grant or withdraw a partner's permissions",
+  'license publish': 'licensing: sign and publish a license (or a new version of it)',
+  'license status': 'licensing: suspend, revoke or reactivate a license',
+  'license verify': "customs: check a shipment against a partner's license",
+  'license drawdown': 'customs: record a declaration against license lines',
+  'license drawdowns': 'licensing: the drawdowns recorded against a license',
+  'euc publish': 'euc-issuer: sign and publish an end-use certificate',
+  'euc status': 'euc-issuer: suspend, revoke or reactivate an end-use certificate',
+  'euc query': 'confirm an end-use certificate with the government that issued it',
+  'audit seal': 'operator: seal the pending audit events now, straight in storage',
+  'audit query': 'auditor: the audit events in your scope',
+  'audit verify': 'auditor: check seals, their chain and your events offline',
+  'keys rotate': 'operator: a new exchange response signing key, straight in storage',
+};
+
+export function summary(name: string): string {
+  return SUMMARIES[name] ?? COMMANDS[name]?.help.split('\n').find((l) => /^ {2}\S/.test(l) && !l.startsWith('  Example:'))?.trim() ?? '';
+}
+
+export const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
 export const GROUPS = [...new Set(Object.keys(COMMANDS).filter((c) => c.includes(' ')).map((c) => c.split(' ')[0]!))];
 
 const COMMON = `Options of every command that talks to the exchange:
   --url URL          the exchange (default: $CORRIDOR_URL, else $CORRIDOR_HOME/local.json of \`npm start\`)
   --as AGENCY        who signs (default: the local operator)
-  --key FILE         its private JWK (default: $CORRIDOR_HOME/keys/AGENCY.private.jwk.json)
+  --key FILE         its private JWK (default: $CORRIDOR_HOME/keys/AGENCY.private.jwk.json, or of AGENCY-<n>.private.jwk.json the one whose key is active)
   --kms-key KEY --kid KID   sign with an AWS KMS ECC_NIST_P256 key instead (AWS_REGION, credentials from the environment)
   --retries N        resend on 429/503 up to N times, each with a new jti, backing off with jitter (default 3, $CORRIDOR_RETRIES)
+  --cert FILE --cert-key FILE   client certificate and its key (PEM) for an exchange behind mutual TLS ($CORRIDOR_CLIENT_CERT, $CORRIDOR_CLIENT_KEY)
+  --ca FILE          the CA certificates (PEM) to trust for the exchange's server certificate ($CORRIDOR_CA)
   --json             one JSON document on stdout (the verified answer, or {"error": …}); messages on stderr
 ${EXIT_HELP}`;
 
+const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length));
+
 export const USAGE = `usage: corridor <command> [options]      corridor <command> --help shows one command with an example
+       corridor --version
 commands:
-${Object.keys(COMMANDS).map((c) => `  corridor ${c}`).join('\n')}
+${Object.keys(COMMANDS).map((c) => `  corridor ${c.padEnd(width)}  ${summary(c)}`).join('\n')}
 ${COMMON}
 Example: corridor license verify --as NL-DOUANE --issuer DE-BAFA --license DE-2026-000123 --date 2026-11-22 --destination SG --item 6A003.b.4=5`;
 
 const isHelp = (a: string | undefined): boolean => a === '--help' || a === '-h' || a === 'help';
+
+/** What to do about a TLS failure, from the Node error code in the message (mutual TLS: docs/cli.md). */
+function tlsHint(message: string): string {
+  if (/ALERT_(CERTIFICATE_REQUIRED|HANDSHAKE_FAILURE|BAD_CERTIFICATE|UNKNOWN_CA|CERTIFICATE_UNKNOWN|ACCESS_DENIED)/.test(message)) {
+    return ' — the exchange wants a client certificate it trusts (mutual TLS): give --cert FILE --cert-key FILE, or set CORRIDOR_CLIENT_CERT and CORRIDOR_CLIENT_KEY';
+  }
+  if (/SELF_SIGNED_CERT|UNABLE_TO_VERIFY_LEAF|UNABLE_TO_GET_ISSUER_CERT/.test(message)) return " — the exchange's server certificate is not from a CA this machine trusts: give --ca FILE, or set CORRIDOR_CA";
+  return '';
+}
 
 export async function main(argv: string[]): Promise<ExitCode | number> {
   const json = argv.includes('--json');
@@ -65,6 +110,10 @@ export async function main(argv: string[]): Promise<ExitCode | number> {
   const name = COMMANDS[two] ? two : argv[0] ?? '';
   const cmd = COMMANDS[name];
   if (!cmd) {
+    if (argv[0] === '--version' || argv[0] === '-V') {
+      out(json ? JSON.stringify({ version: VERSION }) : `corridor ${VERSION}`);
+      return EXIT.ok;
+    }
     if (argv.length === 0 || isHelp(argv[0])) {
       out(USAGE);
       return EXIT.ok;
@@ -88,7 +137,7 @@ export async function main(argv: string[]): Promise<ExitCode | number> {
     return await cmd.run(rest);
   } catch (e) {
     if (e instanceof UsageError) return fail(name, EXIT.usage, e.message, json, cmd.help);
-    if (e instanceof ExchangeUnavailableError) return fail(name, EXIT.unavailable, `exchange unavailable — ${e.message}`, json);
+    if (e instanceof ExchangeUnavailableError) return fail(name, EXIT.unavailable, `exchange unavailable — ${e.message}${tlsHint(e.message)}`, json);
     if (e instanceof UntrustedResponseError) return fail(name, EXIT.untrusted, `untrusted answer — ${e.message}`, json);
     return fail(name, EXIT.refused, (e as Error).message, json);
   }

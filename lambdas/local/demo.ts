@@ -2,12 +2,13 @@
  * `npm start -- --demo`: a licensing authority (DE-BAFA), a customs agency (NL-DOUANE) and an
  * end-use certificate issuer (SG-MTI) registered through the real signed API, agreements,
  * one signed end-use certificate and the license that references it — so the
- * printed CLI commands work at once. Key files are reused across restarts.
+ * printed CLI commands work at once, with this $CORRIDOR_HOME. Key files are reused across restarts.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CorridorClient } from '../client/corridor-client.ts';
 import { signDocument } from '../client/signing.ts';
+import { homeExport, shellPath } from './hints.ts';
 import { keyFilePath, type LocalFile } from './local-file.ts';
 import { loadOrCreateKey, publicJwk, readKeyFile } from './key-files.ts';
 
@@ -78,14 +79,19 @@ export async function seedDemo(home: string, local: LocalFile): Promise<string[]
   const licenseFile = join(home, 'demo', `${DEMO.licenseId}.json`);
   writeFileSync(licenseFile, `${JSON.stringify(license, null, 2)}\n`);
   await expectOk('license.publish', bafa.call('license.publish', { document: await signDocument(bafaJwk, 'corridor-license+jws', license) }));
-  const today = new Date().toISOString().slice(0, 10);
+  return demoHints(home, new Date().toISOString().slice(0, 10));
+}
+
+/** The CLI commands that use the demo data, for this home (hints.ts): they run as printed in another terminal. */
+export function demoHints(home: string, today: string, cwd = process.cwd()): string[] {
   return [
+    ...homeExport(home, cwd),
     `npx corridor license verify --as ${DEMO.customs} --issuer ${DEMO.licensing} --license ${DEMO.licenseId} --date ${today} --destination SG --item 6A003.b.4=5 --exporter "Optik Werke GmbH"`,
     `npx corridor license verify --as ${DEMO.customs} --issuer ${DEMO.licensing} --license ${DEMO.licenseId} --date ${today} --destination SG --item 6A003.b.4=50 --json`,
     `npx corridor license drawdown --as ${DEMO.customs} --issuer ${DEMO.licensing} --license ${DEMO.licenseId} --declaration NL-2026-0001 --date ${today} --line 1=5`,
     `npx corridor license drawdowns --as ${DEMO.licensing} --license ${DEMO.licenseId}`,
     `npx corridor euc query --as ${DEMO.customs} --issuer ${DEMO.eucIssuer} --euc ${DEMO.eucId} --end-user "Straits Photonics Lab" --item 6A003.b.4=5`,
     `npx corridor license status --as ${DEMO.licensing} --license ${DEMO.licenseId} --status suspended --reason "end-user under review"`,
-    `(the license JSON is ${licenseFile}; key files are in ${join(home, 'keys')})`,
+    `(the license JSON is ${shellPath(join(home, 'demo', `${DEMO.licenseId}.json`), cwd)}; key files are in ${shellPath(join(home, 'keys'), cwd)})`,
   ];
 }

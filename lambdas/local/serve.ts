@@ -7,6 +7,7 @@ import { rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { TABLES } from '../../lib/constructs/definitions.ts';
 import { awsClients } from '../adapters/aws/aws-services.ts';
+import { readConfig } from '../config.ts';
 import { bootstrapOperator } from '../core/bootstrap.ts';
 import { failureOf } from '../core/errors.ts';
 import { sealAll } from '../core/sealer.ts';
@@ -77,6 +78,7 @@ export async function serve(opts: ServeOptions): Promise<Running> {
       tables: Object.fromEntries(TABLES.map((t) => [t.id, resourceEnv[t.envVar]!])),
       payloadKeyId: resourceEnv.CORRIDOR_PAYLOAD_KEY_ID!,
       sealKeyId: resourceEnv.CORRIDOR_SEAL_KEY_ID!,
+      responseKeyRefreshMs: readConfig(process.env).responseKeyRefreshMs, // as the handlers read it
     };
     writeLocalFile(home, file);
     // As the scheduled sealer does in AWS: seal whatever is pending, every interval.

@@ -7,8 +7,9 @@ import { show } from '../output.ts';
 export const registerHelp = `corridor agency register --id AGENCY [--name NAME] [--roles r1,r2] [--audit-scope own|all]
                          [--status active|suspended] [--key-file FILE]... [--revoke KID]...
   The operator creates an agency (name, roles and --key-file needed) or changes one.
-  A --key-file may be a private or a public JWK file; only the public half is sent.
-  Example: corridor agency register --id FR-DGDDI --name "French customs" --roles customs --key-file fr.private.jwk.json`;
+  A --key-file is the public JWK file \`corridor keygen\` writes, the public key entry {"kid", "jwk"} it prints, or
+  a private JWK file; only the public half is sent.
+  Example: corridor agency register --id FR-DGDDI --name "French customs" --roles customs --key-file FR-DGDDI.public.jwk.json`;
 
 export const keysHelp = `corridor agency keys --as AGENCY [--key FILE] [--add FILE]... [--retire KID]... [--revoke KID]...
   An agency adds, retires or revokes its own keys, signing with one of its active keys.
@@ -21,7 +22,7 @@ function readable(r: AgencyRegisterResult): string[] {
   ];
 }
 
-/** Key entries from JWK files (private or public; only the public half is sent). */
+/** Key entries from key files (a JWK, private or public, or a key entry as keygen prints it; only the public half is sent). */
 function keyEntries(files: string[]): KeyEntry[] {
   return files.map((f) => {
     const jwk = keyFile(f);
@@ -39,7 +40,7 @@ function oneOf<T extends string>(v: Values, name: string, allowed: readonly T[])
 }
 
 export async function register(argv: string[]): Promise<number> {
-  const v: Values = parse(argv, { id: { type: 'string' }, name: { type: 'string' }, roles: { type: 'string' }, 'audit-scope': { type: 'string' }, status: { type: 'string' }, 'key-file': multi, revoke: multi });
+  const v: Values = parse(argv, { id: { type: 'string' }, name: { type: 'string' }, roles: { type: 'string' }, 'audit-scope': { type: 'string' }, status: { type: 'string' }, 'key-file': multi, revoke: multi }, ['id', 'as']);
   const body: AgencyRegisterRequest = { agencyId: str(v, 'id')! };
   if (v.name) body.name = String(v.name);
   if (v.roles) body.roles = list(v, 'roles') as AgencyRegisterRequest['roles'];
@@ -53,7 +54,7 @@ export async function register(argv: string[]): Promise<number> {
 }
 
 export async function keys(argv: string[]): Promise<number> {
-  const v = parse(argv, { add: multi, retire: multi, revoke: multi });
+  const v = parse(argv, { add: multi, retire: multi, revoke: multi }, ['as']);
   const body: { add?: KeyEntry[]; retire?: string[]; revoke?: string[] } = {};
   if (list(v, 'add').length) body.add = keyEntries(list(v, 'add'));
   if (list(v, 'retire').length) body.retire = list(v, 'retire');

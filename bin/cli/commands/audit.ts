@@ -1,10 +1,11 @@
 /** `corridor audit seal | query | verify`: seal now, read events in scope, and check the log offline. */
-import { verifyAuditLog, verifyProof } from '../../../lambdas/client/audit-verify.ts';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { keptSealFrom, verifyAuditLog, verifyProof } from '../../../lambdas/client/audit-verify.ts';
 import type { CorridorClient, ExchangeAnswer } from '../../../lambdas/client/corridor-client.ts';
 import type { AuditQueryRequest, AuditQueryResult } from '../../../lambdas/client/types.generated.ts';
 import type { AuditEvent } from '../../../lambdas/core/audit.ts';
 import { sealAll } from '../../../lambdas/core/sealer.ts';
-import { client, parse, str } from '../context.ts';
+import { client, parse, str, UsageError } from '../context.ts';
 import { EXIT, out, show } from '../output.ts';
 import { Progress } from '../progress.ts';
 import { storageServices } from '../storage.ts';
@@ -18,10 +19,12 @@ export const queryHelp = `corridor audit query --as AUDITOR [--from ISO] [--to I
   Events in your audit scope, oldest first (at most 500; narrow the window for more).
   Example: corridor audit query --as EU-OLAF --decision deny`;
 
-export const verifyHelp = `corridor audit verify --as AUDITOR [--from ISO] [--complete] [--event ID] [--json]
+export const verifyHelp = `corridor audit verify --as AUDITOR [--from ISO] [--complete] [--since-seal FILE] [--keep-seal FILE] [--event ID] [--json]
   Checks offline, trusting only the exchange's published seal key: every seal's signature, the chain of
   seals, each root rebuilt from its leaf hashes, and every event in your scope in exactly one seal.
   --complete (an "all" auditor): every leaf must have its event, in order. --event: one inclusion proof.
+  --keep-seal FILE: after a clean run, save the newest seal; --since-seal FILE: the log must still hold that
+  seal unchanged, so seals removed from its end since then (a truncated tail) are caught.
   Progress goes to stderr. Exit 0 when everything verifies, 1 naming each problem.
   Example: corridor audit verify --as EU-OLAF --complete`;
 
@@ -52,7 +55,7 @@ async function allEvents(c: CorridorClient, body: AuditQueryRequest, progress: P
 }
 
 export async function query(argv: string[]): Promise<number> {
-  const v = parse(argv, Object.fromEntries(FILTERS.map((f) => [f, { type: 'string' }])));
+  const v = parse(argv, Object.fromEntries(FILTERS.map((f) => [f, { type: 'string' }])), ['as']);
   const body = Object.fromEntries(FILTERS.filter((f) => v[f]).map((f) => [f, v[f]])) as AuditQueryRequest;
   const c = await client(v);
   return show(await c.call('audit.query', { ...body, limit: 500 }), !!v.json, (r) => [
@@ -62,7 +65,8 @@ export async function query(argv: string[]): Promise<number> {
 }
 
 export async function verify(argv: string[]): Promise<number> {
-  const v = parse(argv, { from: { type: 'string' }, complete: { type: 'boolean', default: false }, event: { type: 'string' } });
+  const v = parse(argv, { from: { type: 'string' }, complete: { type: 'boolean', default: false }, event: { type: 'string' }, 'since-seal': { type: 'string' }, 'keep-seal': { type: 'string' } }, ['as']);
+  const kept = keptSeal(str(v, 'since-seal', false));
   const c = await client(v);
   const d = await c.discover(true);
   if (v.event) {
@@ -86,13 +90,25 @@ export async function verify(argv: string[]): Promise<number> {
   const from = str(v, 'from', false) ?? new Date(Date.now() - 30 * DAY).toISOString();
   const events = await allEvents(c, { from }, progress);
   if (!Array.isArray(events)) return progress.done(), show(events.refusal, !!v.json, () => []);
-  const report = await verifyAuditLog({ exchangeId: d.exchangeId, jwks: d.jwks, sealKeyIds: d.sealKeyIds, fromSeq: 0, seals, leaves, events }, {
+  const report = await verifyAuditLog({ exchangeId: d.exchangeId, jwks: d.jwks, sealKeyIds: d.sealKeyIds, fromSeq: 0, seals, leaves, events, ...(kept ? { kept } : {}) }, {
     complete: !!v.complete,
     onProgress: (n, total) => progress.update(`verified ${n}/${total} seal(s)`),
   });
   progress.done(`verified ${report.seals} seal(s) and ${report.events} event(s)`);
+  const keep = str(v, 'keep-seal', false);
+  if (keep && report.ok && report.lastSeal) writeFileSync(keep, `${report.lastSeal}\n`);
   if (v.json) out(JSON.stringify(report, null, 2));
   else if (report.ok) out(`✓ ${report.seals} seal(s): signatures, chain and roots verify; ${report.events} event(s) each in exactly one seal${report.pending.length ? `; ${report.pending.length} newer event(s) not sealed yet` : ''}`);
   else for (const p of report.problems) out(`✗ ${p}`);
   return report.ok ? EXIT.ok : EXIT.refused;
+}
+
+/** The seal kept from an earlier run (--since-seal), or a usage error naming the file. */
+function keptSeal(file: string | undefined): string | undefined {
+  if (!file) return undefined;
+  try {
+    return keptSealFrom(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new UsageError(`--since-seal ${file}: ${(e as Error).message}`);
+  }
 }

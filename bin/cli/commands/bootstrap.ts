@@ -16,7 +16,7 @@ export const help = `corridor bootstrap --id AGENCY --name NAME --key-file FILE
   Example: corridor keygen --kid eu-operator-1 --out operator.jwk.json && corridor bootstrap --id EU-OPERATOR --name "Exchange operator" --key-file operator.jwk.json`;
 
 export async function run(argv: string[]): Promise<number> {
-  const v = parse(argv, { id: { type: 'string' }, name: { type: 'string' }, 'key-file': { type: 'string' } });
+  const v = parse(argv, { id: { type: 'string' }, name: { type: 'string' }, 'key-file': { type: 'string' } }, ['id', 'name', 'key-file']);
   const id = str(v, 'id')!;
   if (!/^[A-Z]{2}-[A-Z0-9]{2,16}$/.test(id)) throw new UsageError('--id must be an agency id such as EU-OPERATOR');
   const jwk = keyFile(str(v, 'key-file')!);

@@ -20,7 +20,7 @@ export const queryHelp = `corridor euc query --as AGENCY --issuer ISSUER --euc I
   Example: corridor euc query --as NL-DOUANE --issuer SG-MTI --euc SG-EUC-88121 --end-user "Straits Photonics Lab" --item 6A003.b.4=5`;
 
 export async function publish(argv: string[]): Promise<number> {
-  const v = parse(argv, { file: { type: 'string' }, 'doc-key': { type: 'string' } });
+  const v = parse(argv, { file: { type: 'string' }, 'doc-key': { type: 'string' } }, ['file', 'as']);
   const doc = readJsonFile(str(v, 'file')!);
   const docKey = v['doc-key'] ? keyFile(String(v['doc-key'])) : (await identity(v)).signer;
   const document = await signDocument(docKey, 'corridor-euc+jws', doc);
@@ -28,13 +28,13 @@ export async function publish(argv: string[]): Promise<number> {
 }
 
 export async function status(argv: string[]): Promise<number> {
-  const v = parse(argv, { euc: { type: 'string' }, status: { type: 'string' }, reason: { type: 'string' } });
+  const v = parse(argv, { euc: { type: 'string' }, status: { type: 'string' }, reason: { type: 'string' } }, ['euc', 'status', 'reason', 'as']);
   const body = { eucId: str(v, 'euc')!, status: docStatus(str(v, 'status')!), reason: str(v, 'reason')! };
   return show(await (await client(v)).call('euc.status', body), !!v.json, (r) => [`end-use certificate ${r.eucId} is now ${r.status} (since ${r.changedAt})`]);
 }
 
 export async function query(argv: string[]): Promise<number> {
-  const v = parse(argv, { issuer: { type: 'string' }, euc: { type: 'string' }, 'end-user': { type: 'string' }, item: { type: 'string', multiple: true }, 'save-document': { type: 'string' } });
+  const v = parse(argv, { issuer: { type: 'string' }, euc: { type: 'string' }, 'end-user': { type: 'string' }, item: { type: 'string', multiple: true }, 'save-document': { type: 'string' } }, ['issuer', 'euc', 'as']);
   const check: NonNullable<EucQueryRequest['check']> = {};
   if (v['end-user']) check.endUser = { name: String(v['end-user']) };
   const items = list(v, 'item').map((s) => {

@@ -28,7 +28,7 @@ export function docStatus(s: string): DocStatus {
 }
 
 export async function publish(argv: string[]): Promise<number> {
-  const v = parse(argv, { file: { type: 'string' }, 'doc-key': { type: 'string' } });
+  const v = parse(argv, { file: { type: 'string' }, 'doc-key': { type: 'string' } }, ['file', 'as']);
   const doc = readJsonFile(str(v, 'file')!);
   const docKey = v['doc-key'] ? keyFile(String(v['doc-key'])) : (await identity(v)).signer;
   const document = await signDocument(docKey, 'corridor-license+jws', doc);
@@ -36,7 +36,7 @@ export async function publish(argv: string[]): Promise<number> {
 }
 
 export async function status(argv: string[]): Promise<number> {
-  const v = parse(argv, { license: { type: 'string' }, status: { type: 'string' }, reason: { type: 'string' } });
+  const v = parse(argv, { license: { type: 'string' }, status: { type: 'string' }, reason: { type: 'string' } }, ['license', 'status', 'reason', 'as']);
   const body = { licenseId: str(v, 'license')!, status: docStatus(str(v, 'status')!), reason: str(v, 'reason')! };
   return show(await (await client(v)).call('license.status', body), !!v.json, (r) => [`license ${r.licenseId} is now ${r.status} (since ${r.changedAt})`]);
 }
@@ -45,7 +45,7 @@ export async function verify(argv: string[]): Promise<number> {
   const v = parse(argv, {
     issuer: { type: 'string' }, license: { type: 'string' }, date: { type: 'string' }, destination: { type: 'string' },
     item: { type: 'string', multiple: true }, exporter: { type: 'string' }, consignee: { type: 'string' }, 'end-user': { type: 'string' }, 'save-document': { type: 'string' },
-  });
+  }, ['issuer', 'license', 'date', 'destination', 'item', 'as']);
   const items = list(v, 'item').map((s) => {
     const m = /^(.+)=(\d+)$/.exec(s);
     if (!m) throw new UsageError(`--item ${s}: expected CODE=QUANTITY`);

@@ -2,6 +2,7 @@
 import { EmulatorMissingError } from '../../../lambdas/local/emulator.ts';
 import { corridorHome } from '../../../lambdas/local/local-file.ts';
 import { seedDemo } from '../../../lambdas/local/demo.ts';
+import { startHints } from '../../../lambdas/local/hints.ts';
 import { serve } from '../../../lambdas/local/serve.ts';
 import { parse } from '../context.ts';
 import { EXIT, err, out as stdout } from '../output.ts';
@@ -51,9 +52,7 @@ export async function run(argv: string[]): Promise<number> {
     for (const l of lines) out(`  ${l}`);
   } else {
     out('\nTry this next (in another terminal):');
-    out(`  curl -s ${file.url}/.well-known/corridor-configuration`);
-    out('  npx corridor keygen --kid de-bafa-1 --out .corridor/keys/DE-BAFA.private.jwk.json');
-    out('  npx corridor agency register --id DE-BAFA --name "Export control office" --roles licensing --key-file .corridor/keys/DE-BAFA.private.jwk.json');
+    for (const l of startHints(home, file.url)) out(`  ${l}`);
     out('  or restart with `npm start -- --demo` for ready-made agencies and a license.');
   }
   out('\nCtrl-C stops the exchange and moto_server.');
