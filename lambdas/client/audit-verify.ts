@@ -5,6 +5,8 @@
  * and each event's leaf recomputed from its content and found in exactly one seal. With
  * `complete` (an `all` auditor holding every event), every leaf must have its event, in
  * order. Every problem is named: changed, removed, inserted, reordered, or seal altered.
+ * Against a seal the auditor kept from an earlier run (`kept`), the log must still hold that
+ * very seal: seals removed from the end of the chain (a truncated tail) are caught.
  */
 import { compactVerify, createLocalJWKSet, decodeProtectedHeader, type JSONWebKeySet } from 'jose';
 import type { AuditEvent } from '../core/audit.ts';
@@ -21,6 +23,8 @@ export interface AuditBundle {
   seals: string[];
   leaves: string[][];
   events: AuditEvent[];
+  /** A seal (compact JWS) the auditor kept earlier: the chain must still contain it, unchanged. */
+  kept?: string;
 }
 
 export interface VerifyReport {
@@ -31,6 +35,8 @@ export interface VerifyReport {
   leaves: number;
   /** Events newer than everything sealed and in no seal yet: the log's unsealed tail, not a fault. */
   pending: string[];
+  /** The newest seal checked (compact JWS), to keep for the next run's `kept`; null when there is none. */
+  lastSeal: string | null;
 }
 
 export async function verifySeal(jws: string, jwks: JSONWebKeySet, sealKeyIds: string[]): Promise<SealPayload> {
@@ -103,7 +109,37 @@ export async function verifyAuditLog(b: AuditBundle, opts: { complete: boolean; 
       }
     }
   }
-  return { ok: problems.length === 0, problems, seals: b.seals.length, events: b.events.length, leaves: [...leafOwner.keys()].length, pending };
+  if (b.kept !== undefined) problems.push(...(await keptSealProblems(b, b.kept)));
+  return { ok: problems.length === 0, problems, seals: b.seals.length, events: b.events.length, leaves: [...leafOwner.keys()].length, pending, lastSeal: b.seals.at(-1) ?? null };
+}
+
+/**
+ * The served chain still holds the seal kept earlier, byte for byte. With the chain verified,
+ * that fixes every seal up to it; a log that now ends before it lost its tail. Seals newer than
+ * the kept one are covered only by the next seal kept.
+ */
+async function keptSealProblems(b: AuditBundle, kept: string): Promise<string[]> {
+  let k: SealPayload;
+  try {
+    k = await verifySeal(kept, b.jwks, b.sealKeyIds);
+  } catch (e) {
+    return [`the seal kept earlier does not verify: ${(e as Error).message}`];
+  }
+  if (k.exchangeId !== b.exchangeId) return [`the seal kept earlier is of exchange ${k.exchangeId}`];
+  const at = k.seq - b.fromSeq;
+  const end = b.seals.length ? `ends at seal ${b.fromSeq + b.seals.length - 1}` : 'has no seal';
+  if (at < 0) return [`the seal kept earlier (seq ${k.seq}) is older than the first seal checked (${b.fromSeq})`];
+  if (at >= b.seals.length) return [`seal ${k.seq} was kept earlier but the log now ${end}: seals were removed from its end (truncated)`];
+  if (b.seals[at] !== kept) return [`seal ${k.seq} differs from the copy kept earlier (history rewritten)`];
+  return [];
+}
+
+/** A kept seal as saved: the compact JWS itself, or an `audit verify --json` report (its `lastSeal`). */
+export function keptSealFrom(text: string): string {
+  const t = text.trim();
+  const jws = t.startsWith('{') ? (JSON.parse(t) as { lastSeal?: unknown }).lastSeal : t;
+  if (typeof jws !== 'string' || !/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/.test(jws)) throw new Error('not a seal: expected a compact JWS or an audit verify --json report with lastSeal');
+  return jws;
 }
 
 /** An inclusion proof from `audit.proof`: the path rebuilds the seal's signed root. */
