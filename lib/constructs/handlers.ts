@@ -24,16 +24,19 @@ export type TableAction =
   | 'dynamodb:BatchWriteItem';
 
 /**
- * The item operations DynamoDbStore issues: GetItem, Query, PutItem, DeleteItem, and TransactWriteItems, which IAM
- * authorizes per contained Put / Delete / ConditionCheck. No Scan, no Batch*, no UpdateItem, no table administration.
+ * The item operations DynamoDbStore issues: GetItem, Query, PutItem, and TransactWriteItems, which IAM authorizes per
+ * contained Put / Delete / ConditionCheck. No Scan, no Batch*, no UpdateItem, no table administration, and no delete:
+ * the audit log and the documents only grow, so a role that cannot delete cannot truncate them.
  */
 export const TABLE_ITEM_ACTIONS: readonly TableAction[] = [
   'dynamodb:GetItem',
   'dynamodb:Query',
   'dynamodb:PutItem',
-  'dynamodb:DeleteItem',
   'dynamodb:ConditionCheckItem',
 ];
+
+/** The one delete in the code: agreement.put withdraws an agreement by deleting its registry item (agreements.ts). */
+export const REGISTRY_ITEM_ACTIONS_WITH_DELETE: readonly TableAction[] = [...TABLE_ITEM_ACTIONS, 'dynamodb:DeleteItem'];
 
 /**
  * The sealer on the audit table: reads the SEALS head and the last seal (GetItem), appends seal + head in one
@@ -58,7 +61,7 @@ const ITEMS: TableGrant = { actions: TABLE_ITEM_ACTIONS };
  * sealer queries `pending`. The console uses no table (nor any key): it only returns its embedded static files.
  */
 export const TABLE_ACCESS: Readonly<Record<HandlerName, Readonly<Partial<Record<TableId, TableGrant>>>>> = {
-  agencies: { registry: ITEMS, audit: ITEMS },
+  agencies: { registry: { actions: REGISTRY_ITEM_ACTIONS_WITH_DELETE }, audit: ITEMS },
   licenses: { registry: ITEMS, audit: ITEMS, documents: ITEMS },
   eucs: { registry: ITEMS, audit: ITEMS, documents: ITEMS },
   audit: { registry: ITEMS, audit: { actions: TABLE_ITEM_ACTIONS, queryIndexes: ['byTime'] } },

@@ -10,7 +10,7 @@ import { pathToFileURL } from 'node:url';
 import type { IConstruct } from 'constructs';
 import { KMS_KEYS, TABLES } from '../../lib/constructs/definitions.ts';
 import { ESM_REQUIRE_BANNER, RUNTIME, type HandlerName } from '../../lib/constructs/handler-function.ts';
-import { API_GROUPS, CONSOLE, HANDLER_NAMES, SEALER_AUDIT_ACTIONS, TABLE_ACCESS, TABLE_ITEM_ACTIONS, type TableGrant } from '../../lib/constructs/handlers.ts';
+import { API_GROUPS, CONSOLE, HANDLER_NAMES, REGISTRY_ITEM_ACTIONS_WITH_DELETE, SEALER_AUDIT_ACTIONS, TABLE_ACCESS, TABLE_ITEM_ACTIONS, type TableGrant } from '../../lib/constructs/handlers.ts';
 import { CONSOLE_PATHS, DISCOVERY_PATHS, OPENAPI_PATH } from '../../lib/constructs/exchange-api.ts';
 import { DEFAULT_RESERVED_CONCURRENCY, DEFAULT_THROTTLE } from '../../lib/limits.ts';
 import type { TableId } from '../../lib/constructs/tables.ts';
@@ -319,10 +319,14 @@ describe('least privilege', { timeout: BUNDLING_TIMEOUT }, () => {
     expect(policyOf(n)).not.toContain('dynamodb:BatchGetItem');
   });
 
-  it('API groups get all of DynamoDbStore\'s item actions on each of their tables (they write audit events and records)', () => {
+  it('API groups get DynamoDbStore\'s item actions on each of their tables; DeleteItem only agencies on the registry (agreement withdrawal)', () => {
     for (const g of API_GROUPS) {
-      for (const grant of Object.values(TABLE_ACCESS[g])) expect([...grant!.actions].sort(), g).toEqual([...TABLE_ITEM_ACTIONS].sort());
+      for (const [t, grant] of Object.entries(TABLE_ACCESS[g])) {
+        const expected = g === 'agencies' && t === 'registry' ? REGISTRY_ITEM_ACTIONS_WITH_DELETE : TABLE_ITEM_ACTIONS;
+        expect([...grant!.actions].sort(), `${g} ${t}`).toEqual([...expected].sort());
+      }
     }
+    expect(TABLE_ITEM_ACTIONS).not.toContain('dynamodb:DeleteItem');
   });
 
   it('tables: documents only for licenses and eucs; audit for the action groups and the sealer, never discovery; console none', () => {
