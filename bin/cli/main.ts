@@ -101,6 +101,8 @@ function tlsHint(message: string): string {
     return ' — the exchange wants a client certificate it trusts (mutual TLS): give --cert FILE --cert-key FILE, or set CORRIDOR_CLIENT_CERT and CORRIDOR_CLIENT_KEY';
   }
   if (/SELF_SIGNED_CERT|UNABLE_TO_VERIFY_LEAF|UNABLE_TO_GET_ISSUER_CERT/.test(message)) return " — the exchange's server certificate is not from a CA this machine trusts: give --ca FILE, or set CORRIDOR_CA";
+  // TLS 1.3: a server that refuses the client's certificate may just close the connection.
+  if (/at https:.*ECONNRESET/.test(message)) return ' — if the exchange requires mutual TLS, it did not accept the client certificate (or none was given: --cert FILE --cert-key FILE)';
   return '';
 }
 

@@ -7,6 +7,7 @@
 export { CorridorClient, ExchangeUnavailableError, UntrustedResponseError } from './corridor-client.ts';
 export type { ClientOptions, Discovery, ExchangeAnswer, RetryEvent } from './corridor-client.ts';
 export { DEFAULT_RETRY, type RetryPolicy } from './retry.ts';
+export { httpsFetch, type ClientTls } from './https-fetch.ts';
 export { compactJws, jwkSigner, newJti, signDocument, signRequest } from './signing.ts';
 export type { ClientIdentity, RequestOptions, RequestSigner, SignerIdentity, SigningAlg, SigningIdentity } from './signing.ts';
 export { checkIssuerDocument, type DocumentCheck, type PublishedKey } from './document-check.ts';
