@@ -70,13 +70,11 @@ def _no_constant(name: str) -> Any:
 
 
 def strict_json(data: Union[bytes, str]) -> Any:
-    """Parse UTF-8 JSON refusing duplicate member names and NaN/Infinity (I-JSON, RFC 7493)."""
+    """Parse UTF-8 JSON refusing duplicate member names and NaN/Infinity (as I-JSON, RFC 7493, requires)."""
     try:
         text = data.decode("utf-8") if isinstance(data, bytes) else data
         return json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_no_constant)
-    except (UnicodeDecodeError, ValueError) as e:  # JSONDecodeError is a ValueError
-        if isinstance(e, MalformedInput):
-            raise
+    except (UnicodeDecodeError, ValueError) as e:  # JSONDecodeError is a ValueError; the hooks' MalformedInput passes
         raise MalformedInput(f"not UTF-8 JSON: {e}") from None
 
 
