@@ -10,7 +10,7 @@
  */
 import { compactVerify, createLocalJWKSet, decodeProtectedHeader, type JSONWebKeySet } from 'jose';
 import type { AuditEvent } from '../core/audit.ts';
-import { b64url, eventLeafHash, merkleRoot, rootFromPath, sha256 } from '../core/merkle.ts';
+import { b64url, eventLeafHash, jcs, merkleRoot, rootFromPath, sha256 } from '../core/merkle.ts';
 
 export interface SealPayload { exchangeId: string; seq: number; count: number; first: string; last: string; root: string; prev: string | null }
 
@@ -142,18 +142,38 @@ export function keptSealFrom(text: string): string {
   return jws;
 }
 
-/** An inclusion proof from `audit.proof`: the path rebuilds the seal's signed root. */
-export async function verifyProof(proof: { event: AuditEvent; seal: string; leafIndex: number; path: string[] }, jwks: JSONWebKeySet, sealKeyIds: string[]): Promise<string[]> {
+/** What a proof must be about: the event asked for, in the exchange asked. */
+export interface ProofExpectation {
+  eventId: string;
+  /** The exchange's id, from its configuration. */
+  exchangeId: string;
+  /** The event as the caller already holds it (e.g. from audit.query): the proof must be of exactly this content. */
+  event?: AuditEvent;
+}
+
+/**
+ * An inclusion proof from `audit.proof`: the event is the one asked about (id, exchange, and its
+ * whole content when the caller holds it), its leaf is recomputed from that content, and the path
+ * rebuilds the signed root of a seal of the expected exchange. A genuine proof of another event
+ * is a problem, not a pass.
+ */
+export async function verifyProof(proof: { event: AuditEvent; seal: string; leafIndex: number; path: string[] }, jwks: JSONWebKeySet, sealKeyIds: string[], expected: ProofExpectation): Promise<string[]> {
+  if (typeof expected?.eventId !== 'string' || typeof expected.exchangeId !== 'string') throw new TypeError('verifyProof needs the expected event id and exchange id');
   const problems: string[] = [];
-  const leaf = eventLeafHash(proof.event as unknown as Record<string, unknown>);
-  if (proof.event.hash !== leaf) problems.push(`event ${proof.event.id} changed: its content no longer matches its hash`);
+  const e = proof.event;
+  if (e.id !== expected.eventId) problems.push(`the proof is for event ${e.id}, not ${expected.eventId}`);
+  if (e.exchangeId !== expected.exchangeId) problems.push(`event ${e.id} is of exchange ${e.exchangeId}, not ${expected.exchangeId}`);
+  if (expected.event && jcs(e) !== jcs(expected.event)) problems.push(`event ${e.id} differs from the event asked about`);
+  const leaf = eventLeafHash(e as unknown as Record<string, unknown>);
+  if (e.hash !== leaf) problems.push(`event ${e.id} changed: its content no longer matches its hash`);
   let seal: SealPayload;
   try {
     seal = await verifySeal(proof.seal, jwks, sealKeyIds);
-  } catch (e) {
-    return [...problems, `seal altered: ${(e as Error).message}`];
+  } catch (err) {
+    return [...problems, `seal altered: ${(err as Error).message}`];
   }
+  if (seal.exchangeId !== expected.exchangeId) problems.push(`the seal is of exchange ${seal.exchangeId}, not ${expected.exchangeId}`);
   const root = rootFromPath(Buffer.from(leaf, 'base64url'), proof.leafIndex, seal.count, proof.path.map((p) => Buffer.from(p, 'base64url')));
-  if (!root || b64url(root) !== seal.root) problems.push(`event ${proof.event.id}: the inclusion path does not lead to seal ${seal.seq}'s root`);
+  if (!root || b64url(root) !== seal.root) problems.push(`event ${e.id}: the inclusion path does not lead to seal ${seal.seq}'s root`);
   return problems;
 }

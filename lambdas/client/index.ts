@@ -11,5 +11,5 @@ export { httpsFetch, type ClientTls } from './https-fetch.ts';
 export { compactJws, jwkSigner, newJti, signDocument, signRequest } from './signing.ts';
 export type { ClientIdentity, RequestOptions, RequestSigner, SignerIdentity, SigningAlg, SigningIdentity } from './signing.ts';
 export { checkIssuerDocument, type DocumentCheck, type PublishedKey } from './document-check.ts';
-export { verifyAuditLog, verifyProof, verifySeal, type AuditBundle, type SealPayload, type VerifyReport } from './audit-verify.ts';
+export { keptSealFrom, verifyAuditLog, verifyProof, verifySeal, type AuditBundle, type ProofExpectation, type SealPayload, type VerifyReport } from './audit-verify.ts';
 export type * from './types.generated.ts';

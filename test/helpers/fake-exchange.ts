@@ -8,6 +8,8 @@ import { CompactSign, decodeProtectedHeader, exportJWK, generateKeyPair, type JW
 
 export const EXCHANGE = 'corridor:test';
 export const ROUTE = '/v1/licenses/status';
+/** audit.proof is served too, so a client's proof check can be fed a genuine proof of another event. */
+export const PROOF_ROUTE = '/v1/audit/proof';
 
 export interface Plan {
   status: number;
@@ -18,6 +20,8 @@ export interface Plan {
   signer?: 'response' | 'rotated' | 'seal' | 'impostor';
   typ?: string;
   claims?: (c: Record<string, unknown>) => Record<string, unknown>;
+  /** The `result` of a 2xx answer (default: a license.status result). */
+  result?: Record<string, unknown>;
 }
 
 export interface SentRequest { jws: string; header: Record<string, unknown>; claims: Record<string, unknown> }
@@ -41,10 +45,10 @@ export async function fakeExchange(plan: (n: number) => Plan, opts: { rotateAfte
     const url = new URL(input instanceof Request ? input.url : input);
     if (url.pathname === '/.well-known/corridor-configuration') {
       configReads++;
-      return json({ exchangeId: EXCHANGE, actions: [{ act: 'license.status', route: `POST ${ROUTE}` }], responseKeyIds: published().map((k) => k.kid), sealKeyIds: ['seal-1'] });
+      return json({ exchangeId: EXCHANGE, actions: [{ act: 'license.status', route: `POST ${ROUTE}` }, { act: 'audit.proof', route: `POST ${PROOF_ROUTE}` }], responseKeyIds: published().map((k) => k.kid), sealKeyIds: ['seal-1'] });
     }
     if (url.pathname === '/.well-known/jwks.json') return json({ keys: [...published(), keys.seal].map((k) => k.pub) });
-    if (url.pathname !== ROUTE || init?.method !== 'POST') return json({ title: 'Not Found' }, 404);
+    if ((url.pathname !== ROUTE && url.pathname !== PROOF_ROUTE) || init?.method !== 'POST') return json({ title: 'Not Found' }, 404);
     const body = Buffer.from(init.body as Uint8Array);
     const jws = body.toString('utf8');
     const claims = JSON.parse(Buffer.from(jws.split('.')[1]!, 'base64url').toString()) as Record<string, unknown>;
@@ -56,13 +60,16 @@ export async function fakeExchange(plan: (n: number) => Plan, opts: { rotateAfte
     const base: Record<string, unknown> = {
       iss: EXCHANGE, aud: claims.iss, iat: Math.floor(Date.now() / 1000), jti: randomBytes(12).toString('base64url'), irt: claims.jti,
       rqd: createHash('sha256').update(body).digest('base64url'), status: p.status, auditId: `ev-${sent.length}`,
-      ...(ok ? { result: { licenseId: 'DE-1', status: 'suspended', reason: 'r', changedAt: '2026-11-22T10:00:00.000Z' } } : { problem: { type: 'urn:corridor:problem:x', title: 'Refused', status: p.status, detail: `refused with ${p.status}` } }),
+      ...(ok ? { result: p.result ?? { licenseId: 'DE-1', status: 'suspended', reason: 'r', changedAt: '2026-11-22T10:00:00.000Z' } } : { problem: { type: 'urn:corridor:problem:x', title: 'Refused', status: p.status, detail: `refused with ${p.status}` } }),
     };
     const k = keys[p.signer ?? 'response'];
     const answer = await new CompactSign(new TextEncoder().encode(JSON.stringify(p.claims ? p.claims(base) : base))).setProtectedHeader({ alg: 'ES256', kid: k.kid, typ: p.typ ?? 'corridor-response+jws' }).sign(k.priv);
     return new Response(answer, { status: p.status, headers: { ...headers, 'content-type': 'application/jose' } });
   };
-  return { fetch, sent, configReads: () => configReads };
+  /** A genuine seal: the payload signed by the published seal key, as the exchange's sealer would. */
+  const seal = (payload: Record<string, unknown>): Promise<string> =>
+    new CompactSign(new TextEncoder().encode(JSON.stringify(payload))).setProtectedHeader({ alg: 'ES256', kid: keys.seal.kid, typ: 'corridor-seal+jws' }).sign(keys.seal.priv);
+  return { fetch, sent, configReads: () => configReads, seal };
 }
 
 /** sleep and now for the client: nothing waits; the clock moves by exactly what was slept. */

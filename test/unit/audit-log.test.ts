@@ -153,9 +153,9 @@ describe('audit.proof', () => {
     expect(p.status).toBe(200);
     expect(p.result.event).toEqual(ev);
     const b = await bundle(x, allAuditor);
-    expect(await verifyProof(p.result as never, b.jwks, b.sealKeyIds)).toEqual([]);
+    expect(await verifyProof(p.result as never, b.jwks, b.sealKeyIds, { eventId: ev.id, exchangeId: b.exchangeId, event: ev })).toEqual([]);
     const tampered = { ...(p.result as { event: AuditEvent }), event: { ...ev, status: 500 } };
-    expect((await verifyProof(tampered as never, b.jwks, b.sealKeyIds))[0]).toMatch(/changed/);
+    expect((await verifyProof(tampered as never, b.jwks, b.sealKeyIds, { eventId: ev.id, exchangeId: b.exchangeId }))[0]).toMatch(/changed/);
     const deOnly = (await allEvents(x, allAuditor)).find((e) => e.actor === 'DE-BAFA' && e.owner === 'DE-BAFA')!;
     expect((await x.call(nlAuditor, 'audit.proof', { eventId: deOnly.id })).status).toBe(404);
   });

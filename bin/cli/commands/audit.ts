@@ -72,7 +72,7 @@ export async function verify(argv: string[]): Promise<number> {
   if (v.event) {
     const p = await c.call('audit.proof', { eventId: String(v.event) });
     if (!p.result) return show(p, !!v.json, () => []);
-    const problems = await verifyProof({ ...p.result, event: p.result.event as AuditEvent }, d.jwks, d.sealKeyIds);
+    const problems = await verifyProof({ ...p.result, event: p.result.event as AuditEvent }, d.jwks, d.sealKeyIds, { eventId: String(v.event), exchangeId: d.exchangeId });
     out(v.json ? JSON.stringify({ ok: problems.length === 0, problems, leafIndex: p.result.leafIndex }) : problems.length ? problems.map((x) => `✗ ${x}`).join('\n') : `✓ event ${String(v.event)} is at leaf ${p.result.leafIndex} of a seal signed by the exchange's seal key`);
     return problems.length ? EXIT.refused : EXIT.ok;
   }
