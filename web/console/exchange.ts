@@ -123,6 +123,8 @@ async function verifyAnswer<T>(d: Discovery, id: Identity, httpStatus: number, c
   if (payload.rqd !== (await sha256b64u(sent))) throw new UntrustedAnswer('it answers another request (rqd)');
   if (payload.irt !== undefined && payload.irt !== jti) throw new UntrustedAnswer('it answers another request (irt)');
   if (payload.aud !== undefined && payload.aud !== id.agencyId) throw new UntrustedAnswer('it is addressed to another agency');
+  // protocol.md §3: only a refusal from before authentication (400, 401, 413, 415, 503) may lack aud or irt.
+  if ((payload.aud === undefined || payload.irt === undefined) && ![400, 401, 413, 415, 503].includes(httpStatus)) throw new UntrustedAnswer('it does not name this agency and request (aud, irt)');
   if (payload.status !== httpStatus) throw new UntrustedAnswer('its status differs from the HTTP status');
   const answer: Answer<T> = { status: httpStatus };
   if (payload.result !== undefined) answer.result = payload.result as T;
