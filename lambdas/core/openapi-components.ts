@@ -50,7 +50,7 @@ export function jwsComponents(): Record<string, JsonSchema> {
     },
     'jws.response': {
       ...base,
-      description: 'A compact JWS by the exchange, Content-Type application/jose. Verify it with a key of /.well-known/jwks.json whose kid is in responseKeyIds; check rqd against the request you sent and irt against its jti. contentSchema gives the decoded header and payload.',
+      description: 'A compact JWS by the exchange, Content-Type application/jose. Verify it with a key of /.well-known/jwks.json whose kid is in responseKeyIds; check rqd against the request you sent, and aud and irt, when present, against your agency and its jti (a success carries both; only a 400, 401, 413, 415 or 503 may lack them: protocol.md §3). contentSchema gives the decoded header and payload.',
     },
   };
 }
