@@ -31,6 +31,8 @@ export const ACTION_CLASS: Readonly<Partial<Record<ActionName, RouteClass>>> = {
   'agency.register': 'write',
   'agency.keys': 'write',
   'agreement.put': 'write',
+  // a registry read on the agencies function, whose concurrency is sized for the write class: kept in it
+  'agreement.list': 'write',
   'license.publish': 'write',
   'license.status': 'write',
   'euc.publish': 'write',

@@ -13,7 +13,18 @@ export interface Agreement {
   validUntil?: string;
 }
 
-const grantSk = (type: DocumentType, partner: string): string => `GRANT#${type}#${partner}`;
+/** Sort-key prefix of agreements in the owner's registry partition: `GRANT#<type>#<partner>`. */
+export const GRANT_PREFIX = 'GRANT#';
+const grantSk = (type: DocumentType, partner: string): string => `${GRANT_PREFIX}${type}#${partner}`;
+
+/** An agreement as stored: its owner and partner are in the keys (`AGENCY#<owner>`, `GRANT#<type>#<partner>`), grantedAt is when it last changed. */
+export function agreementFromRecord(rec: { pk: string; sk?: string; attrs: Readonly<Record<string, unknown>> }): Agreement & { grantedAt?: string } {
+  const [, type, partner] = (rec.sk ?? '').split('#') as [string, DocumentType, string];
+  const a: Agreement & { grantedAt?: string } = { owner: rec.pk.slice(agencyPk('').length), partner, documentType: type, permissions: rec.attrs.permissions as Permission[] };
+  if (typeof rec.attrs.validUntil === 'string') a.validUntil = rec.attrs.validUntil;
+  if (typeof rec.attrs.grantedAt === 'string') a.grantedAt = rec.attrs.grantedAt;
+  return a;
+}
 
 export async function getAgreement(store: Store, owner: string, type: DocumentType, partner: string): Promise<Agreement | null> {
   const rec = await store.get('registry', agencyPk(owner), grantSk(type, partner));

@@ -19,17 +19,18 @@ export const ACTION_SUCCESS: Record<ActionName, { readonly summary: string; read
   'agency.register': { summary: 'Create an agency with its first keys, or change its name, roles, auditScope, status, or revoke its keys', 201: 'Agency created', 200: 'Agency changed' },
   'agency.keys': { summary: 'The calling agency adds keys, or retires or revokes its own keys', 200: 'Keys changed' },
   'agreement.put': { summary: "The data owner grants or withdraws (empty list) a partner's permissions on its documents of one type", 201: 'The partner got permissions it did not have', 200: 'Permissions changed or withdrawn' },
+  'agreement.list': { summary: 'The caller\'s own agreements, given and received, page by page', 200: 'A page of agreements' },
   'license.publish': { summary: "Publish a license the caller signed (a higher version supersedes)", 201: 'License version stored' },
   'license.status': { summary: "Set the owner's license to active, suspended or revoked, with a reason", 200: 'Status set' },
   'license.verify': { summary: "Check a shipment against a partner's license; the signed document only with read", 200: 'Checks done (outcome valid or invalid)' },
   'license.drawdown': { summary: "Record a declaration's quantities against license lines: all or none, never below zero, idempotent", 201: 'Drawdown recorded', 200: 'The same declaration with the same content: the stored original, replayed: true' },
-  'license.drawdowns': { summary: 'Every drawdown recorded against one of the caller\'s licenses', 200: 'Drawdowns, oldest first' },
+  'license.drawdowns': { summary: 'The drawdowns recorded against one of the caller\'s licenses, page by page', 200: 'A page of drawdowns, by customs agency and declaration id' },
   'euc.publish': { summary: 'Publish an end-use certificate the caller signed (a higher version supersedes)', 201: 'Certificate version stored' },
   'euc.status': { summary: "Set the owner's certificate to active, suspended or revoked, with a reason", 200: 'Status set' },
   'euc.query': { summary: "Confirm a partner's end-use certificate, with optional end-user and item checks; the document only with read", 200: 'Checks done (outcome valid or invalid)' },
   'audit.query': { summary: "Audit events in the caller's scope, oldest first, page by page", 200: 'A page of events' },
   'audit.proof': { summary: 'An event in scope, the seal covering it and its inclusion proof (404 until sealed)', 200: 'Event, seal and path' },
-  'audit.seals': { summary: 'Up to 100 seals from fromSeq, optionally with their leaf hashes', 200: 'Seals' },
+  'audit.seals': { summary: 'Up to 100 seals from fromSeq (fewer past the byte cap), optionally with their leaf hashes', 200: 'Seals, and next: the first seq left out' },
 };
 
 function actionOperation(act: ActionName, group: string): JsonSchema {

@@ -12,6 +12,8 @@ export const ACTION_ROLES: Record<ActionName, readonly Role[] | 'any'> = {
   'agency.register': ['operator'],
   'agency.keys': 'any',
   'agreement.put': ['licensing', 'euc-issuer'],
+  // every role that can own an agreement or use a grant; the operator and auditors hold neither (auditors see agreement changes in the log)
+  'agreement.list': ['licensing', 'customs', 'euc-issuer'],
   'license.publish': ['licensing'],
   'license.status': ['licensing'],
   'license.verify': ['customs'],

@@ -53,10 +53,23 @@ export interface IndexQuery {
   next?: string;
 }
 
+/** One page of a partition of a table itself (not an index), for the list actions' cursors. */
+export interface PartitionPageQuery {
+  pk: string;
+  /** Only sort keys that start with this. */
+  skPrefix: string;
+  /** Sort keys strictly after this one (exclusive), if given. */
+  after?: string;
+  /** At most this many records. */
+  limit: number;
+}
+
 export interface Store {
   get(table: TableId, pk: string, sk?: string): Promise<StoredRecord | null>;
   /** Every record of one partition whose sort key starts with `skPrefix`. */
   query(table: TableId, pk: string, skPrefix: string): Promise<StoredRecord[]>;
+  /** Up to `limit` records of one partition, in sort-key (byte) order, strongly consistent. */
+  queryPage(table: TableId, q: PartitionPageQuery): Promise<StoredRecord[]>;
   /** One page of a GSI (eventually consistent, like DynamoDB's). */
   queryIndex(table: TableId, q: IndexQuery): Promise<IndexPage>;
   /** All writes or none (one transaction). Throws WriteConflict or DependencyError. */

@@ -8,6 +8,7 @@ export type ActionName =
   | 'agency.register'
   | 'agency.keys'
   | 'agreement.put'
+  | 'agreement.list'
   | 'license.publish'
   | 'license.status'
   | 'license.verify'
@@ -33,6 +34,7 @@ export const ACTION_ROUTES: readonly ActionRoute[] = [
   { act: 'agency.register', path: '/v1/admin/agencies', group: 'agencies' },
   { act: 'agency.keys', path: '/v1/agencies/keys', group: 'agencies' },
   { act: 'agreement.put', path: '/v1/agreements', group: 'agencies' },
+  { act: 'agreement.list', path: '/v1/agreements/list', group: 'agencies' },
   { act: 'license.publish', path: '/v1/licenses', group: 'licenses' },
   { act: 'license.status', path: '/v1/licenses/status', group: 'licenses' },
   { act: 'license.verify', path: '/v1/licenses/verify', group: 'licenses' },

@@ -4,6 +4,7 @@ import license from '../../schemas/license.schema.json' with { type: 'json' };
 import agencyRegister from '../../schemas/agency.register.request.schema.json' with { type: 'json' };
 import agencyKeys from '../../schemas/agency.keys.request.schema.json' with { type: 'json' };
 import agreementPut from '../../schemas/agreement.put.request.schema.json' with { type: 'json' };
+import agreementList from '../../schemas/agreement.list.request.schema.json' with { type: 'json' };
 import licensePublish from '../../schemas/license.publish.request.schema.json' with { type: 'json' };
 import licenseStatus from '../../schemas/license.status.request.schema.json' with { type: 'json' };
 import licenseVerify from '../../schemas/license.verify.request.schema.json' with { type: 'json' };
@@ -30,6 +31,7 @@ export const BODY_SCHEMAS: Record<ActionName, JsonSchema> = {
   'agency.register': agencyRegister,
   'agency.keys': agencyKeys,
   'agreement.put': agreementPut,
+  'agreement.list': agreementList,
   'license.publish': licensePublish,
   'license.status': licenseStatus,
   'license.verify': licenseVerify,

@@ -1,5 +1,6 @@
 /** The services the core runs on, built once per process by a composition root. */
 import type { AgencyDirectory } from './agency-directory.ts';
+import type { CursorKeys } from './cursor-keys.ts';
 import type { Agency } from './agencies.ts';
 import type { CorridorError } from './errors.ts';
 import type { PayloadCipher } from './payload-cipher.ts';
@@ -14,6 +15,8 @@ export interface CoreServices {
   readonly directory: AgencyDirectory;
   readonly cipher: PayloadCipher;
   readonly responseKeys: ResponseKeys;
+  /** The secret list cursors are sealed with (unwrapped once per process; cursor-keys.ts). */
+  readonly cursorKeys: CursorKeys;
   readonly clock: Clock;
   /** Where the core reports requests, failures and sealer runs (logs and metrics in AWS). */
   readonly telemetry: Telemetry;

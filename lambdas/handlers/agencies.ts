@@ -1,4 +1,4 @@
-/** Lambda for agency.register, agency.keys and agreement.put. */
+/** Lambda for agency.register, agency.keys, agreement.put and agreement.list. */
 import { runtimeOriginCheck } from './front-door.ts';
 import { actionHandler, behindFrontDoor } from './http-edge.ts';
 import { observed } from './observed.ts';

@@ -46,8 +46,14 @@ export const TABLES: readonly TableDefinition[] = [
     envVar: 'CORRIDOR_REGISTRY_TABLE',
     partitionKey: { name: 'pk', type: 'S' },
     sortKey: { name: 'sk', type: 'S' },
-    globalIndexes: [],
-    purpose: 'Agencies, their public keys, sharing agreements, the exchange response key ring',
+    globalIndexes: [
+      // every item by its sort key (the table's keys swapped), so agreement.list finds the agreements an agency
+      // *received*: partition `GRANT#<type>#<partner>` holds one entry per owner (`AGENCY#<owner>`). Keyed on
+      // attributes every item already has, so agreements stored before the index existed are in it too; registry
+      // writes are rare (agencies, keys, agreements), and only what the list returns is projected.
+      { indexName: 'inverted', partitionKey: { name: 'sk', type: 'S' }, sortKey: { name: 'pk', type: 'S' }, projection: { type: 'INCLUDE', attributes: ['permissions', 'validUntil', 'grantedAt'] } },
+    ],
+    purpose: 'Agencies, their public keys, sharing agreements, the exchange response key ring and cursor key',
   },
   {
     id: 'documents',

@@ -58,10 +58,10 @@ const ITEMS: TableGrant = { actions: TABLE_ITEM_ACTIONS };
  * Per function, the tables it may use. registry: every API function (each may create the response key ring on first
  * start); audit: the action groups (one event per call, also the replay guard — audit.* calls are audited too) and the
  * sealer; documents: licenses and eucs. discovery never audits. Only `audit` queries `byTime` (audit.query), only the
- * sealer queries `pending`. The console uses no table (nor any key): it only returns its embedded static files.
+ * sealer queries `pending`, only `agencies` queries the registry's `inverted` (agreement.list). The console uses no table (nor any key): it only returns its embedded static files.
  */
 export const TABLE_ACCESS: Readonly<Record<HandlerName, Readonly<Partial<Record<TableId, TableGrant>>>>> = {
-  agencies: { registry: { actions: REGISTRY_ITEM_ACTIONS_WITH_DELETE }, audit: ITEMS },
+  agencies: { registry: { actions: REGISTRY_ITEM_ACTIONS_WITH_DELETE, queryIndexes: ['inverted'] }, audit: ITEMS },
   licenses: { registry: ITEMS, audit: ITEMS, documents: ITEMS },
   eucs: { registry: ITEMS, audit: ITEMS, documents: ITEMS },
   audit: { registry: ITEMS, audit: { actions: TABLE_ITEM_ACTIONS, queryIndexes: ['byTime'] } },

@@ -24,6 +24,8 @@ beforeAll(async () => {
   expect((await w.x.call(w.douane, 'license.drawdown', { issuer: 'DE-BAFA', licenseId: LICENSE_ID, declarationId: 'NL-SEED-1', date: '2026-11-22', items: [{ line: 1, quantity: 1 }] })).status).toBe(201);
   await sealAll(w.x.services, w.x.services.sealSigner);
   sealedEvent = (await w.x.auditEvents())[0]!.id;
+  // the cursor secret exists, as after the exchange's first cursor (like the response key ring after its first start)
+  await w.x.services.cursorKeys.forSealing();
 });
 
 afterAll(async () => {
@@ -53,6 +55,8 @@ const CASES: Case[] = [
     return { add: [{ kid: key.kid, jwk: key.publicJwk }] };
   } },
   { act: 'agreement.put', as: () => w.bafa, usesKms: false, body: async () => ({ partner: 'SG-MTI', documentType: 'license', permissions: ['verify'] }) },
+  // limit 1 of NL-DOUANE's two received agreements: the answer carries a cursor, sealed with the cursor secret (unwrapped by KMS once per process)
+  { act: 'agreement.list', as: () => w.douane, usesKms: true, body: async () => ({ limit: 1 }) },
   { act: 'license.publish', as: () => w.bafa, usesKms: true, body: async () => ({ document: await signDocument(w.bafa.privateJwk, 'corridor-license+jws', licenseDoc({ licenseId: `DE-2026-${unique()}` })) }) },
   { act: 'license.status', as: () => w.bafa, usesKms: true, body: async () => ({ licenseId: LICENSE_ID, status: 'active', reason: 're-stated' }) },
   { act: 'license.verify', as: () => w.douane, usesKms: true, body: async () => ({ issuer: 'DE-BAFA', licenseId: LICENSE_ID, shipment: shipment() }) },
@@ -61,7 +65,7 @@ const CASES: Case[] = [
   { act: 'euc.publish', as: () => w.mti, usesKms: true, body: async () => ({ document: await signDocument(w.mti.privateJwk, 'corridor-euc+jws', eucDoc({ eucId: `SG-EUC-${unique()}` })) }) },
   { act: 'euc.status', as: () => w.mti, usesKms: true, body: async () => ({ eucId: EUC_ID, status: 'active', reason: 're-stated' }) },
   { act: 'euc.query', as: () => w.douane, usesKms: true, body: async () => ({ issuer: 'SG-MTI', eucId: EUC_ID }) },
-  // limit 1: there is a next page, so the answer carries an encrypted cursor
+  // limit 1: there is a next page, so the answer carries a cursor (sealed with the cursor secret, unwrapped by KMS once per process)
   { act: 'audit.query', as: () => olaf, usesKms: true, body: async () => ({ from: new Date(Date.now() - 3_600_000).toISOString(), limit: 1 }) },
   { act: 'audit.proof', as: () => olaf, usesKms: false, body: async () => ({ eventId: sealedEvent }) },
   { act: 'audit.seals', as: () => olaf, usesKms: false, body: async () => ({ fromSeq: 0, leaves: true }) },

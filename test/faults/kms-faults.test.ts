@@ -96,7 +96,7 @@ describe('KMS policy choices', () => {
     expect(hits).toBeGreaterThan(0);
   });
 
-  it('KMS down while a cursor is decrypted (page 2 lands on a cold container) → signed 503, not 400 "cursor is not valid" (regression)', async () => {
+  it('KMS down while a cursor is decrypted (page 2 lands on a cold container, which must unwrap the cursor secret) → signed 503, not 400 "cursor is not valid" (regression)', async () => {
     const olaf = await w.x.agency('EU-OLAF', ['auditor'], 'ES256', { auditScope: 'all' });
     const query = { from: new Date(Date.now() - 3_600_000).toISOString(), limit: 2 };
     const first = await w.x.call(olaf, 'audit.query', query);
@@ -105,7 +105,7 @@ describe('KMS policy choices', () => {
       await expectFaultRefusal(w, () => p.call(olaf, 'audit.query', { ...query, cursor: first.result.cursor }), { status: 503, slug: 'dependency-failed', audited: true });
     });
     expect(hits).toBeGreaterThan(0);
-    // ... while a forged cursor, which KMS itself refuses, stays the caller's 400
+    // ... while a forged cursor (here the old KMS-envelope format) stays the caller's 400 and never reaches KMS (cursor-faults.test.ts)
     const forged = Buffer.concat([Buffer.from([1, 0, 40]), Buffer.alloc(40 + 12 + 16 + 8, 7)]).toString('base64url');
     const p = await FaultyProcess.start(w.x);
     try {

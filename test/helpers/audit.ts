@@ -21,15 +21,23 @@ export async function allEvents(x: ExchangeDriver, auditor: TestAgency, body: Re
 }
 
 export async function bundle(x: ExchangeDriver, auditor: TestAgency, events?: AuditEvent[]): Promise<AuditBundle> {
-  const s = await x.call(auditor, 'audit.seals', { fromSeq: 0, leaves: true });
+  const seals: string[] = [];
+  const leaves: string[][] = [];
+  for (let fromSeq: number | null = 0; fromSeq !== null;) {
+    const s = await x.call(auditor, 'audit.seals', { fromSeq, leaves: true });
+    if (s.status !== 200) throw new Error(`audit.seals ${s.status} ${JSON.stringify(s.problem)}`);
+    seals.push(...(s.result.seals as string[]));
+    leaves.push(...(s.result.leaves as string[][]));
+    fromSeq = s.result.next as number | null; // the answer stops at 100 seals or the byte cap
+  }
   const cfg = await configuration(x.services, 'http://local');
   return {
     exchangeId: x.services.exchangeId,
     jwks: (await exchangeJwks(x.services)) as unknown as JSONWebKeySet,
     sealKeyIds: cfg.sealKeyIds as string[],
     fromSeq: 0,
-    seals: s.result.seals as string[],
-    leaves: s.result.leaves as string[][],
+    seals,
+    leaves,
     events: events ?? (await allEvents(x, auditor)),
   };
 }

@@ -8,6 +8,7 @@ import { MemoryStore } from '../../lambdas/adapters/memory/memory-store.ts';
 import { MemorySealSigner } from '../../lambdas/adapters/memory/memory-seal-signer.ts';
 import { signRequest, type RequestOptions, type SigningIdentity } from '../../lambdas/client/signing.ts';
 import { AgencyDirectory } from '../../lambdas/core/agency-directory.ts';
+import { CursorKeys } from '../../lambdas/core/cursor-keys.ts';
 import type { AuditEvent } from '../../lambdas/core/audit.ts';
 import { bootstrapOperator } from '../../lambdas/core/bootstrap.ts';
 import { exchangeJwks } from '../../lambdas/core/discovery.ts';
@@ -114,6 +115,7 @@ export class TestExchange extends ExchangeDriver {
         directory: new AgencyDirectory(store, clock, 0),
         cipher,
         responseKeys: new ResponseKeys(store, cipher, clock, EXCHANGE_ID),
+        cursorKeys: new CursorKeys(store, cipher, clock, EXCHANGE_ID),
         clock,
         telemetry: captureLogger(logs),
         sealSigner: new MemorySealSigner(),

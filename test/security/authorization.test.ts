@@ -213,6 +213,21 @@ describe('agreement.put by the wrong party', () => {
   });
 });
 
+describe('agreement.list shows an agency only the agreements it is a party to', () => {
+  it("each party sees its side, nobody sees another pair's agreement; auditors → 403 role-forbidden", async () => {
+    const parties = async (as: TestAgency) => ((await x.call(as, 'agreement.list', { limit: 500 })).result.agreements as { owner: string; partner: string }[]).map((a) => `${a.owner}>${a.partner}`);
+    const zollSees = await parties(zoll);
+    expect(zollSees).toContain('DE-BAFA>AT-ZOLL');
+    expect(zollSees.every((p) => p.endsWith('>AT-ZOLL'))).toBe(true);
+    expect((await parties(bafa)).every((p) => p.startsWith('DE-BAFA>'))).toBe(true);
+    expect(await parties(miti)).toEqual([]); // an owner that granted nothing, though others did
+    // a body naming another agency is no way around it: schemas are closed
+    const a = await refusedWith(() => x.call(zoll, 'agreement.list', { partner: 'NL-DOUANE' }), 400, 'body-invalid');
+    expect(pointers(a)).toContain('/body/partner');
+    for (const auditor of [deAud, allAud]) await refused(() => x.call(auditor, 'agreement.list', {}), 403, 'role-forbidden');
+  });
+});
+
 describe('the operator sees no documents and grants nothing', () => {
   it.each([
     ['license.verify', () => verifyBody()],
@@ -221,6 +236,7 @@ describe('the operator sees no documents and grants nothing', () => {
     ['license.status', () => ({ licenseId: LIC, status: 'revoked', reason: 'operator' })],
     ['license.publish', () => ({ document: 'a.b.c' })],
     ['agreement.put', () => ({ partner: 'NL-DOUANE', documentType: 'license', permissions: ['read'] })],
+    ['agreement.list', () => ({})],
     ['euc.query', () => ({ issuer: 'SG-MTI', eucId: 'SG-EUC-88121' })],
     ['euc.status', () => ({ eucId: 'SG-EUC-88121', status: 'revoked', reason: 'operator' })],
     ['euc.publish', () => ({ document: 'a.b.c' })],

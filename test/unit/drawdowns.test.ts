@@ -97,7 +97,7 @@ describe('license.drawdown', () => {
 });
 
 describe('license.drawdowns', () => {
-  it('the issuing authority lists every drawdown; nobody else can', async () => {
+  it('the issuing authority lists every drawdown (by customs agency, then declaration id); nobody else can', async () => {
     await draw(douane, 'NL-DECL-7', [{ line: 1, quantity: 2 }]);
     x.time += 1000;
     await draw(fr, 'FR-DECL-7', [{ line: 2, quantity: 1 }]);
@@ -105,9 +105,10 @@ describe('license.drawdowns', () => {
     expect(a.result).toEqual({
       licenseId: 'DE-2026-000123',
       drawdowns: [
-        { declarationId: 'NL-DECL-7', agency: 'NL-DOUANE', date: '2026-11-22', lines: [{ line: 1, drawn: 2 }], recordedAt: '2026-11-22T10:00:00.000Z' },
         { declarationId: 'FR-DECL-7', agency: 'FR-DGDDI', date: '2026-11-22', lines: [{ line: 2, drawn: 1 }], recordedAt: '2026-11-22T10:00:01.000Z' },
+        { declarationId: 'NL-DECL-7', agency: 'NL-DOUANE', date: '2026-11-22', lines: [{ line: 1, drawn: 2 }], recordedAt: '2026-11-22T10:00:00.000Z' },
       ],
+      cursor: null,
     });
     const other = await x.agency('FR-SBDU', ['licensing']);
     await refused(() => x.call(other, 'license.drawdowns', { licenseId: 'DE-2026-000123' }), 404, 'not-found');

@@ -66,6 +66,10 @@ beforeAll(async () => {
   await run(bafa, 'agreement.put', { partner: 'SG-CUSTOMS', documentType: 'license', permissions: ['read'], validUntil: '2027-01-01' });
   await run(mti, 'agreement.put', { partner: 'NL-DOUANE', documentType: 'euc', permissions: ['verify', 'read'] });
   await run(mti, 'agreement.put', { partner: 'SG-CUSTOMS', documentType: 'euc', permissions: [] });
+  // listed by the partner (received, a page with a cursor, then all) and by an owner (given)
+  await run(douane, 'agreement.list', { limit: 1 });
+  await run(douane, 'agreement.list', {});
+  await run(bafa, 'agreement.list', {});
 
   // documents: publish, supersede, status
   answers.get('license.publish')!.push(await publish(x, bafa));
@@ -79,7 +83,7 @@ beforeAll(async () => {
   await run(douane, 'license.drawdown', { issuer: 'DE-BAFA', licenseId: 'DE-2026-000123', declarationId: 'NL-DECL-1', date: '2026-11-22', items: [{ line: 1, quantity: 2 }] });
   await run(douane, 'license.drawdown', { issuer: 'DE-BAFA', licenseId: 'DE-2026-000123', declarationId: 'NL-DECL-1', date: '2026-11-22', items: [{ line: 1, quantity: 2 }] });
   await run(bafa, 'license.drawdowns', { licenseId: 'DE-2026-000123' });
-  await run(bafa, 'license.drawdowns', { licenseId: 'DE-2026-000123' });
+  await run(bafa, 'license.drawdowns', { licenseId: 'DE-2026-000123', limit: 1 });
 
   // verification: valid with document (read), invalid with every optional check and details
   await run(sgCustoms, 'license.verify', { issuer: 'DE-BAFA', licenseId: 'DE-2026-000123', shipment: shipment({ items: [{ controlCode: '6A003.b.4', quantity: 1 }] }) });
@@ -134,6 +138,10 @@ describe('every action result against schemas/<act>.result.schema.json', () => {
     expect(results('license.drawdown').map((r) => r.replayed)).toEqual([false, true]);
     expect(results('audit.query')[0]!.cursor).toEqual(expect.any(String));
     expect(results('audit.seals').map((r) => 'leaves' in r)).toEqual([false, true]);
+    expect(results('audit.seals').map((r) => r.next)).toEqual([null, null]);
+    expect(results('agreement.list').map((r) => typeof r.cursor)).toEqual(['string', 'object', 'object']);
+    expect(results('agreement.list').flatMap((r) => r.agreements as object[])).toEqual(expect.arrayContaining([expect.objectContaining({ validUntil: '2027-01-01', grantedAt: expect.any(String) })]));
+    expect(results('license.drawdowns').map((r) => r.cursor)).toEqual([null, null]);
     expect(results('audit.proof').some((r) => (r.path as string[]).length > 0)).toBe(true);
   });
 });

@@ -1,11 +1,18 @@
-/** `corridor agreement put`: the owner grants or withdraws a partner's permissions. */
-import type { AgreementPutRequest } from '../../../lambdas/client/types.generated.ts';
+/** `corridor agreement put | list`: the owner grants or withdraws a partner's permissions; an agency lists its own agreements. */
+import type { AgreementListResult, AgreementPutRequest } from '../../../lambdas/client/types.generated.ts';
 import { client, list, parse, str, UsageError } from '../context.ts';
 import { show } from '../output.ts';
+import { PAGE_OPTIONS, pageLimit, pages } from '../pages.ts';
 
 export const putHelp = `corridor agreement put --as OWNER --partner AGENCY --type license|euc --permissions verify,read,drawdown [--valid-until YYYY-MM-DD]
   The data owner grants a partner permissions on its documents of one type; --permissions "" withdraws them all.
   Example: corridor agreement put --as DE-BAFA --partner NL-DOUANE --type license --permissions verify,read`;
+
+export const listHelp = `corridor agreement list --as AGENCY [--limit N] [--cursor CURSOR] [--json]
+  Your own agreements: those you gave (you own the documents), then those you received (you are the partner), with
+  permissions and validUntil. Licensing, customs and euc-issuer agencies. Follows the exchange's pages (--limit per
+  page, default 100; progress on stderr); --cursor CURSOR fetches only the page there.
+  Example: corridor agreement list --as NL-DOUANE`;
 
 const TYPES = ['license', 'euc'] as const;
 
@@ -20,4 +27,17 @@ export async function put(argv: string[]): Promise<number> {
       ? `${r.owner} grants ${r.partner} ${r.permissions.join(', ')} on its ${r.documentType}s${r.validUntil ? ` until ${r.validUntil}` : ''}`
       : `${r.owner} withdrew every permission of ${r.partner} on its ${r.documentType}s`,
   ]);
+}
+
+export async function listAgreements(argv: string[]): Promise<number> {
+  const v = parse(argv, PAGE_OPTIONS);
+  const body = pageLimit(v.limit, (m) => new UsageError(m));
+  const c = await client(v);
+  const me = c.agencyId;
+  const { answer, extra } = await pages<AgreementListResult, 'agreements'>((cursor) => c.call('agreement.list', { ...body, ...(cursor ? { cursor } : {}) }), 'agreements', 'agreement', str(v, 'cursor', false));
+  return show(answer, !!v.json, (r) => [
+    `${r.agreements.length} agreement(s)`,
+    ...r.agreements.map((a) => `  ${a.owner === me ? `gave     ${a.partner}` : `received ${a.owner}`}: ${a.permissions.join(', ')} on ${a.owner}'s ${a.documentType}s${a.validUntil ? ` until ${a.validUntil}` : ''}`),
+    ...(r.cursor ? [`  more: --cursor ${r.cursor}`] : []),
+  ], extra);
 }

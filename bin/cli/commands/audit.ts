@@ -85,7 +85,8 @@ export async function verify(argv: string[]): Promise<number> {
     seals.push(...s.result.seals);
     leaves.push(...(s.result.leaves ?? []));
     progress.update(`downloaded ${seals.length} seal(s)`);
-    if (s.result.seals.length < 100) break;
+    // `next`: the first seq the answer left out (at most 100 seals, fewer past the byte cap); null when none is left
+    if (s.result.next === null || s.result.seals.length === 0 || (s.result.next === undefined && s.result.seals.length < 100)) break;
   }
   const from = str(v, 'from', false) ?? new Date(Date.now() - 30 * DAY).toISOString();
   const events = await allEvents(c, { from }, progress);

@@ -6,6 +6,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KMSClient } from '@aws-sdk/client-kms';
 import type { ExchangeConfig } from '../../config.ts';
 import { AgencyDirectory } from '../../core/agency-directory.ts';
+import { CursorKeys } from '../../core/cursor-keys.ts';
 import { PayloadCipher } from '../../core/payload-cipher.ts';
 import { RateLimiter } from '../../core/rate-limit.ts';
 import type { Clock, Telemetry } from '../../core/ports.ts';
@@ -51,6 +52,7 @@ export function buildServices(cfg: ExchangeConfig, clients: AwsClients = awsClie
     directory: new AgencyDirectory(store, systemClock, cfg.agencyCacheMs),
     cipher,
     responseKeys: new ResponseKeys(store, cipher, systemClock, cfg.exchangeId, cfg.responseKeyRefreshMs),
+    cursorKeys: new CursorKeys(store, cipher, systemClock, cfg.exchangeId),
     clock: systemClock,
     telemetry,
     sealSigner: new KmsSealSigner(clients.kms, cfg.sealKeyId),

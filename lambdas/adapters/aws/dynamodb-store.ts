@@ -17,7 +17,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { DependencyError } from '../../core/errors.ts';
 import { TABLES } from '../../../lib/constructs/definitions.ts';
-import { WriteConflict, type IndexPage, type IndexQuery, type Store, type StoredRecord, type TableId, type Write, type WriteCondition } from '../../core/ports.ts';
+import { WriteConflict, type IndexPage, type IndexQuery, type PartitionPageQuery, type Store, type StoredRecord, type TableId, type Write, type WriteCondition } from '../../core/ports.ts';
 import { fromAttribute, toItem } from './attribute-codec.ts';
 import { batchPut } from './dynamodb-batch.ts';
 
@@ -76,6 +76,30 @@ export class DynamoDbStore implements Store {
       throw new DependencyError('dynamodb', e);
     }
     return out;
+  }
+
+  async queryPage(table: TableId, q: PartitionPageQuery): Promise<StoredRecord[]> {
+    const out: StoredRecord[] = [];
+    let start: Record<string, AttributeValue> | undefined;
+    try {
+      do {
+        const page = await this.client.send(new QueryCommand({
+          TableName: this.tables[table],
+          // One sort-key condition only: the prefix's range from just after `after` (ids in keys are ASCII by their schemas)
+          KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :lo AND :hi',
+          ExpressionAttributeNames: { '#pk': 'pk', '#sk': 'sk' },
+          ExpressionAttributeValues: { ':pk': { S: q.pk }, ':lo': { S: q.after !== undefined && q.after >= q.skPrefix ? `${q.after}\u0000` : q.skPrefix }, ':hi': { S: `${q.skPrefix}\uffff` } },
+          ConsistentRead: true,
+          Limit: q.limit - out.length,
+          ExclusiveStartKey: start,
+        }));
+        for (const item of page.Items ?? []) out.push(this.record(table, item));
+        start = page.LastEvaluatedKey; // set at Limit, and at DynamoDB's 1 MB per page
+      } while (start && out.length < q.limit);
+    } catch (e) {
+      throw new DependencyError('dynamodb', e);
+    }
+    return out.filter((r) => r.sk?.startsWith(q.skPrefix));
   }
 
   async queryIndex(table: TableId, q: IndexQuery): Promise<IndexPage> {

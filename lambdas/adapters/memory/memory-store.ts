@@ -1,6 +1,6 @@
 /** In-memory Store for unit tests only (`npm start` uses DynamoDB on moto). Counts calls for benchmarks. */
 import { isProjected, TABLES } from '../../../lib/constructs/definitions.ts';
-import { WriteConflict, type AttrValue, type IndexPage, type IndexQuery, type StoredRecord, type Store, type TableId, type Write, type WriteCondition } from '../../core/ports.ts';
+import { WriteConflict, type AttrValue, type IndexPage, type IndexQuery, type PartitionPageQuery, type StoredRecord, type Store, type TableId, type Write, type WriteCondition } from '../../core/ports.ts';
 
 const keyOf = (table: TableId, pk: string, sk?: string): string => `${table}\u0000${pk}\u0000${sk ?? ''}`;
 
@@ -69,6 +69,17 @@ export class MemoryStore implements Store {
     return (this.records as PartitionedRecords).inPartition(table, pk).filter((r) => (r.sk ?? '').startsWith(skPrefix)).sort((a, b) => (a.sk ?? '').localeCompare(b.sk ?? ''));
   }
 
+  async queryPage(table: TableId, q: PartitionPageQuery): Promise<StoredRecord[]> {
+    this.calls.query++;
+    this.check();
+    // Byte order, as DynamoDB compares sort keys (localeCompare would not page consistently).
+    return (this.records as PartitionedRecords).inPartition(table, q.pk)
+      .filter((r) => (r.sk ?? '').startsWith(q.skPrefix) && (q.after === undefined || (r.sk ?? '') > q.after))
+      .sort((a, b) => ((a.sk ?? '') < (b.sk ?? '') ? -1 : 1))
+      .slice(0, q.limit)
+      .map(copyOf);
+  }
+
   async queryIndex(table: TableId, q: IndexQuery): Promise<IndexPage> {
     this.calls.query++;
     this.check();
@@ -78,9 +89,11 @@ export class MemoryStore implements Store {
     const pkName = def.partitionKey.name;
     const skName = def.sortKey.name;
     const after = q.next ?? q.after;
+    // An index may be keyed on the table's own keys (registry `inverted`: sk → pk), which records hold beside attrs.
+    const valueOf = (r: StoredRecord, name: string): AttrValue | undefined => (name === 'pk' ? r.pk : name === 'sk' ? r.sk : r.attrs[name]);
     const rows = this.all(table)
-      .filter((r) => r.attrs[pkName] === q.partition)
-      .map((r) => ({ r, sk: String(r.attrs[skName]) }))
+      .filter((r) => valueOf(r, pkName) === q.partition)
+      .map((r) => ({ r, sk: String(valueOf(r, skName)) }))
       .filter(({ sk }) => (after === undefined || sk > after) && (q.until === undefined || sk <= q.until))
       .sort((a, b) => (a.sk < b.sk ? -1 : a.sk > b.sk ? 1 : 0));
     const page = rows.slice(0, q.limit);

@@ -3,6 +3,7 @@ import type { ActionName } from '../routes.ts';
 import type { Action } from '../services.ts';
 import { agencyKeys } from './agency-keys.ts';
 import { agencyRegister } from './agency-register.ts';
+import { agreementList } from './agreement-list.ts';
 import { agreementPut } from './agreement-put.ts';
 import { auditProof } from './audit-proof.ts';
 import { auditQuery } from './audit-query.ts';
@@ -18,6 +19,7 @@ export const ACTIONS: Record<ActionName, Action> = {
   'agency.register': agencyRegister as Action,
   'agency.keys': agencyKeys as Action,
   'agreement.put': agreementPut as Action,
+  'agreement.list': agreementList as Action,
   'license.publish': publishDocument('license') as Action,
   'license.status': setDocumentStatus('license') as Action,
   'license.verify': licenseVerify as Action,
