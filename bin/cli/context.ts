@@ -114,7 +114,16 @@ async function kmsSignerFor(v: Values): Promise<RequestSigner> {
  * agency's key file in $CORRIDOR_HOME/keys, the active one if there are several; the agency defaults
  * to the local operator).
  */
-export async function identity(v: Values): Promise<SignerIdentity> {
+export function identity(v: Values): Promise<SignerIdentity> {
+  // Once per command: `license publish` signs the document and the request with it (and may have asked the JWKS).
+  let id = identities.get(v);
+  if (!id) identities.set(v, (id = resolveIdentity(v)));
+  return id;
+}
+
+const identities = new WeakMap<Values, Promise<SignerIdentity>>();
+
+async function resolveIdentity(v: Values): Promise<SignerIdentity> {
   const lf = local();
   const agencyId = str(v, 'as', false) ?? lf?.operator.agencyId;
   if (!agencyId) throw new UsageError('missing --as AGENCY (no local exchange operator found)');
