@@ -17,7 +17,7 @@ export const listHelp = `corridor agreement list --as AGENCY [--limit N] [--curs
 const TYPES = ['license', 'euc'] as const;
 
 export async function put(argv: string[]): Promise<number> {
-  const v = parse(argv, { partner: { type: 'string' }, type: { type: 'string', default: 'license' }, permissions: { type: 'string', default: '' }, 'valid-until': { type: 'string' } });
+  const v = parse(argv, { partner: { type: 'string' }, type: { type: 'string', default: 'license' }, permissions: { type: 'string', default: '' }, 'valid-until': { type: 'string' } }, ['partner', 'as']);
   const documentType = str(v, 'type') as (typeof TYPES)[number];
   if (!TYPES.includes(documentType)) throw new UsageError('--type must be license or euc');
   const body: AgreementPutRequest = { partner: str(v, 'partner')!, documentType, permissions: list(v, 'permissions') as AgreementPutRequest['permissions'] };
@@ -30,7 +30,7 @@ export async function put(argv: string[]): Promise<number> {
 }
 
 export async function listAgreements(argv: string[]): Promise<number> {
-  const v = parse(argv, PAGE_OPTIONS);
+  const v = parse(argv, PAGE_OPTIONS, ['as']);
   const body = pageLimit(v.limit, (m) => new UsageError(m));
   const c = await client(v);
   const me = c.agencyId;

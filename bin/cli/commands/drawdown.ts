@@ -15,7 +15,7 @@ export const drawdownsHelp = `corridor license drawdowns --as ISSUER --license I
   Example: corridor license drawdowns --as DE-BAFA --license DE-2026-000123`;
 
 export async function drawdown(argv: string[]): Promise<number> {
-  const v = parse(argv, { issuer: { type: 'string' }, license: { type: 'string' }, declaration: { type: 'string' }, date: { type: 'string' }, line: { type: 'string', multiple: true } });
+  const v = parse(argv, { issuer: { type: 'string' }, license: { type: 'string' }, declaration: { type: 'string' }, date: { type: 'string' }, line: { type: 'string', multiple: true } }, ['issuer', 'license', 'declaration', 'date', 'line', 'as']);
   const items = list(v, 'line').map((s) => {
     const m = /^(\d+)=(\d+)$/.exec(s);
     if (!m) throw new UsageError(`--line ${s}: expected LINE=QUANTITY`);
@@ -30,7 +30,7 @@ export async function drawdown(argv: string[]): Promise<number> {
 }
 
 export async function listDrawdowns(argv: string[]): Promise<number> {
-  const v = parse(argv, { license: { type: 'string' }, ...PAGE_OPTIONS });
+  const v = parse(argv, { license: { type: 'string' }, ...PAGE_OPTIONS }, ['license', 'as']);
   const body = { licenseId: str(v, 'license')!, ...pageLimit(v.limit, (m) => new UsageError(m)) };
   const c = await client(v);
   const { answer, extra } = await pages<LicenseDrawdownsResult, 'drawdowns'>((cursor) => c.call('license.drawdowns', { ...body, ...(cursor ? { cursor } : {}) }), 'drawdowns', 'drawdown', str(v, 'cursor', false));
