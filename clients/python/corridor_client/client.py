@@ -9,6 +9,7 @@ from .jws import compact_json, sign_compact
 from .keys import SigningKey, random_id
 from .transport import get_json, http_request
 
+PROTOCOL_VERSION = "corridor/1"
 REQUEST_TYP = "corridor-request+jws"
 LIFETIME_SECONDS = 120  # exp = iat + 120: inside the protocol's 300 s, with room for a clock off by up to 60 s
 
@@ -43,6 +44,9 @@ class CorridorClient:
         """The configuration (/.well-known/corridor-configuration) and the exchange JWKS from its jwksUri, cached."""
         if refresh or self._config is None or self._jwks is None:
             config = get_json(self._url("/.well-known/corridor-configuration"), self.timeout)
+            # protocol.md §4: a client must not assume the protocol it knows describes an exchange of another version.
+            if config.get("protocolVersion", PROTOCOL_VERSION) != PROTOCOL_VERSION:
+                raise CorridorError(f"the exchange implements {config['protocolVersion']!r}; this client implements {PROTOCOL_VERSION}")
             self._jwks = get_json(urllib.parse.urljoin(self.base_url + "/", str(config.get("jwksUri", ""))), self.timeout)
             self._config = config
         return self._config, self._jwks

@@ -69,11 +69,27 @@ class AnswerChecks(unittest.TestCase):
         self.refused(self.ex.answer(SENT, 200, aud=US, irt=JTI, typ="corridor-seal+jws"), "typ is 'corridor-seal+jws'")
         self.refused(self.ex.answer(SENT, 200, aud=US, irt=JTI, iss="corridor:elsewhere"), "iss 'corridor:elsewhere' is not the exchange id")
 
-    def test_status_must_be_the_http_status_and_fit_the_content(self):
+    def test_status_must_be_the_http_status_and_one_the_protocol_has(self):
         self.refused(self.ex.answer(SENT, 200, aud=US, irt=JTI), "signed status 200 differs from the HTTP status", http_status=503)
-        self.refused(self.ex.answer(SENT, 409, aud=US, irt=JTI, result={"x": 1}), "a success carries result, a refusal carries problem", http_status=409)
-        self.refused(self.ex.answer(SENT, 200, aud=US, irt=JTI, problem={"status": 200}), "a success carries result, a refusal carries problem")
+        self.refused(self.ex.answer(SENT, 500, aud=US, irt=JTI), "status 500 is not one the protocol answers", http_status=500)
+        self.refused(self.ex.answer(SENT, 204, aud=US, irt=JTI), "status 204 is not one the protocol answers", http_status=204)
+
+    def test_a_success_carries_a_result_and_a_refusal_a_problem_of_its_status(self):
+        self.refused(self.ex.answer(SENT, 409, aud=US, irt=JTI, result={"x": 1}), "a refusal carries problem and no result", http_status=409)
+        self.refused(self.ex.answer(SENT, 409, aud=US, irt=JTI, problem=None), "a refusal carries problem and no result", http_status=409)
+        self.refused(self.ex.answer(SENT, 200, aud=US, irt=JTI, problem={"status": 200}), "a success carries result and no problem")
+        self.refused(self.ex.answer(SENT, 201, aud=US, irt=JTI, result=None), "a success carries result and no problem", http_status=201)
         self.refused(self.ex.answer(SENT, 404, aud=US, irt=JTI, problem={"status": 403}), "the problem's status differs", http_status=404)
+
+    def test_only_early_refusals_may_lack_aud_or_irt(self):
+        # 403, 404, 409 and 429 are decided after the signature verified: they always name caller and request
+        for status in (403, 404, 409, 429):
+            with self.subTest(status=status):
+                self.refused(self.ex.answer(SENT, status, irt=JTI), f"a {status} must name its caller (aud) and its request (irt)", http_status=status)
+                self.refused(self.ex.answer(SENT, status, aud=US), f"a {status} must name its caller (aud) and its request (irt)", http_status=status)
+        for status in (400, 401, 413, 415, 503):
+            with self.subTest(status=status):
+                self.assertEqual(self.check(self.ex.answer(SENT, status), http_status=status).status, status)
 
     def test_unsigned_answers_are_no_answers(self):
         e = self.refused(b'{"type":"urn:corridor:problem:dependency-failed","status":503}', "not signed (content type application/problem+json)",

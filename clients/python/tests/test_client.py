@@ -25,7 +25,7 @@ class ClientWithoutServer(unittest.TestCase):
         }
 
     def config(self, response_key_ids):
-        return {"exchangeId": self.ex.exchange_id, "jwksUri": "/.well-known/jwks.json", "responseKeyIds": response_key_ids,
+        return {"protocolVersion": "corridor/1", "exchangeId": self.ex.exchange_id, "jwksUri": "/.well-known/jwks.json", "responseKeyIds": response_key_ids,
                 "sealKeyIds": self.ex.seal_key_ids, "actions": [{"act": "license.verify", "route": "POST /v1/licenses/verify"}]}
 
     def post(self, url, *, data=None, content_type=None, timeout=None):
@@ -73,6 +73,13 @@ class ClientWithoutServer(unittest.TestCase):
         stranger = SigningKey.generate("rsp-unknown")
         with self.assertRaises(UnknownResponseKey):
             self.run_call(stranger)
+
+    def test_an_exchange_of_another_protocol_version_is_not_talked_to(self):
+        self.documents[f"{BASE}/.well-known/corridor-configuration"]["protocolVersion"] = "corridor/2"
+        with self.assertRaises(CorridorError) as ctx:
+            self.run_call()
+        self.assertEqual(str(ctx.exception), "the exchange implements 'corridor/2'; this client implements corridor/1")
+        self.assertEqual(self.sent, [])
 
     def test_signing_needs_an_agency_and_a_key(self):
         with self.assertRaises(CorridorError) as ctx:
