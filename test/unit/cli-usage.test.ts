@@ -60,6 +60,8 @@ describe('missing required options are told at once', () => {
     [['bootstrap', '--name', 'Operator'], 'missing --id, --key-file'],
     [['euc', 'query', '--as', 'NL-DOUANE', '--key', 'k.json'], 'missing --issuer, --euc'],
     [['agency', 'register', '--as', 'XX-OP', '--kms-key', 'alias/k', '--kid', 'op-1'], 'missing --id'],
+    [['license', 'drawdown', '--as', 'NL-DOUANE', '--key', 'k.json', '--date', '2026-11-22'], 'missing --issuer, --license, --declaration, --line'],
+    [['agreement', 'put', '--type', 'euc'], 'missing --partner, --as AGENCY (no local exchange operator found)'],
   ])('corridor %j: %s', async (args, message) => {
     const r = await cli(...args, '--url', nowhere);
     expect([r.code, r.stderr.split('\n')[0]]).toEqual([EXIT.usage, `corridor ${args[0]}${args[1] && !args[1].startsWith('-') ? ` ${args[1]}` : ''}: ${message}`]);
