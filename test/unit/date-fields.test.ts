@@ -141,7 +141,8 @@ describe('date and date-time fields: no valid body answers 503', () => {
   });
 
   it('every field alone, and every field of a kind at once, with every accepted edge case: signed, never 503', async () => {
-    for (const { act, fields } of withDates) {
+    // An action without a base body is reported by the test above; the others are all sent here.
+    for (const { act, fields } of withDates.filter((a) => BASES[a.act])) {
       for (const kind of ['date', 'dateTime'] as const) {
         const ofKind = fields.filter((f) => f.kind === kind);
         for (const value of accepted(kind)) {
