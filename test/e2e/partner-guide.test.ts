@@ -30,8 +30,8 @@ let ex: LocalExchange;
 
 beforeAll(async () => {
   mkdirSync(scriptDir);
-  // From the npm cache when it holds jose, else from the registry; meanwhile the exchange starts.
-  const jose = terminal.run('npm install jose --prefer-offline --no-audit --no-fund', scriptDir);
+  // From the npm cache when it holds jose, else from the registry (guide-terminal.ts); meanwhile the exchange starts.
+  const jose = terminal.run('npm install jose', scriptDir);
   const sealInterval = process.env.CORRIDOR_SEAL_INTERVAL_MS;
   process.env.CORRIDOR_SEAL_INTERVAL_MS = '3600000'; // the walk seals explicitly (step 8); no timer in between
   try {

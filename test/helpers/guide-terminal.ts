@@ -53,6 +53,8 @@ export class GuideTerminal {
     base.PATH = [bin, ...path].join(delimiter);
     base.NODE_NO_WARNINGS = '1';
     base.PYTHONDONTWRITEBYTECODE = '1'; // a Python step must not leave __pycache__ in the checkout
+    // As a reader's ~/.npmrc might say: packages from the npm cache when it has them, no audit or funding report.
+    Object.assign(base, { npm_config_prefer_offline: 'true', npm_config_audit: 'false', npm_config_fund: 'false' });
     this.base = base;
   }
 
