@@ -2,10 +2,12 @@
  * Issuer-signed documents (licenses, end-use certificates) as stored in the documents
  * table. One partition per document: `CUR#HEAD` (current version, encrypted JWS, status),
  * `CUR#BALANCE` (encrypted quantities drawn, licenses only), `V#…` (every version),
- * `DRAWDOWN#…` (every drawdown). A verification reads the two `CUR#` items with one
+ * `DRAWDOWN#…` (every drawdown), `DRAWSEQ#…` (one marker per drawdown, binding the balance to
+ * them). A verification reads the two `CUR#` items with one
  * Query; a drawdown rewrites only the small balance. Ids, versions, status, digest, kid
  * and issuedAt are clear; documents, reasons and quantities are envelopes.
  */
+import { IntegrityError } from './errors.ts';
 import type { PayloadCipher, CipherScope } from './payload-cipher.ts';
 import type { Store, StoredRecord, Write } from './ports.ts';
 
@@ -43,11 +45,23 @@ export interface DocumentHead {
   ver: number;
 }
 
-export interface Balance { drawn: Record<string, number>; ver: number | null }
+/**
+ * The quantities drawn per line. `seq` is the number of drawdowns the balance sums, stored inside
+ * its ciphertext and equal to its version, so an old ciphertext cannot stand under a newer version;
+ * null for a balance written before the count existed.
+ */
+export interface Balance { drawn: Record<string, number>; ver: number | null; seq: number | null }
 
 export const HEAD_SK = 'CUR#HEAD';
 export const BALANCE_SK = 'CUR#BALANCE';
 export const DRAWDOWN_PREFIX = 'DRAWDOWN#';
+/**
+ * `DRAWSEQ#<n>`: created (never overwritten, never deleted) with the n-th drawdown of a license, so
+ * a balance of version n whose marker n+1 exists is a rolled-back copy. `DRAWSEQ#FROM` records the
+ * first counted drawdown: after it, a balance without a count is a rollback too.
+ */
+export const drawSeqSk = (n: number): string => `DRAWSEQ#${String(n).padStart(10, '0')}`;
+export const DRAWSEQ_FROM_SK = 'DRAWSEQ#FROM';
 export const docPk = (spec: KindSpec, issuer: string, id: string): string => `${spec.pkPrefix}#${issuer}#${id}`;
 export const versionSk = (v: number): string => `V#${String(v).padStart(10, '0')}`;
 export const drawdownSk = (agency: string, declarationId: string): string => `${DRAWDOWN_PREFIX}${agency}#${declarationId}`;
@@ -99,9 +113,19 @@ export async function encryptAt(cipher: PayloadCipher, spec: KindSpec, issuer: s
 }
 
 export async function readBalance(cipher: PayloadCipher, head: DocumentHead, rec: StoredRecord | null): Promise<Balance> {
-  if (!rec) return { drawn: {}, ver: null };
+  if (!rec) return { drawn: {}, ver: null, seq: null };
   const text = await decryptAt(cipher, head.spec, head.issuer, head.id, rec, 'drawn');
-  return { drawn: text ? (JSON.parse(text) as Record<string, number>) : {}, ver: Number(rec.attrs.ver) };
+  const ver = Number(rec.attrs.ver);
+  const parsed = (text ? JSON.parse(text) : {}) as { drawn?: Record<string, number>; seq?: number } & Record<string, number>;
+  // Before the count, the plaintext was the map of lines alone (keys are line numbers, never `seq`).
+  if (typeof parsed.seq !== 'number') return { drawn: parsed, ver, seq: null };
+  if (parsed.seq !== ver) throw new IntegrityError(`the balance of ${head.spec.kind}:${head.issuer}/${head.id} holds count ${parsed.seq} under version ${ver}`);
+  return { drawn: parsed.drawn ?? {}, ver, seq: parsed.seq };
+}
+
+/** The balance plaintext: the lines drawn and the number of drawdowns they sum (= the record's version). */
+export function balancePlaintext(drawn: Record<string, number>, seq: number): string {
+  return JSON.stringify({ drawn, seq });
 }
 
 /** The issuer-signed JWS of the current version. */

@@ -214,7 +214,10 @@ export class Exchange {
       this.services.telemetry.auditWriteFailed(this.failure(state, thrown.cause));
       error = new CorridorError('ERR_AUDIT_FAILED', 'the audit event could not be written; nothing was changed');
     }
-    else if (thrown instanceof IntegrityError) error = new CorridorError('ERR_INTEGRITY', 'a stored record failed its integrity check; nothing was released');
+    else if (thrown instanceof IntegrityError) {
+      this.services.telemetry.integrityFailed({ ...this.failure(state, thrown), check: thrown.message });
+      error = new CorridorError('ERR_INTEGRITY', 'a stored record failed its integrity check; nothing was released');
+    }
     else {
       this.services.telemetry.dependencyFailed(this.failure(state, thrown));
       error = new CorridorError('ERR_DEPENDENCY_FAILED', 'a dependency failed; nothing was changed, retry with a new jti');

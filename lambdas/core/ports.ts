@@ -116,6 +116,11 @@ export interface FailureObservation {
   readonly errorClass: string;
 }
 
+/** Which integrity check failed, naming records by id only (never content). */
+export interface IntegrityObservation extends FailureObservation {
+  readonly check: string;
+}
+
 /** One sealer run: how old the oldest unsealed event was when it started (0 when none). */
 export interface SealRunObservation {
   readonly lagSeconds: number;
@@ -133,6 +138,8 @@ export interface Telemetry {
   /** An audit event could not be written (the request fails closed with 503). */
   auditWriteFailed(o: FailureObservation): void;
   dependencyFailed(o: FailureObservation): void;
+  /** Stored data failed an integrity check (a blob that does not authenticate, a rolled-back balance): always alarmed. */
+  integrityFailed(o: IntegrityObservation): void;
   sealRun(o: SealRunObservation): void;
 }
 

@@ -14,6 +14,8 @@ export const SERVICE_DIMENSIONS = { service: 'corridor' } as const;
 export const APP_METRICS = {
   /** Count, emitted on every failed audit write (the call is refused: no unaudited action). */
   auditWriteFailures: 'AuditWriteFailures',
+  /** Count, emitted on every failed integrity check of stored data (a blob that does not authenticate, a rolled-back balance). */
+  integrityFailures: 'IntegrityFailures',
   /** Seconds, emitted by every sealer run: age of the oldest unsealed event, 0 when none. */
   sealLagSeconds: 'SealLagSeconds',
   /** Count per {service, decision}, or {service, action, decision} with corridor:metricsDetail=action. */

@@ -64,6 +64,7 @@ export interface MonitoringProps {
 export class Monitoring extends Construct {
   readonly api5xx: cloudwatch.Alarm;
   readonly auditWriteFailures: cloudwatch.Alarm;
+  readonly integrityFailures: cloudwatch.Alarm;
   readonly functionErrors: Readonly<Partial<Record<HandlerName, cloudwatch.Alarm>>>;
   readonly functionThrottles: Readonly<Partial<Record<HandlerName, cloudwatch.Alarm>>>;
   readonly tableThrottles: Readonly<Record<TableId, cloudwatch.Alarm>>;
@@ -98,6 +99,12 @@ export class Monitoring extends Construct {
       'Corridor could not write audit events: those calls were refused (no unaudited action), so agencies see failures. ' +
       'Check the audit table (throttling, KMS key state) and the function logs.',
       serviceMetric(APP_METRICS.auditWriteFailures, cloudwatch.Stats.SUM, ALARM_PERIOD), 1, quiet);
+
+    this.integrityFailures = alarm('IntegrityFailures',
+      'Corridor found stored data that fails an integrity check: a blob that does not authenticate for its record, or a ' +
+      'license balance older than its drawdown records (rolled back). Those calls answered 503. Someone with write access ' +
+      'to the tables changed them: treat as an incident (docs/operating.md), see the function logs for the record.',
+      serviceMetric(APP_METRICS.integrityFailures, cloudwatch.Stats.SUM, ALARM_PERIOD), 1, quiet);
 
     const errors: Partial<Record<HandlerName, cloudwatch.Alarm>> = {};
     const throttles: Partial<Record<HandlerName, cloudwatch.Alarm>> = {};

@@ -161,13 +161,15 @@ describe('transactions cancelled by a conflict (TransactionConflict)', () => {
   });
 
   it('a drawdown meeting a transient conflict on its balance is retried and drawn exactly once', async () => {
-    const injected = inject(p.clients.dynamodb, { commands: ['TransactWriteItemsCommand'], fault: cancelled(['None', 'None', 'TransactionConflict', 'None']), times: 1 });
+    const injected = inject(p.clients.dynamodb, { commands: ['TransactWriteItemsCommand'], fault: cancelled(['None', 'None', 'TransactionConflict', 'None', 'None', 'None']), times: 1 });
     const before = await tableState(w.x);
     try {
       const a = await p.call(w.douane, 'license.drawdown', { issuer: 'DE-BAFA', licenseId: LICENSE_ID, declarationId: 'NL-CONFLICT-1', date: '2026-11-22', items: [{ line: 1, quantity: 2 }] });
       expect([a.status, a.result.lines]).toEqual([201, [{ line: 1, drawn: 2, remaining: 38 }]]);
       const d = diff(before, await tableState(w.x));
-      expect(d.added.sort()).toEqual([`audit/${a.claims.auditId}/`, `documents/LICENSE#DE-BAFA#${LICENSE_ID}/CUR#BALANCE`, `documents/LICENSE#DE-BAFA#${LICENSE_ID}/DRAWDOWN#NL-DOUANE#NL-CONFLICT-1`].sort());
+      // the balance, the record, and the markers that bind them (balance-binding.ts)
+      const doc = `documents/LICENSE#DE-BAFA#${LICENSE_ID}`;
+      expect(d.added.sort()).toEqual([`audit/${a.claims.auditId}/`, `${doc}/CUR#BALANCE`, `${doc}/DRAWDOWN#NL-DOUANE#NL-CONFLICT-1`, `${doc}/DRAWSEQ#0000000001`, `${doc}/DRAWSEQ#FROM`].sort());
       expect([d.changed, d.removed]).toEqual([[], []]);
     } finally {
       injected.remove();

@@ -51,7 +51,7 @@ describe('the SDK retries the lost request (attempt timed out after the write)',
   it('a drawdown: the re-sent transaction meets its own event → 201, drawn exactly once', async () => {
     const a = await expectAppliedOnce(lost(['TransactWriteItemsCommand'], 'attempt'),
       () => p.call(w.douane, 'license.drawdown', { issuer: 'DE-BAFA', licenseId: LICENSE_ID, declarationId: 'NL-LOST-1', date: '2026-11-22', items: [{ line: 1, quantity: 3 }] }),
-      { added: [`documents/LICENSE#DE-BAFA#${LICENSE_ID}/CUR#BALANCE`, `documents/LICENSE#DE-BAFA#${LICENSE_ID}/DRAWDOWN#NL-DOUANE#NL-LOST-1`] });
+      { added: [`documents/LICENSE#DE-BAFA#${LICENSE_ID}/CUR#BALANCE`, `documents/LICENSE#DE-BAFA#${LICENSE_ID}/DRAWDOWN#NL-DOUANE#NL-LOST-1`, `documents/LICENSE#DE-BAFA#${LICENSE_ID}/DRAWSEQ#0000000001`, `documents/LICENSE#DE-BAFA#${LICENSE_ID}/DRAWSEQ#FROM`] });
     expect([a.status, a.result.lines]).toEqual([201, [{ line: 1, drawn: 3, remaining: 37 }]]);
     const check = await p.call(w.douane, 'license.verify', { issuer: 'DE-BAFA', licenseId: LICENSE_ID, shipment: shipment() });
     expect(check.result.lines).toEqual([expect.objectContaining({ line: 1, remaining: 37 })]);
@@ -77,7 +77,7 @@ describe('the SDK gave up after the write landed (the last attempt timed out)', 
   it('a drawdown → 201; resending the declaration with a new jti answers the stored result (replayed), nothing drawn twice', async () => {
     const body = { issuer: 'DE-BAFA', licenseId: LICENSE_ID, declarationId: 'NL-LOST-2', date: '2026-11-22', items: [{ line: 1, quantity: 1 }] };
     const a = await expectAppliedOnce(lost(['TransactWriteItemsCommand'], 'call'), () => p.call(w.douane, 'license.drawdown', body),
-      { added: [`documents/LICENSE#DE-BAFA#${LICENSE_ID}/DRAWDOWN#NL-DOUANE#NL-LOST-2`], changed: [`documents/LICENSE#DE-BAFA#${LICENSE_ID}/CUR#BALANCE`] });
+      { added: [`documents/LICENSE#DE-BAFA#${LICENSE_ID}/DRAWDOWN#NL-DOUANE#NL-LOST-2`, `documents/LICENSE#DE-BAFA#${LICENSE_ID}/DRAWSEQ#0000000002`], changed: [`documents/LICENSE#DE-BAFA#${LICENSE_ID}/CUR#BALANCE`] });
     expect(a.status).toBe(201);
     const again = await p.call(w.douane, 'license.drawdown', body);
     expect([again.status, again.result.replayed, again.result.lines]).toEqual([200, true, a.result.lines]);

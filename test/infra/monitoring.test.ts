@@ -29,13 +29,20 @@ describe('alarms', () => {
   it('every alarm notifies the alert topic on alarm and on recovery', () => {
     const topic = { Ref: logicalId(v.stack.alerts.topic) };
     const alarms = Object.values(resources).filter((r: Json) => r.Type === 'AWS::CloudWatch::Alarm') as Json[];
-    expect(alarms.length).toBe(2 + 1 + 1 + 2 * 6 + 2 * 3);
+    expect(alarms.length).toBe(3 + 1 + 1 + 2 * 6 + 2 * 3);
     for (const a of alarms) expect(a.Properties).toMatchObject({ AlarmActions: [topic], OKActions: [topic] });
   });
 
   it('audit-write failures: any in 5 minutes, on the Corridor {service} metric; missing data is the healthy state', () => {
     expect(props(v.stack.monitoring.auditWriteFailures)).toMatchObject({
       Namespace: APP_NAMESPACE, MetricName: 'AuditWriteFailures', Dimensions: SERVICE, Statistic: 'Sum', Period: 300,
+      Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', TreatMissingData: 'notBreaching',
+    });
+  });
+
+  it('integrity failures (a blob that does not authenticate, a rolled-back balance): any in 5 minutes alarms', () => {
+    expect(props(v.stack.monitoring.integrityFailures)).toMatchObject({
+      Namespace: APP_NAMESPACE, MetricName: 'IntegrityFailures', Dimensions: SERVICE, Statistic: 'Sum', Period: 300,
       Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', TreatMissingData: 'notBreaching',
     });
   });
@@ -146,6 +153,7 @@ function published(detail: MetricsDetail): Set<string> {
       for (const decision of ['allow', 'deny'] as const) t.requestCompleted({ requestId: 'r', action, status: 200, decision, durationMs: 1 });
     }
     t.auditWriteFailed({ requestId: 'r', action: 'license.verify', dependency: 'dynamodb', errorClass: 'E' });
+    t.integrityFailed({ requestId: 'r', action: 'license.drawdown', dependency: 'internal', errorClass: 'IntegrityError', check: 'c' });
     t.sealRun({ lagSeconds: 0, seals: 0, events: 0 });
     t.dataKeyCache({ cacheHits: 1, kmsGenerate: 1, kmsDecrypt: 0 });
     const keys = new Set<string>();

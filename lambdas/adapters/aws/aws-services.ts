@@ -38,6 +38,7 @@ export const quietTelemetry: Telemetry = {
   requestCompleted: () => {},
   auditWriteFailed: () => {},
   dependencyFailed: () => {},
+  integrityFailed: () => {},
   sealRun: () => {},
 };
 

@@ -8,7 +8,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import type { Tracer } from '@aws-lambda-powertools/tracer';
 import { DEFAULT_METRICS_DETAIL, REQUEST_DIMENSIONS, type MetricsDetail } from '../../config.ts';
-import type { FailureObservation, RequestObservation, SealRunObservation, Telemetry } from '../../core/ports.ts';
+import type { FailureObservation, IntegrityObservation, RequestObservation, SealRunObservation, Telemetry } from '../../core/ports.ts';
 
 export const METRICS_NAMESPACE = 'Corridor';
 /** Powertools adds it as the `service` dimension of every metric and the `service` key of every log line. */
@@ -22,6 +22,7 @@ export const METRIC = {
   requests: 'Requests',
   latency: 'LatencyMs',
   auditWriteFailures: 'AuditWriteFailures',
+  integrityFailures: 'IntegrityFailures',
   sealLag: 'SealLagSeconds',
   dataKeyCacheHits: 'DataKeyCacheHits',
   dataKeyCacheMisses: 'DataKeyCacheMisses',
@@ -73,6 +74,11 @@ export class PowertoolsTelemetry implements Telemetry {
 
   dependencyFailed(o: FailureObservation): void {
     this.logger.error('dependency failed', { ...o });
+  }
+
+  integrityFailed(o: IntegrityObservation): void {
+    this.logger.error('integrity check failed', { ...o });
+    this.emit({}, [[METRIC.integrityFailures, MetricUnit.Count, 1]]);
   }
 
   sealRun(o: SealRunObservation): void {

@@ -1,10 +1,11 @@
 /** Telemetry for unit tests: keeps every observation the core reported, in order. */
-import type { FailureObservation, RequestObservation, SealRunObservation, Telemetry } from '../../core/ports.ts';
+import type { FailureObservation, IntegrityObservation, RequestObservation, SealRunObservation, Telemetry } from '../../core/ports.ts';
 
 export type TelemetryRecord =
   | ({ readonly kind: 'request' } & RequestObservation)
   | ({ readonly kind: 'audit-write-failed' } & FailureObservation)
   | ({ readonly kind: 'dependency-failed' } & FailureObservation)
+  | ({ readonly kind: 'integrity-failed' } & IntegrityObservation)
   | ({ readonly kind: 'seal-run' } & SealRunObservation);
 
 export class MemoryTelemetry implements Telemetry {
@@ -23,6 +24,10 @@ export class MemoryTelemetry implements Telemetry {
 
   dependencyFailed(o: FailureObservation): void {
     this.record({ kind: 'dependency-failed', ...o });
+  }
+
+  integrityFailed(o: IntegrityObservation): void {
+    this.record({ kind: 'integrity-failed', ...o });
   }
 
   sealRun(o: SealRunObservation): void {

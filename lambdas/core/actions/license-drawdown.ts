@@ -4,16 +4,20 @@
  * (signature, status, validity) or that has expired. All lines or none; no line below zero; idempotent per
  * (issuer, licenseId, caller, declarationId) by the JCS of the body with items sorted by
  * line. Balances are encrypted, so this is read–decrypt–write: the balance is written
- * under its version, the license head is checked unchanged, and the drawdown record and
- * the audit event commit in the same transaction. The pipeline retries conflicts with
+ * under its version, proven current against the drawdown markers (balance-binding.ts), the
+ * license head is checked unchanged, and the drawdown record, its marker and the audit
+ * event commit in the same transaction. The pipeline retries conflicts with
  * jitter until its deadline (outcome.retryOnConflict); exhausted retries answer 503.
  */
-import { currentJws, decryptAt, docPk, drawdownSk, encryptAt, HEAD_SK, BALANCE_SK, KINDS, readBalance } from '../documents.ts';
+import { BALANCE_SK, currentJws, decryptAt, docPk, drawdownSk, encryptAt, HEAD_SK, KINDS } from '../documents.ts';
 import { refuse } from '../errors.ts';
+import { drawdownNotices } from '../notifications/notices.ts';
+import { outboxWrites } from '../notifications/outbox.ts';
 import { trustedPayload } from '../issuer-document.ts';
 import type { LicenseDocument } from '../license-document.ts';
 import { jcs } from '../merkle.ts';
 import { isoNow, today, type ActionContext, type ActionOutcome } from '../services.ts';
+import { balanceWrites, currentBalance, nextBalancePlaintext } from './balance-binding.ts';
 import { licenseChecks } from './checks.ts';
 import { partnerDocument } from './partner-access.ts';
 
@@ -58,7 +62,8 @@ export async function licenseDrawdown(ctx: ActionContext, body: DrawdownBody): P
   const failed = checks.find((c) => !c.ok);
   if (failed) refuse('ERR_CONFLICT', `license ${body.licenseId} fails the ${failed.name} check: ${failed.detail}; nothing was drawn`);
 
-  const { drawn, ver } = await readBalance(services.cipher, head, balance);
+  const current = await currentBalance(ctx, head, pk, balance);
+  const { drawn } = current;
   const quantities = new Map(doc.items.map((i) => [i.line, i.quantity]));
   const next = { ...drawn };
   const lines: StoredDrawdown['result']['lines'] = [];
@@ -80,8 +85,9 @@ export async function licenseDrawdown(ctx: ActionContext, body: DrawdownBody): P
     result: { ...result, replayed: false },
     writes: [
       { op: 'check', table: 'documents', pk, sk: HEAD_SK, condition: { kind: 'version', equals: head.ver } },
-      { op: 'put', record: { table: 'documents', pk, sk: BALANCE_SK, attrs: { drawn: await enc(BALANCE_SK, 'drawn', JSON.stringify(next)), ver: (ver ?? 0) + 1 } }, condition: ver === null ? { kind: 'absent' } : { kind: 'version', equals: ver } },
+      ...balanceWrites(pk, current, await enc(BALANCE_SK, 'drawn', nextBalancePlaintext(current, next))),
       { op: 'put', record: { table: 'documents', pk, sk, attrs: { declarationId: body.declarationId, agency: caller.agencyId, recordedAt, record: await enc(sk, 'record', JSON.stringify(stored)) } }, condition: { kind: 'absent' } },
+      ...await outboxWrites(ctx, drawdownNotices(body.issuer, body.licenseId, caller.agencyId, body.declarationId, body.date, lines, quantities)),
     ],
     retryOnConflict: true,
   };
