@@ -4,6 +4,7 @@
  */
 import { KMS_KEYS, TABLES } from '../lib/constructs/definitions.ts';
 import { ORIGIN_VERIFY_ENV } from '../lib/constructs/edge-names.ts';
+import { DEFAULT_DELIVERY_OVERDUE_DAYS } from './core/deliveries.ts';
 import type { TableId } from './core/ports.ts';
 
 export interface ExchangeConfig {
@@ -23,7 +24,15 @@ export interface ExchangeConfig {
   rateLimit?: { perSecond: number; burst: number };
   /** How long a contended drawdown keeps retrying before it answers 503 (below the Lambda timeout). */
   retryDeadlineMs?: number;
+  /** Local mode only: webhook endpoints may also be http://127.0.0.1 and http://[::1] (protocol.md §10). */
+  allowLoopbackEndpoints?: boolean;
+  /** Days after a shipment at which delivery.list flags a line not delivered (1–3650; default DEFAULT_DELIVERY_OVERDUE_DAYS). */
+  deliveryOverdueDays?: number;
 }
+
+/** The deployment's N of delivery.list's `not-delivered` flag: CDK context `corridor:deliveryOverdueDays` sets it on the licenses function. */
+export const DELIVERY_OVERDUE_DAYS_ENV = 'CORRIDOR_DELIVERY_OVERDUE_DAYS';
+export const MAX_DELIVERY_OVERDUE_DAYS = 3650;
 
 /**
  * 30 s: keeps a warm verification at two DynamoDB requests (no agency or agreement read) while a
@@ -78,6 +87,8 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ExchangeConfig
   const tables = Object.fromEntries(TABLES.map((t) => [t.id, required(env, t.envVar)])) as Record<TableId, string>;
   const payload = KMS_KEYS.find((k) => k.id === 'payload')!;
   const seal = KMS_KEYS.find((k) => k.id === 'seal')!;
+  const deliveryOverdueDays = intOr(env, DELIVERY_OVERDUE_DAYS_ENV, DEFAULT_DELIVERY_OVERDUE_DAYS);
+  if (deliveryOverdueDays < 1 || deliveryOverdueDays > MAX_DELIVERY_OVERDUE_DAYS) throw new ConfigError(`${DELIVERY_OVERDUE_DAYS_ENV} must be from 1 to ${MAX_DELIVERY_OVERDUE_DAYS}`);
   const cfg: ExchangeConfig = {
     exchangeId: env.CORRIDOR_EXCHANGE_ID || 'corridor:local',
     region: env.AWS_REGION || env.AWS_DEFAULT_REGION || required(env, 'AWS_REGION'),
@@ -88,6 +99,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ExchangeConfig
     responseKeyRefreshMs: intOr(env, 'CORRIDOR_RESPONSE_KEY_REFRESH_MS', 300_000),
     retryDeadlineMs: intOr(env, 'CORRIDOR_RETRY_DEADLINE_MS', 8000),
     rateLimit: { perSecond: intOr(env, 'CORRIDOR_RATE_LIMIT_PER_SECOND', 50), burst: intOr(env, 'CORRIDOR_RATE_LIMIT_BURST', 100) },
+    deliveryOverdueDays,
   };
   if (env.CORRIDOR_AWS_ENDPOINT) cfg.awsEndpoint = env.CORRIDOR_AWS_ENDPOINT;
   return cfg;
@@ -99,4 +111,22 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ExchangeConfig
  */
 export function readOriginVerifySecretArn(env: NodeJS.ProcessEnv = process.env): string | undefined {
   return env[ORIGIN_VERIFY_ENV] || undefined;
+}
+
+/** Set by `npm start` only (never by the CDK stack): webhook endpoints may be loopback http. */
+export const NOTIFY_LOOPBACK_ENV = 'CORRIDOR_NOTIFY_ALLOW_LOOPBACK';
+/** Tests and local experiments: every retry wait × this factor (default 1; protocol.md §10 gives the schedule). */
+export const NOTIFY_RETRY_SCALE_ENV = 'CORRIDOR_NOTIFY_RETRY_SCALE';
+
+export interface NotifyConfig {
+  /** The delivery queue (SQS) the notifier fills and the deliverer re-fills with retries. */
+  queueUrl: string;
+  retryScale: number;
+}
+
+/** What the notifier and delivery functions need beyond readConfig. */
+export function readNotifyConfig(env: NodeJS.ProcessEnv = process.env): NotifyConfig {
+  const scale = env[NOTIFY_RETRY_SCALE_ENV] ? Number(env[NOTIFY_RETRY_SCALE_ENV]) : 1;
+  if (!(scale > 0 && scale <= 1)) throw new ConfigError(`${NOTIFY_RETRY_SCALE_ENV} must be a number in (0, 1]`);
+  return { queueUrl: required(env, NOTIFY_QUEUE.envVar), retryScale: scale };
 }

@@ -5,6 +5,7 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
+import { DELIVERY_OVERDUE_DAYS_ENV } from '../lambdas/config.ts';
 import { AlertTopic } from './constructs/alerts.ts';
 import { TableBackups } from './constructs/backups.ts';
 import { CloudFrontEdge, ORIGIN_VERIFY_ENV } from './constructs/cloudfront-edge.ts';
@@ -56,6 +57,8 @@ export class CorridorStack extends Stack {
       reservedConcurrency: settings.reservedConcurrency,
       metricsDetail: settings.metricsDetail,
     });
+    // Only the licenses group answers delivery.list, the one action that reads it.
+    this.handlers.byName.licenses.fn.addEnvironment(DELIVERY_OVERDUE_DAYS_ENV, String(settings.deliveryOverdueDays));
     this.alerts = new AlertTopic(this, 'Alerts', { encryptionKey: this.keys.alerts });
     this.sealerSchedule = new SealerSchedule(this, 'Sealer', { fn: this.handlers.sealer.fn, alertTopic: this.alerts.topic });
     this.exchangeApi = new ExchangeApi(this, 'Exchange', {

@@ -37,6 +37,9 @@ export const ACTION_CLASS: Readonly<Partial<Record<ActionName, RouteClass>>> = {
   'license.status': 'write',
   'euc.publish': 'write',
   'euc.status': 'write',
+  // a case and its report are a few calls per license, like publishing (delivery.confirm runs at shipment pace: default)
+  'psv.request': 'write',
+  'psv.report': 'write',
   'audit.query': 'audit',
   'audit.proof': 'audit',
   'audit.seals': 'audit',

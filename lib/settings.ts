@@ -3,7 +3,8 @@
  * built: a typo in a context value fails synth with the name of the value instead of deploying something else.
  */
 import type { App } from 'aws-cdk-lib';
-import { DEFAULT_METRICS_DETAIL, METRICS_DETAILS, type MetricsDetail } from '../lambdas/config.ts';
+import { DEFAULT_METRICS_DETAIL, MAX_DELIVERY_OVERDUE_DAYS, METRICS_DETAILS, type MetricsDetail } from '../lambdas/config.ts';
+import { DEFAULT_DELIVERY_OVERDUE_DAYS } from '../lambdas/core/deliveries.ts';
 import {
   DEFAULT_RESERVED_CONCURRENCY, DEFAULT_THROTTLE, type ConcurrencyName, type RouteClass, type Throttle,
 } from './limits.ts';
@@ -47,6 +48,8 @@ export interface CorridorSettings {
    * {service, action, decision}, 4 custom metrics per action (~$18/month once all are seen). The dashboard follows it.
    */
   readonly metricsDetail: MetricsDetail;
+  /** `corridor:deliveryOverdueDays` (1–3650, default 90): days after a shipment at which delivery.list flags a line not delivered. */
+  readonly deliveryOverdueDays: number;
 }
 
 /** Default of `corridor:wafRateLimit`: 3,000 per 5 minutes is 10 req/s sustained from one address (an agency's NAT). */
@@ -144,6 +147,9 @@ export function readSettings(app: App): CorridorSettings {
   if (!METRICS_DETAILS.includes(metricsDetail)) {
     throw new Error(`context corridor:metricsDetail must be one of ${METRICS_DETAILS.join(', ')}, got ${metricsDetail}`);
   }
+  const overdueRaw = ctx('corridor:deliveryOverdueDays');
+  const deliveryOverdueDays = absent(overdueRaw) ? DEFAULT_DELIVERY_OVERDUE_DAYS : positiveInt('corridor:deliveryOverdueDays', overdueRaw);
+  if (deliveryOverdueDays > MAX_DELIVERY_OVERDUE_DAYS) throw new Error(`context corridor:deliveryOverdueDays must be at most ${MAX_DELIVERY_OVERDUE_DAYS}`);
   return {
     exchangeId: string(ctx, 'exchangeId') ?? DEFAULT_EXCHANGE_ID,
     edge,
@@ -154,5 +160,6 @@ export function readSettings(app: App): CorridorSettings {
       DEFAULT_RESERVED_CONCURRENCY, (path, raw) => positiveInt(path, raw)),
     ...(domain ? { customDomain: domain } : {}),
     metricsDetail,
+    deliveryOverdueDays,
   };
 }

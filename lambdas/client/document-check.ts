@@ -1,5 +1,5 @@
 /**
- * Offline check of an issuer-signed document (license or end-use certificate) against the
+ * Offline check of an issuer-signed document (license, end-use certificate, psv report) against the
  * issuer's published JWKS (`GET /v1/agencies/{id}/jwks.json`), without trusting the
  * exchange: typ, kid in the issuer's keys, the key's status at the document's issuedAt
  * (protocol.md §1), the signature under that key's own alg, and issuer = the expected agency.
@@ -8,6 +8,14 @@ import { compactVerify, decodeProtectedHeader, importJWK, type JWK } from 'jose'
 
 export interface PublishedKey extends JWK { status?: string; retiredAt?: string; revokedAt?: string }
 export interface DocumentCheck { ok: boolean; detail: string; payload?: Record<string, unknown> }
+
+/**
+ * A post-shipment verification report (psv.query returns it as signed) checked offline against the reporting agency's
+ * published JWKS, as a license is against its issuer's: `reporter` is the agency asked to check.
+ */
+export function checkPsvReport(jws: string, reporter: string, jwks: { keys: PublishedKey[] }): Promise<DocumentCheck> {
+  return checkIssuerDocument(jws, 'corridor-psv-report+jws', reporter, jwks);
+}
 
 export async function checkIssuerDocument(jws: string, typ: string, issuer: string, jwks: { keys: PublishedKey[] }): Promise<DocumentCheck> {
   let header: Record<string, unknown>;

@@ -84,7 +84,10 @@ export async function signRequestWith(signer: RequestSigner, iss: string, aud: s
   return { jws, jti };
 }
 
-/** An issuer document (license or end-use certificate), signed with a private JWK or any RequestSigner. */
-export function signDocument(key: JWK | RequestSigner, typ: 'corridor-license+jws' | 'corridor-euc+jws', document: unknown): Promise<string> {
+/** The `typ` of each document an agency signs itself (protocol.md §5). */
+export type DocumentTyp = 'corridor-license+jws' | 'corridor-euc+jws' | 'corridor-psv-report+jws';
+
+/** An issuer document (license, end-use certificate, post-shipment verification report), signed with a private JWK or any RequestSigner. */
+export function signDocument(key: JWK | RequestSigner, typ: DocumentTyp, document: unknown): Promise<string> {
   return compactJws('sign' in key && typeof key.sign === 'function' ? (key as RequestSigner) : jwkSigner(key as JWK), typ, document);
 }

@@ -2,8 +2,10 @@
 import { agencyPk } from './agencies.ts';
 import type { Store, Write } from './ports.ts';
 
-export type DocumentType = 'license' | 'euc';
-export type Permission = 'verify' | 'read' | 'drawdown';
+/** What an agreement is about: an owner's licenses, its end-use certificates, or (`psv`) its post-shipment checks. */
+export type DocumentType = 'license' | 'euc' | 'psv';
+/** `confirm`: delivery.confirm on the owner's licenses; `request`: psv.request of the owner (the checking agency). */
+export type Permission = 'verify' | 'read' | 'drawdown' | 'confirm' | 'request';
 
 export interface Agreement {
   owner: string;

@@ -9,7 +9,7 @@ import { ERRORS, type HttpStatus } from './errors.ts';
 
 export type JsonSchema = Record<string, unknown>;
 
-const URN = /^urn:corridor:schema:([A-Za-z0-9.]+)(#.*)?$/;
+const URN = /^urn:corridor:schema:([A-Za-z0-9.-]+)(#.*)?$/;
 export const ref = (name: string, pointer = ''): JsonSchema => ({ $ref: `#/components/schemas/${name}${pointer}` });
 
 /** The component name of a schema file: its `$id` after `urn:corridor:schema:`. */

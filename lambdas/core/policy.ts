@@ -19,6 +19,13 @@ export const ACTION_ROLES: Record<ActionName, readonly Role[] | 'any'> = {
   'license.verify': ['customs'],
   'license.drawdown': ['customs'],
   'license.drawdowns': ['licensing'],
+  'delivery.confirm': ['customs'],
+  // the issuer (all confirmations) or a confirming customs agency (its own)
+  'delivery.list': ['licensing', 'customs'],
+  'psv.request': ['licensing'],
+  // the checking agency is the owner of a psv agreement: a licensing or euc-issuer agency
+  'psv.report': ['licensing', 'euc-issuer'],
+  'psv.query': ['licensing', 'euc-issuer'],
   'euc.publish': ['euc-issuer'],
   'euc.status': ['euc-issuer'],
   'euc.query': ['customs', 'licensing'],

@@ -14,6 +14,11 @@ export type ActionName =
   | 'license.verify'
   | 'license.drawdown'
   | 'license.drawdowns'
+  | 'delivery.confirm'
+  | 'delivery.list'
+  | 'psv.request'
+  | 'psv.report'
+  | 'psv.query'
   | 'euc.publish'
   | 'euc.status'
   | 'euc.query'
@@ -40,6 +45,11 @@ export const ACTION_ROUTES: readonly ActionRoute[] = [
   { act: 'license.verify', path: '/v1/licenses/verify', group: 'licenses' },
   { act: 'license.drawdown', path: '/v1/licenses/drawdown', group: 'licenses' },
   { act: 'license.drawdowns', path: '/v1/licenses/drawdowns', group: 'licenses' },
+  { act: 'delivery.confirm', path: '/v1/deliveries', group: 'licenses' },
+  { act: 'delivery.list', path: '/v1/deliveries/list', group: 'licenses' },
+  { act: 'psv.request', path: '/v1/psv', group: 'licenses' },
+  { act: 'psv.report', path: '/v1/psv/report', group: 'licenses' },
+  { act: 'psv.query', path: '/v1/psv/query', group: 'licenses' },
   { act: 'euc.publish', path: '/v1/eucs', group: 'eucs' },
   { act: 'euc.status', path: '/v1/eucs/status', group: 'eucs' },
   { act: 'euc.query', path: '/v1/eucs/query', group: 'eucs' },

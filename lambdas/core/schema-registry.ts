@@ -10,6 +10,12 @@ import licenseStatus from '../../schemas/license.status.request.schema.json' wit
 import licenseVerify from '../../schemas/license.verify.request.schema.json' with { type: 'json' };
 import licenseDrawdown from '../../schemas/license.drawdown.request.schema.json' with { type: 'json' };
 import licenseDrawdowns from '../../schemas/license.drawdowns.request.schema.json' with { type: 'json' };
+import deliveryConfirm from '../../schemas/delivery.confirm.request.schema.json' with { type: 'json' };
+import deliveryList from '../../schemas/delivery.list.request.schema.json' with { type: 'json' };
+import psvReportDocument from '../../schemas/psv-report.schema.json' with { type: 'json' };
+import psvRequest from '../../schemas/psv.request.request.schema.json' with { type: 'json' };
+import psvReport from '../../schemas/psv.report.request.schema.json' with { type: 'json' };
+import psvQuery from '../../schemas/psv.query.request.schema.json' with { type: 'json' };
 import euc from '../../schemas/euc.schema.json' with { type: 'json' };
 import eucPublish from '../../schemas/euc.publish.request.schema.json' with { type: 'json' };
 import eucStatus from '../../schemas/euc.status.request.schema.json' with { type: 'json' };
@@ -24,7 +30,10 @@ export type JsonSchema = Record<string, unknown>;
 
 export const COMMON_SCHEMA: JsonSchema = common;
 
-export const DOCUMENT_SCHEMAS: Record<DocumentKind, JsonSchema> = { license, euc };
+/** Documents an agency signs itself: licenses, end-use certificates, and post-shipment verification reports. */
+export type SignedDocumentKind = DocumentKind | 'psv-report';
+
+export const DOCUMENT_SCHEMAS: Record<SignedDocumentKind, JsonSchema> = { license, euc, 'psv-report': psvReportDocument };
 
 /** The schema of each action's `body` claim. */
 export const BODY_SCHEMAS: Record<ActionName, JsonSchema> = {
@@ -37,6 +46,11 @@ export const BODY_SCHEMAS: Record<ActionName, JsonSchema> = {
   'license.verify': licenseVerify,
   'license.drawdown': licenseDrawdown,
   'license.drawdowns': licenseDrawdowns,
+  'delivery.confirm': deliveryConfirm,
+  'delivery.list': deliveryList,
+  'psv.request': psvRequest,
+  'psv.report': psvReport,
+  'psv.query': psvQuery,
   'euc.publish': eucPublish,
   'euc.status': eucStatus,
   'euc.query': eucQuery,

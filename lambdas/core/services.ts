@@ -24,6 +24,8 @@ export interface CoreServices {
   readonly sealSigner: SealSigner;
   /** Per-agency rate limit (429); absent means no limit in this process. */
   readonly rateLimiter?: RateLimiter;
+  /** Days after a shipment at which delivery.list flags what is still not delivered (default DEFAULT_DELIVERY_OVERDUE_DAYS). */
+  readonly deliveryOverdueDays?: number;
   /** Optimistic-retry budget for conflicting writes (drawdowns): overall deadline and base delay. */
   readonly retry?: { readonly deadlineMs: number; readonly baseDelayMs: number };
 }

@@ -5,13 +5,13 @@
  * unknown members are refused with a pointer, never stripped (`removeAdditional` stays off).
  */
 import type { ErrorObject, ValidateFunction } from 'ajv';
-import type { DocumentKind } from './documents.ts';
+import type { SignedDocumentKind } from './schema-registry.ts';
 import type { FieldError } from './errors.ts';
 import type { ActionName } from './routes.ts';
 import { BODY_VALIDATORS as BODY, DOCUMENT_VALIDATORS as DOCUMENTS } from './validators.generated.ts';
 
 const BODY_VALIDATORS = BODY as Record<ActionName, ValidateFunction>;
-const DOCUMENT_VALIDATORS = DOCUMENTS as Record<DocumentKind, ValidateFunction>;
+const DOCUMENT_VALIDATORS = DOCUMENTS as Record<SignedDocumentKind, ValidateFunction>;
 
 function escapePointer(s: string): string {
   return s.replace(/~/g, '~0').replace(/\//g, '~1');
@@ -51,7 +51,7 @@ export function validateBody(act: ActionName, body: unknown): Validation {
   return run(BODY_VALIDATORS[act], body, '/body');
 }
 
-/** Validate a license or end-use certificate (the payload of the issuer's JWS). */
-export function validateDocument(kind: DocumentKind, doc: unknown, prefix = '/body/document/payload'): Validation {
+/** Validate a license, end-use certificate or psv report (the payload of the issuer's JWS). */
+export function validateDocument(kind: SignedDocumentKind, doc: unknown, prefix = '/body/document/payload'): Validation {
   return run(DOCUMENT_VALIDATORS[kind], doc, prefix);
 }

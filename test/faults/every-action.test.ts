@@ -7,6 +7,7 @@ import { signDocument } from '../../lambdas/client/signing.ts';
 import type { ActionName } from '../../lambdas/core/routes.ts';
 import { sealAll } from '../../lambdas/core/sealer.ts';
 import { makeKey } from '../helpers/keys.ts';
+import { confirmBody, psvReportDoc, psvRequestBody, signPsvReport } from '../helpers/end-use.ts';
 import { eucDoc, licenseDoc, shipment } from '../helpers/licenses.ts';
 import type { TestAgency } from '../helpers/memory-exchange.ts';
 import { diff, EUC_ID, expectFaultRefusal, FaultyProcess, LICENSE_ID, startWorld, tableState, type World } from './fault-kit.ts';
@@ -22,6 +23,10 @@ beforeAll(async () => {
   olaf = await w.x.agency('EU-OLAF', ['auditor'], 'ES256', { auditScope: 'all' });
   // one stored drawdown, so license.drawdowns has a record to decrypt
   expect((await w.x.call(w.douane, 'license.drawdown', { issuer: 'DE-BAFA', licenseId: LICENSE_ID, declarationId: 'NL-SEED-1', date: '2026-11-22', items: [{ line: 1, quantity: 1 }] })).status).toBe(201);
+  // confirm and a psv grant, and one stored confirmation, so delivery.list has a record to decrypt
+  expect((await w.x.call(w.bafa, 'agreement.put', { partner: 'NL-DOUANE', documentType: 'license', permissions: ['read', 'drawdown', 'confirm'] })).status).toBe(200);
+  expect((await w.x.call(w.mti, 'agreement.put', { partner: 'DE-BAFA', documentType: 'psv', permissions: ['request'] })).status).toBe(201);
+  expect((await w.x.call(w.douane, 'delivery.confirm', confirmBody({ licenseId: LICENSE_ID, importDeclarationId: 'NL-IMP-SEED' }))).status).toBe(201);
   await sealAll(w.x.services, w.x.services.sealSigner);
   sealedEvent = (await w.x.auditEvents())[0]!.id;
   // the cursor secret exists, as after the exchange's first cursor (like the response key ring after its first start)
@@ -62,6 +67,17 @@ const CASES: Case[] = [
   { act: 'license.verify', as: () => w.douane, usesKms: true, body: async () => ({ issuer: 'DE-BAFA', licenseId: LICENSE_ID, shipment: shipment() }) },
   { act: 'license.drawdown', as: () => w.douane, usesKms: true, body: async () => ({ issuer: 'DE-BAFA', licenseId: LICENSE_ID, declarationId: `NL-${unique()}`, date: '2026-11-22', items: [{ line: 1, quantity: 1 }] }) },
   { act: 'license.drawdowns', as: () => w.bafa, usesKms: true, body: async () => ({ licenseId: LICENSE_ID }) },
+  { act: 'delivery.confirm', as: () => w.douane, usesKms: true, body: async () => confirmBody({ licenseId: LICENSE_ID, importDeclarationId: `NL-IMP-${unique()}` }) },
+  { act: 'delivery.list', as: () => w.bafa, usesKms: true, body: async () => ({ licenseId: LICENSE_ID }) },
+  { act: 'psv.request', as: () => w.bafa, usesKms: true, body: async () => psvRequestBody({ caseId: `PSV-${unique()}`, licenseId: LICENSE_ID }) },
+  // each call reports on a case of its own, opened through the healthy observer
+  { act: 'psv.report', as: () => w.mti, usesKms: true, body: async () => {
+    const caseId = `PSV-${unique()}`;
+    expect((await w.x.call(w.bafa, 'psv.request', psvRequestBody({ caseId, licenseId: LICENSE_ID }))).status).toBe(201);
+    return { document: await signPsvReport(w.mti, psvReportDoc({ caseId, licenseId: LICENSE_ID, issuedAt: new Date().toISOString(), visitDate: new Date().toISOString().slice(0, 10) })) };
+  } },
+  // the list reads clear listing items only (no cursor below 100 cases): it needs no data key
+  { act: 'psv.query', as: () => w.bafa, usesKms: false, body: async () => ({}) },
   { act: 'euc.publish', as: () => w.mti, usesKms: true, body: async () => ({ document: await signDocument(w.mti.privateJwk, 'corridor-euc+jws', eucDoc({ eucId: `SG-EUC-${unique()}` })) }) },
   { act: 'euc.status', as: () => w.mti, usesKms: true, body: async () => ({ eucId: EUC_ID, status: 'active', reason: 're-stated' }) },
   { act: 'euc.query', as: () => w.douane, usesKms: true, body: async () => ({ issuer: 'SG-MTI', eucId: EUC_ID }) },

@@ -13,6 +13,7 @@ import { ACTION_ROUTES, type ActionName } from '../../lambdas/core/routes.ts';
 import { configuration, exchangeJwks, publicAgencyJwks } from '../../lambdas/core/discovery.ts';
 import { MAX_LEAVES } from '../../lambdas/core/sealer.ts';
 import { sealNow } from '../helpers/audit.ts';
+import { confirmBody, psvReportDoc, psvRequestBody, signPsvReport } from '../helpers/end-use.ts';
 import { makeKey } from '../helpers/keys.ts';
 import { eucDoc, licenseDoc, publish, publishEuc, shipment } from '../helpers/licenses.ts';
 import { EXCHANGE_ID, TestExchange, type Answer, type TestAgency } from '../helpers/memory-exchange.ts';
@@ -85,6 +86,27 @@ beforeAll(async () => {
   await run(bafa, 'license.drawdowns', { licenseId: 'DE-2026-000123' });
   await run(bafa, 'license.drawdowns', { licenseId: 'DE-2026-000123', limit: 1 });
 
+  // delivery confirmation (new 201, replay 200, another end user), the issuer's list with a cursor, the agency's own
+  await run(bafa, 'agreement.put', { partner: 'NL-DOUANE', documentType: 'license', permissions: ['drawdown', 'verify', 'confirm'] });
+  await run(douane, 'delivery.confirm', confirmBody({ items: [{ line: 1, quantity: 1 }], eucRef: { issuer: 'SG-MTI', eucId: 'SG-EUC-88121' } }));
+  await run(douane, 'delivery.confirm', confirmBody({ items: [{ line: 1, quantity: 1 }], eucRef: { issuer: 'SG-MTI', eucId: 'SG-EUC-88121' } }));
+  await run(douane, 'delivery.confirm', confirmBody({ importDeclarationId: 'SG-IMP-0002', items: [{ line: 1, quantity: 2 }], endUser: { name: 'Elsewhere' } }));
+  await run(bafa, 'delivery.list', { licenseId: 'DE-2026-000123', limit: 1 });
+  await run(douane, 'delivery.list', { issuer: 'DE-BAFA', licenseId: 'DE-2026-000123' });
+  // post-shipment verification: a case (201, replay 200), a report (201, again 200), a correction, the list and one case
+  await run(mti, 'agreement.put', { partner: 'DE-BAFA', documentType: 'psv', permissions: ['request'] });
+  await run(bafa, 'psv.request', psvRequestBody());
+  await run(bafa, 'psv.request', psvRequestBody());
+  await run(bafa, 'psv.request', psvRequestBody({ caseId: 'PSV-2026-002', dueDate: '2027-03-01' }));
+  const v1 = await signPsvReport(mti);
+  const first = await run(mti, 'psv.report', { document: v1 });
+  await run(mti, 'psv.report', { document: v1 });
+  await run(mti, 'psv.report', { document: await signPsvReport(mti, psvReportDoc({ version: 2, outcome: 'verified', supersedes: { version: 1, digest: first.result.digest } })) });
+  await run(bafa, 'psv.query', { limit: 1 });
+  await run(mti, 'psv.query', {});
+  await run(bafa, 'psv.query', { caseId: 'PSV-2026-001' });
+  await run(mti, 'psv.query', { caseId: 'PSV-2026-001', requester: 'DE-BAFA', version: 1 });
+
   // verification: valid with document (read), invalid with every optional check and details
   await run(sgCustoms, 'license.verify', { issuer: 'DE-BAFA', licenseId: 'DE-2026-000123', shipment: shipment({ items: [{ controlCode: '6A003.b.4', quantity: 1 }] }) });
   // a version below what was drawn: remaining goes negative (protocol.md §5: current quantity − drawn)
@@ -142,6 +164,11 @@ describe('every action result against schemas/<act>.result.schema.json', () => {
     expect(results('agreement.list').map((r) => typeof r.cursor)).toEqual(['string', 'object', 'object']);
     expect(results('agreement.list').flatMap((r) => r.agreements as object[])).toEqual(expect.arrayContaining([expect.objectContaining({ validUntil: '2027-01-01', grantedAt: expect.any(String) })]));
     expect(results('license.drawdowns').map((r) => r.cursor)).toEqual([null, null]);
+    expect(results('delivery.confirm').map((r) => r.replayed)).toEqual([false, true, false]);
+    expect(results('delivery.list').map((r) => [typeof r.cursor, 'aging' in r, 'lines' in r])).toEqual([['string', true, true], ['object', false, true]]);
+    expect((results('delivery.list')[0]!.lines as { flags: string[] }[])[0]!.flags).toEqual(['over-delivered', 'end-user-mismatch']);
+    expect(results('psv.report').map((r) => [r.version, r.replayed])).toEqual([[1, false], [1, true], [2, false]]);
+    expect(results('psv.query').map((r) => (r.cases as { report?: { version: number } }[]).map((c) => c.report?.version ?? null))).toEqual([[null], [null, null], [2], [1]]);
     expect(results('audit.proof').some((r) => (r.path as string[]).length > 0)).toBe(true);
   });
 });

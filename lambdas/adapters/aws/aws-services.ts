@@ -58,6 +58,7 @@ export function buildServices(cfg: ExchangeConfig, clients: AwsClients = awsClie
     telemetry,
     sealSigner: new KmsSealSigner(clients.kms, cfg.sealKeyId),
     retry: { ...DEFAULT_RETRY, deadlineMs: cfg.retryDeadlineMs ?? DEFAULT_RETRY.deadlineMs },
+    ...(cfg.deliveryOverdueDays ? { deliveryOverdueDays: cfg.deliveryOverdueDays } : {}),
     ...(cfg.rateLimit && cfg.rateLimit.perSecond > 0 ? { rateLimiter: new RateLimiter(systemClock, cfg.rateLimit) } : {}),
   };
 }

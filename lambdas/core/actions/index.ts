@@ -5,6 +5,11 @@ import { agencyKeys } from './agency-keys.ts';
 import { agencyRegister } from './agency-register.ts';
 import { agreementList } from './agreement-list.ts';
 import { agreementPut } from './agreement-put.ts';
+import { deliveryConfirm } from './delivery-confirm.ts';
+import { deliveryList } from './delivery-list.ts';
+import { psvQuery } from './psv-query.ts';
+import { psvReport } from './psv-report.ts';
+import { psvRequest } from './psv-request.ts';
 import { auditProof } from './audit-proof.ts';
 import { auditQuery } from './audit-query.ts';
 import { auditSeals } from './audit-seals.ts';
@@ -25,6 +30,11 @@ export const ACTIONS: Record<ActionName, Action> = {
   'license.verify': licenseVerify as Action,
   'license.drawdown': licenseDrawdown as Action,
   'license.drawdowns': licenseDrawdowns as Action,
+  'delivery.confirm': deliveryConfirm as Action,
+  'delivery.list': deliveryList as Action,
+  'psv.request': psvRequest as Action,
+  'psv.report': psvReport as Action,
+  'psv.query': psvQuery as Action,
   'euc.publish': publishDocument('euc') as Action,
   'euc.status': setDocumentStatus('euc') as Action,
   'euc.query': eucQuery as Action,
