@@ -45,6 +45,12 @@ describe('psv agreements', () => {
     const c = await x.call(bafa, 'agreement.put', { partner: 'SG-MTI', documentType: 'license', permissions: ['confirm', 'verify'] });
     expect([c.status, c.result.permissions]).toEqual([201, ['verify', 'confirm']]);
   });
+
+  it('agreement.list shows a psv agreement to its owner (given) and to the requester (received)', async () => {
+    const strip = (a: Answer) => (a.result.agreements as Record<string, unknown>[]).map(({ grantedAt: _g, ...rest }) => rest);
+    expect(strip(await x.call(mti, 'agreement.list', {}))).toEqual([{ owner: 'SG-MTI', partner: 'DE-BAFA', documentType: 'psv', permissions: ['request'] }]);
+    expect(strip(await x.call(bafa, 'agreement.list', {}))).toEqual([{ owner: 'SG-MTI', partner: 'DE-BAFA', documentType: 'psv', permissions: ['request'] }]);
+  });
 });
 
 async function refusedWith(send: () => Promise<Answer>, status: number): Promise<Answer> {
