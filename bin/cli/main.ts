@@ -10,11 +10,13 @@ import * as agency from './commands/agency.ts';
 import * as agreement from './commands/agreement.ts';
 import * as audit from './commands/audit.ts';
 import * as bootstrap from './commands/bootstrap.ts';
+import * as delivery from './commands/delivery.ts';
 import * as drawdown from './commands/drawdown.ts';
 import * as euc from './commands/euc.ts';
 import * as keygen from './commands/keygen.ts';
 import * as keys from './commands/keys.ts';
 import * as license from './commands/license.ts';
+import * as psv from './commands/psv.ts';
 import * as serve from './commands/serve.ts';
 import { UsageError } from './context.ts';
 import { EXIT, EXIT_HELP, fail, out, type ExitCode } from './output.ts';
@@ -34,6 +36,11 @@ export const COMMANDS: Record<string, { run: Run; help: string }> = {
   'license verify': { run: license.verify, help: license.verifyHelp },
   'license drawdown': { run: drawdown.drawdown, help: drawdown.drawdownHelp },
   'license drawdowns': { run: drawdown.listDrawdowns, help: drawdown.drawdownsHelp },
+  'delivery confirm': { run: delivery.confirm, help: delivery.confirmHelp },
+  'delivery list': { run: delivery.listDeliveries, help: delivery.listHelp },
+  'psv request': { run: psv.request, help: psv.requestHelp },
+  'psv report': { run: psv.report, help: psv.reportHelp },
+  'psv query': { run: psv.query, help: psv.queryHelp },
   'euc publish': { run: euc.publish, help: euc.publishHelp },
   'euc status': { run: euc.status, help: euc.statusHelp },
   'euc query': { run: euc.query, help: euc.queryHelp },
@@ -56,6 +63,11 @@ const SUMMARIES: Record<string, string> = {
   'license verify': "customs: check a shipment against a partner's license",
   'license drawdown': 'customs: record a declaration against license lines',
   'license drawdowns': 'licensing: the drawdowns recorded against a license',
+  'delivery confirm': 'customs: confirm that goods shipped under a license arrived (import declaration)',
+  'delivery list': 'licensing: shipped, delivered and outstanding per license line, with flags (customs: its own)',
+  'psv request': 'licensing: ask a partner agency for a post-shipment end-use check',
+  'psv report': 'checking agency: sign and submit the report on a case (or a correction)',
+  'psv query': 'a case with its status and signed report, or your cases',
   'euc publish': 'euc-issuer: sign and publish an end-use certificate',
   'euc status': 'euc-issuer: suspend, revoke or reactivate an end-use certificate',
   'euc query': 'confirm an end-use certificate with the government that issued it',
