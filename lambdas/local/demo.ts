@@ -8,6 +8,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CorridorClient } from '../client/corridor-client.ts';
 import { signDocument } from '../client/signing.ts';
+import { END_USE_DEMO, seedEndUseDemo } from './demo-end-use.ts';
 import { homeExport, shellPath } from './hints.ts';
 import { keyFilePath, type LocalFile } from './local-file.ts';
 import { loadOrCreateKey, publicJwk, readKeyFile } from './key-files.ts';
@@ -79,6 +80,7 @@ export async function seedDemo(home: string, local: LocalFile): Promise<string[]
   const licenseFile = join(home, 'demo', `${DEMO.licenseId}.json`);
   writeFileSync(licenseFile, `${JSON.stringify(license, null, 2)}\n`);
   await expectOk('license.publish', bafa.call('license.publish', { document: await signDocument(bafaJwk, 'corridor-license+jws', license) }));
+  await seedEndUseDemo(home, local, { licensing: DEMO.licensing, customs: DEMO.customs, eucIssuer: DEMO.eucIssuer, bafaJwk, douaneJwk, mtiJwk }, expectOk, demoLicense);
   return demoHints(home, new Date().toISOString().slice(0, 10));
 }
 
@@ -92,6 +94,8 @@ export function demoHints(home: string, today: string, cwd = process.cwd()): str
     `npx corridor license drawdowns --as ${DEMO.licensing} --license ${DEMO.licenseId}`,
     `npx corridor euc query --as ${DEMO.customs} --issuer ${DEMO.eucIssuer} --euc ${DEMO.eucId} --end-user "Straits Photonics Lab" --item 6A003.b.4=5`,
     `npx corridor license status --as ${DEMO.licensing} --license ${DEMO.licenseId} --status suspended --reason "end-user under review"`,
+    `npx corridor delivery list --as ${DEMO.licensing} --license ${END_USE_DEMO.licenseId}`,
+    `npx corridor psv query --as ${DEMO.licensing} --case ${END_USE_DEMO.caseId}`,
     `(the license JSON is ${shellPath(join(home, 'demo', `${DEMO.licenseId}.json`), cwd)}; key files are in ${shellPath(join(home, 'keys'), cwd)})`,
   ];
 }

@@ -48,7 +48,7 @@ export async function run(argv: string[]): Promise<number> {
   out(`  wrote ${home}/local.json`);
   if (v.demo) {
     const lines = await seedDemo(home, file);
-    out('\nDemo data: DE-BAFA (licensing), NL-DOUANE (customs), SG-MTI (end-use certificates), agreements, certificate SG-EUC-88121 and license DE-2026-000123. Try:');
+    out('\nDemo data: DE-BAFA (licensing), NL-DOUANE (customs), SG-MTI (end-use certificates), SG-CUSTOMS (destination customs), agreements, certificate SG-EUC-88121 and license DE-2026-000123; license DE-2026-000098 shipped, delivery confirmed and checked on site (case PSV-2026-001, reported). Try:');
     for (const l of lines) out(`  ${l}`);
   } else {
     out('\nTry this next (in another terminal):');
