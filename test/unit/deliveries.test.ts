@@ -1,6 +1,8 @@
 // delivery.confirm / delivery.list (protocol.md §5): confirm permission, idempotency per import declaration, the
 // issuer's line summary with its flags, a confirming agency's own view, paging, and nothing in clear at rest.
 import { beforeEach, describe, expect, it } from 'vitest';
+import { MAX_DRAWDOWNS_AGED } from '../../lambdas/core/actions/delivery-summary.ts';
+import { docPk, drawdownSk, encryptAt, KINDS } from '../../lambdas/core/documents.ts';
 import { expectNoPlaintextAtRest, plaintextAtRest } from '../security/at-rest.ts';
 import { confirmBody, END_USE_PLAINTEXT } from '../helpers/end-use.ts';
 import { licenseDoc, publish } from '../helpers/licenses.ts';
@@ -114,6 +116,33 @@ describe('delivery.list', () => {
     expect(lines(due)[0]!.flags).toEqual(['not-delivered']);
     expect((await confirm(sgCustoms, { date: '2026-08-29', items: [{ line: 1, quantity: 5 }] })).status).toBe(201);
     expect(lines(await x.call(bafa, 'delivery.list', { licenseId: LIC }))[0]!.flags).toEqual([]);
+  });
+
+  it('N is the deployment\'s setting (services.deliveryOverdueDays), not a constant', async () => {
+    (x.services as { deliveryOverdueDays?: number }).deliveryOverdueDays = 2;
+    await draw('NL-NOV', '2026-11-20', [{ line: 2, quantity: 1 }]);
+    const a = await x.call(bafa, 'delivery.list', { licenseId: LIC });
+    expect(a.result.aging).toEqual({ notDeliveredAfterDays: 2, shippedOnOrBefore: '2026-11-20', drawdownsExamined: 1, complete: true });
+    expect(lines(a).map((l) => [l.line, l.flags])).toEqual([[1, []], [2, ['not-delivered']]]);
+  });
+
+  it('reads at most MAX_DRAWDOWNS_AGED drawdowns for the flag, and says when that was not all of them', async () => {
+    // Stored as license.drawdown stores them (encrypted record under the license's key and record address), faster than 1,001 calls.
+    const put = async (from: number, to: number) => {
+      const records = [];
+      for (let i = from; i < to; i++) {
+        const sk = drawdownSk('NL-DOUANE', `D-${String(i).padStart(5, '0')}`);
+        const record = await encryptAt(x.services.cipher, KINDS.license, 'DE-BAFA', LIC, sk, 'record', JSON.stringify({ declarationId: `D-${i}`, agency: 'NL-DOUANE', date: '2026-01-02', lines: [{ line: 1, drawn: 1 }] }));
+        records.push({ table: 'documents' as const, pk: docPk(KINDS.license, 'DE-BAFA', LIC), sk, attrs: { declarationId: `D-${i}`, agency: 'NL-DOUANE', recordedAt: '2026-01-02T00:00:00Z', record } });
+      }
+      await x.store.putMany(records);
+    };
+    await put(0, MAX_DRAWDOWNS_AGED);
+    expect((await x.call(bafa, 'delivery.list', { licenseId: LIC })).result.aging).toMatchObject({ drawdownsExamined: MAX_DRAWDOWNS_AGED, complete: true });
+    await put(MAX_DRAWDOWNS_AGED, MAX_DRAWDOWNS_AGED + 1);
+    const a = await x.call(bafa, 'delivery.list', { licenseId: LIC });
+    expect(a.result.aging).toMatchObject({ drawdownsExamined: MAX_DRAWDOWNS_AGED, complete: false });
+    expect(lines(a)[0]!.flags).toEqual(['not-delivered']);
   });
 
   it('a confirming agency sees only its own confirmations and totals, needs confirm, and must name the issuer', async () => {
