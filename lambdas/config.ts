@@ -2,7 +2,7 @@
  * Configuration, read from the environment once, typed, failing fast with the name of
  * what is missing. The only place that reads process.env for the exchange.
  */
-import { KMS_KEYS, TABLES } from '../lib/constructs/definitions.ts';
+import { KMS_KEYS, NOTIFY_QUEUE, TABLES } from '../lib/constructs/definitions.ts';
 import { ORIGIN_VERIFY_ENV } from '../lib/constructs/edge-names.ts';
 import { DEFAULT_DELIVERY_OVERDUE_DAYS } from './core/deliveries.ts';
 import type { TableId } from './core/ports.ts';
@@ -102,6 +102,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ExchangeConfig
     deliveryOverdueDays,
   };
   if (env.CORRIDOR_AWS_ENDPOINT) cfg.awsEndpoint = env.CORRIDOR_AWS_ENDPOINT;
+  if (env[NOTIFY_LOOPBACK_ENV] === 'true') cfg.allowLoopbackEndpoints = true;
   return cfg;
 }
 

@@ -33,6 +33,10 @@ export const ACTION_CLASS: Readonly<Partial<Record<ActionName, RouteClass>>> = {
   'agreement.put': 'write',
   // a registry read on the agencies function, whose concurrency is sized for the write class: kept in it
   'agreement.list': 'write',
+  // a registry write with a DNS lookup, a few per agency lifetime; the list polls the agency's own partition
+  'subscription.put': 'write',
+  'subscription.get': 'write',
+  'notification.list': 'write',
   'license.publish': 'write',
   'license.status': 'write',
   'euc.publish': 'write',

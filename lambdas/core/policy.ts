@@ -14,6 +14,10 @@ export const ACTION_ROLES: Record<ActionName, readonly Role[] | 'any'> = {
   'agreement.put': ['licensing', 'euc-issuer'],
   // every role that can own an agreement or use a grant; the operator and auditors hold neither (auditors see agreement changes in the log)
   'agreement.list': ['licensing', 'customs', 'euc-issuer'],
+  // the agencies notifications are addressed to (protocol.md §10); the operator and auditors receive none
+  'subscription.put': ['licensing', 'customs', 'euc-issuer'],
+  'subscription.get': ['licensing', 'customs', 'euc-issuer'],
+  'notification.list': ['licensing', 'customs', 'euc-issuer'],
   'license.publish': ['licensing'],
   'license.status': ['licensing'],
   'license.verify': ['customs'],

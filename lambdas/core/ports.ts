@@ -4,7 +4,7 @@
  * `adapters/memory` (unit tests only).
  */
 
-export type TableId = 'registry' | 'documents' | 'audit';
+export type TableId = 'registry' | 'documents' | 'audit' | 'notifications';
 
 /** Attribute values the core stores. Uint8Array holds envelope-encrypted blobs. */
 export type AttrValue = string | number | boolean | Uint8Array | string[];

@@ -9,6 +9,9 @@ export type ActionName =
   | 'agency.keys'
   | 'agreement.put'
   | 'agreement.list'
+  | 'subscription.put'
+  | 'subscription.get'
+  | 'notification.list'
   | 'license.publish'
   | 'license.status'
   | 'license.verify'
@@ -40,6 +43,9 @@ export const ACTION_ROUTES: readonly ActionRoute[] = [
   { act: 'agency.keys', path: '/v1/agencies/keys', group: 'agencies' },
   { act: 'agreement.put', path: '/v1/agreements', group: 'agencies' },
   { act: 'agreement.list', path: '/v1/agreements/list', group: 'agencies' },
+  { act: 'subscription.put', path: '/v1/subscriptions', group: 'agencies' },
+  { act: 'subscription.get', path: '/v1/subscriptions/get', group: 'agencies' },
+  { act: 'notification.list', path: '/v1/notifications/list', group: 'agencies' },
   { act: 'license.publish', path: '/v1/licenses', group: 'licenses' },
   { act: 'license.status', path: '/v1/licenses/status', group: 'licenses' },
   { act: 'license.verify', path: '/v1/licenses/verify', group: 'licenses' },

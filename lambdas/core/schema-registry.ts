@@ -5,6 +5,9 @@ import agencyRegister from '../../schemas/agency.register.request.schema.json' w
 import agencyKeys from '../../schemas/agency.keys.request.schema.json' with { type: 'json' };
 import agreementPut from '../../schemas/agreement.put.request.schema.json' with { type: 'json' };
 import agreementList from '../../schemas/agreement.list.request.schema.json' with { type: 'json' };
+import subscriptionPut from '../../schemas/subscription.put.request.schema.json' with { type: 'json' };
+import subscriptionGet from '../../schemas/subscription.get.request.schema.json' with { type: 'json' };
+import notificationList from '../../schemas/notification.list.request.schema.json' with { type: 'json' };
 import licensePublish from '../../schemas/license.publish.request.schema.json' with { type: 'json' };
 import licenseStatus from '../../schemas/license.status.request.schema.json' with { type: 'json' };
 import licenseVerify from '../../schemas/license.verify.request.schema.json' with { type: 'json' };
@@ -41,6 +44,9 @@ export const BODY_SCHEMAS: Record<ActionName, JsonSchema> = {
   'agency.keys': agencyKeys,
   'agreement.put': agreementPut,
   'agreement.list': agreementList,
+  'subscription.put': subscriptionPut,
+  'subscription.get': subscriptionGet,
+  'notification.list': notificationList,
   'license.publish': licensePublish,
   'license.status': licenseStatus,
   'license.verify': licenseVerify,

@@ -4,6 +4,7 @@ import type { CursorKeys } from './cursor-keys.ts';
 import type { Agency } from './agencies.ts';
 import type { CorridorError } from './errors.ts';
 import type { PayloadCipher } from './payload-cipher.ts';
+import type { EndpointPolicy, HostResolver } from './notifications/endpoint-rules.ts';
 import type { Clock, SealSigner, Store, Telemetry, Write } from './ports.ts';
 import type { RateLimiter } from './rate-limit.ts';
 import type { VerifiedRequest } from './request-envelope.ts';
@@ -28,6 +29,8 @@ export interface CoreServices {
   readonly deliveryOverdueDays?: number;
   /** Optimistic-retry budget for conflicting writes (drawdowns): overall deadline and base delay. */
   readonly retry?: { readonly deadlineMs: number; readonly baseDelayMs: number };
+  /** Webhook endpoint rules and DNS for subscription.put (protocol.md §10); absent, subscription.put fails closed (503). */
+  readonly endpoints?: { readonly policy: EndpointPolicy; readonly resolver: HostResolver };
 }
 
 /**

@@ -5,13 +5,15 @@
  */
 import { rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { TABLES } from '../../lib/constructs/definitions.ts';
-import { awsClients } from '../adapters/aws/aws-services.ts';
-import { readConfig } from '../config.ts';
+import { NOTIFY_QUEUE, TABLES } from '../../lib/constructs/definitions.ts';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { awsClients, sdkClientConfig } from '../adapters/aws/aws-services.ts';
+import { NOTIFY_LOOPBACK_ENV, readConfig } from '../config.ts';
 import { bootstrapOperator } from '../core/bootstrap.ts';
 import { failureOf } from '../core/errors.ts';
 import { sealAll } from '../core/sealer.ts';
-import { createKeys, createTables } from './bootstrap.ts';
+import { createKeys, createQueues, createTables } from './bootstrap.ts';
+import { DynamoDBStreamsClient, startNotificationPoller } from './notification-poller.ts';
 import { EmulatorMissingError, startMoto, type Emulator } from './emulator.ts';
 import { keyFilePath, localFilePath, writeLocalFile, type LocalFile } from './local-file.ts';
 import { loadOrCreateKey, publicJwk } from './key-files.ts';
@@ -47,10 +49,11 @@ export async function serve(opts: ServeOptions): Promise<Running> {
   }
   try {
     const clients = awsClients({ region, awsEndpoint: endpoint });
-    const resourceEnv = { ...(await createTables(clients.dynamodb)), ...(await createKeys(clients.kms)) };
+    const sqs = new SQSClient(sdkClientConfig({ region, awsEndpoint: endpoint }));
+    const resourceEnv = { ...(await createTables(clients.dynamodb)), ...(await createKeys(clients.kms)), ...(await createQueues(sqs)) };
     // The handler modules read their configuration from the environment, as in Lambda. Logs are
     // Powertools JSON lines on stdout; EMF metrics are off unless asked for, since nothing ingests them here.
-    Object.assign(process.env, resourceEnv, { CORRIDOR_EXCHANGE_ID: exchangeId, CORRIDOR_AWS_ENDPOINT: endpoint, AWS_REGION: region, POWERTOOLS_METRICS_DISABLED: env.POWERTOOLS_METRICS_DISABLED ?? 'true' });
+    Object.assign(process.env, resourceEnv, { CORRIDOR_EXCHANGE_ID: exchangeId, CORRIDOR_AWS_ENDPOINT: endpoint, AWS_REGION: region, POWERTOOLS_METRICS_DISABLED: env.POWERTOOLS_METRICS_DISABLED ?? 'true', [NOTIFY_LOOPBACK_ENV]: 'true' });
     const handlers: Handlers = {
       agencies: (await import('../handlers/agencies.ts')).handler,
       licenses: (await import('../handlers/licenses.ts')).handler,
@@ -88,10 +91,21 @@ export async function serve(opts: ServeOptions): Promise<Running> {
       sealAll(services, services.sealSigner).catch((e: unknown) => services.telemetry.dependencyFailed(failureOf(e)));
     }, sealEvery);
     sealTimer.unref();
+    // As the deployed event source mappings do: the audit stream to the notifier, the delivery queue to the deliverer.
+    const streams = new DynamoDBStreamsClient(sdkClientConfig({ region, awsEndpoint: endpoint }));
+    const poller = await startNotificationPoller({
+      dynamodb: clients.dynamodb, streams, sqs, auditTable: resourceEnv.CORRIDOR_AUDIT_TABLE!, queueUrl: resourceEnv[NOTIFY_QUEUE.envVar]!,
+      notify: (await import('../handlers/notifier.ts')).notifyRecords,
+      deliver: (await import('../handlers/deliverer.ts')).deliverMessages,
+      onError: (e) => services.telemetry.dependencyFailed({ action: 'notification.poll', ...failureOf(e) }),
+    });
     return {
       file,
       stop: async () => {
         clearInterval(sealTimer);
+        await poller.stop();
+        streams.destroy();
+        sqs.destroy();
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeAllConnections();
         await closed;

@@ -29,7 +29,7 @@ export interface IndexDefinition {
 
 export interface TableDefinition {
   /** Logical id in CDK and suffix of the local table name. */
-  readonly id: 'registry' | 'documents' | 'audit';
+  readonly id: 'registry' | 'documents' | 'audit' | 'notifications';
   /** Environment variable through which handlers learn the physical name. */
   readonly envVar: string;
   readonly partitionKey: KeyAttribute;
@@ -37,6 +37,12 @@ export interface TableDefinition {
   readonly globalIndexes: readonly IndexDefinition[];
   /** Attribute DynamoDB may use to expire items (cleanup only; the code never relies on it). */
   readonly ttlAttribute?: string;
+  /**
+   * A DynamoDB stream of the table's item changes (new images). The audit table's carries the notifications outbox
+   * to the notifier (protocol.md §10); a second consumer (the stream sealer of the audit-stream design) attaches to
+   * the same stream with its own filtered event source mapping — DynamoDB Streams serves two readers per shard.
+   */
+  readonly stream?: 'NEW_IMAGE';
   readonly purpose: string;
 }
 
@@ -77,9 +83,37 @@ export const TABLES: readonly TableDefinition[] = [
       // `event` the only projected attribute sealing makes no write to this index.
       { indexName: 'byTime', partitionKey: { name: 'tbucket', type: 'S' }, sortKey: { name: 'tsId', type: 'S' }, projection: { type: 'INCLUDE', attributes: ['event'] } },
     ],
-    purpose: 'One event per action call (accepted events double as the replay guard), and the seals over them',
+    // outbox items (OUTBOX#…, lambdas/core/notifications/outbox.ts) expire after two days; events and seals never
+    // carry the attribute, so TTL can remove nothing else
+    ttlAttribute: 'expiresAt',
+    stream: 'NEW_IMAGE',
+    purpose: 'One event per action call (accepted events double as the replay guard), the seals over them, and the notifications outbox',
+  },
+  {
+    id: 'notifications',
+    envVar: 'CORRIDOR_NOTIFICATIONS_TABLE',
+    partitionKey: { name: 'pk', type: 'S' },
+    sortKey: { name: 'sk', type: 'S' },
+    globalIndexes: [],
+    // kept 31 days (at least the 30 protocol.md §10 promises), whatever became of the delivery
+    ttlAttribute: 'expiresAt',
+    purpose: 'Signed notifications per receiving agency (envelope-encrypted JWS) and their delivery state',
   },
 ];
+
+/** The notification delivery queue and its dead-letter queue (protocol.md §10), for CDK and the local bootstrap alike. */
+export const NOTIFY_QUEUE = {
+  envVar: 'CORRIDOR_NOTIFY_QUEUE_URL',
+  /** Local queue names (CDK lets CloudFormation name them). */
+  localName: 'corridor-notify',
+  localDlqName: 'corridor-notify-dlq',
+  /** Six times the delivery function's timeout, as AWS advises for a queue a Lambda consumes. */
+  visibilityTimeoutSeconds: 180,
+  /** Receives before a message moves to the dead-letter queue: only a handler that keeps failing (store or KMS down), never a refusing endpoint — retries are messages of their own. */
+  maxReceiveCount: 5,
+  /** The dead-letter queue keeps messages 14 days (SQS's maximum) for the operator to redrive. */
+  dlqRetentionDays: 14,
+} as const;
 
 export interface KmsKeyDefinition {
   readonly id: 'payload' | 'seal';

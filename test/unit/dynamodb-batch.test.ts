@@ -8,7 +8,7 @@ import { DependencyError } from '../../lambdas/core/errors.ts';
 import type { StoredRecord } from '../../lambdas/core/ports.ts';
 
 const ddb = mockClient(DynamoDBClient);
-const store = new DynamoDbStore(new DynamoDBClient({ region: 'eu-central-1' }), { registry: 'r', documents: 'd', audit: 'a' });
+const store = new DynamoDbStore(new DynamoDBClient({ region: 'eu-central-1' }), { registry: 'r', documents: 'd', audit: 'a', notifications: 'n' });
 const records = (n: number): StoredRecord[] => Array.from({ length: n }, (_, i) => ({ table: 'audit', pk: `ev-${i}`, attrs: { seq: 1, leafIndex: i } }));
 const sentKeys = (): string[] => ddb.commandCalls(BatchWriteItemCommand).flatMap((c) => (c.args[0].input as BatchWriteItemCommandInput).RequestItems!.a!.map((w) => w.PutRequest!.Item!.pk!.S!));
 

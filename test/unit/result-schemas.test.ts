@@ -12,6 +12,13 @@ import { ACTION_SUCCESS } from '../../lambdas/core/openapi.ts';
 import { ACTION_ROUTES, type ActionName } from '../../lambdas/core/routes.ts';
 import { configuration, exchangeJwks, publicAgencyJwks } from '../../lambdas/core/discovery.ts';
 import { MAX_LEAVES } from '../../lambdas/core/sealer.ts';
+import { MemoryNotificationQueue } from '../../lambdas/adapters/memory/memory-notification-queue.ts';
+import { sha256b64url } from '../../lambdas/core/merkle.ts';
+import { deliver } from '../../lambdas/core/notifications/delivery.ts';
+import { LOCAL_ENDPOINTS } from '../../lambdas/core/notifications/endpoint-rules.ts';
+import { fanOut } from '../../lambdas/core/notifications/fan-out.ts';
+import { isOutbox } from '../../lambdas/core/notifications/outbox.ts';
+import { DEFAULT_SCHEDULE } from '../../lambdas/core/notifications/retry-schedule.ts';
 import { sealNow } from '../helpers/audit.ts';
 import { confirmBody, psvReportDoc, psvRequestBody, signPsvReport } from '../helpers/end-use.ts';
 import { makeKey } from '../helpers/keys.ts';
@@ -72,6 +79,12 @@ beforeAll(async () => {
   await run(douane, 'agreement.list', {});
   await run(bafa, 'agreement.list', {});
 
+  // notifications: no subscription yet, one in local mode, read back (fan-out, delivery and list follow the status changes)
+  (x.services as { endpoints?: unknown }).endpoints = { policy: LOCAL_ENDPOINTS, resolver: { lookup: async () => [] } };
+  await run(douane, 'subscription.get', {});
+  await run(douane, 'subscription.put', { endpoint: 'http://127.0.0.1:9/hook', events: ['license.status', 'license.version', 'license.drawdown', 'license.balance', 'euc.status', 'agency.key'] });
+  await run(douane, 'subscription.get', {});
+
   // documents: publish, supersede, status
   answers.get('license.publish')!.push(await publish(x, bafa));
   answers.get('license.publish')!.push(await publish(x, bafa, licenseDoc({ version: 2, items: [{ line: 1, description: 'Camera', controlCode: '6A003.b.4', quantity: 3, unit: 'pcs' }] })));
@@ -79,6 +92,13 @@ beforeAll(async () => {
   await run(bafa, 'license.status', { licenseId: 'DE-2026-000123', status: 'suspended', reason: 'under review' });
   await run(bafa, 'license.status', { licenseId: 'DE-2026-000123', status: 'active', reason: 'review closed' });
   await run(mti, 'euc.status', { eucId: 'SG-EUC-88121', status: 'active', reason: 'confirmed' });
+  // the stream's work by hand: fan out every outbox item, deliver one (a notification.deliver event), list with a cursor
+  const queue = new MemoryNotificationQueue();
+  for (const r of x.store.all('audit').filter((rec) => isOutbox(rec.pk))) await fanOut({ services: x.services, queue }, r);
+  const poster = { post: async () => ({ kind: 'answered' as const, status: 204, answerDigest: sha256b64url(''), address: '127.0.0.1' }) };
+  await deliver({ services: x.services, queue, poster, policy: LOCAL_ENDPOINTS, schedule: DEFAULT_SCHEDULE }, queue.messages[0]!.body);
+  await run(douane, 'notification.list', { limit: 1 });
+  await run(douane, 'notification.list', {});
 
   // drawdowns: new (201), replayed (200), list
   await run(douane, 'license.drawdown', { issuer: 'DE-BAFA', licenseId: 'DE-2026-000123', declarationId: 'NL-DECL-1', date: '2026-11-22', items: [{ line: 1, quantity: 2 }] });
@@ -186,7 +206,7 @@ describe('refusals, audit events, requests and public documents against their sc
 
   it('every audit event the scenario wrote (bootstrap, key ring, allow, deny) is valid against audit.event', () => {
     const events = x.auditEvents();
-    expect(new Set(events.map((e) => e.action))).toEqual(new Set(['agency.bootstrap', 'exchange.keys.create', ...ACTION_ROUTES.map((r) => r.act)]));
+    expect(new Set(events.map((e) => e.action))).toEqual(new Set(['agency.bootstrap', 'exchange.keys.create', 'notification.deliver', ...ACTION_ROUTES.map((r) => r.act)]));
     for (const e of events) expectValid('audit.event', e, `event ${e.action}`);
   });
 

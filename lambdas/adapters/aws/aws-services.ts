@@ -15,6 +15,8 @@ import { DEFAULT_RETRY, type CoreServices } from '../../core/services.ts';
 import { DynamoDbStore } from './dynamodb-store.ts';
 import { KmsDataKeys } from './kms-data-keys.ts';
 import { KmsSealSigner } from './kms-seal-signer.ts';
+import { DEPLOYED_ENDPOINTS, LOCAL_ENDPOINTS } from '../../core/notifications/endpoint-rules.ts';
+import { DnsHostResolver } from '../http/dns-host-resolver.ts';
 
 export interface AwsClients { dynamodb: DynamoDBClient; kms: KMSClient }
 
@@ -57,6 +59,7 @@ export function buildServices(cfg: ExchangeConfig, clients: AwsClients = awsClie
     clock: systemClock,
     telemetry,
     sealSigner: new KmsSealSigner(clients.kms, cfg.sealKeyId),
+    endpoints: { policy: cfg.allowLoopbackEndpoints ? LOCAL_ENDPOINTS : DEPLOYED_ENDPOINTS, resolver: new DnsHostResolver() },
     retry: { ...DEFAULT_RETRY, deadlineMs: cfg.retryDeadlineMs ?? DEFAULT_RETRY.deadlineMs },
     ...(cfg.deliveryOverdueDays ? { deliveryOverdueDays: cfg.deliveryOverdueDays } : {}),
     ...(cfg.rateLimit && cfg.rateLimit.perSecond > 0 ? { rateLimiter: new RateLimiter(systemClock, cfg.rateLimit) } : {}),

@@ -6,6 +6,8 @@
 import type { JWK } from 'jose';
 import { agencyView, agencyWrite, type Agency } from '../agencies.ts';
 import { refuse } from '../errors.ts';
+import { keyNotices } from '../notifications/notices.ts';
+import { outboxWrites } from '../notifications/outbox.ts';
 import { acceptPublicKey } from '../jwk.ts';
 import { isoNow, type ActionContext, type ActionOutcome } from '../services.ts';
 import { assertDistinctKids, transitionKey, type KeyChange } from './key-changes.ts';
@@ -44,7 +46,7 @@ export async function agencyKeys(ctx: ActionContext, body: KeysBody): Promise<Ac
   return {
     status: 200,
     result: agencyView(next),
-    writes: [agencyWrite(next, existing.ver)],
+    writes: [agencyWrite(next, existing.ver), ...await outboxWrites(ctx, keyNotices(self, changes, nowIso))],
     afterCommit: () => ctx.services.directory.invalidate(self),
   };
 }

@@ -7,6 +7,8 @@ import type { JWK } from 'jose';
 import { agencyView, agencyWrite, type Agency, type AgencyKey, type Role } from '../agencies.ts';
 import { CorridorError, refuse, type FieldError } from '../errors.ts';
 import { acceptPublicKey } from '../jwk.ts';
+import { keyNotices } from '../notifications/notices.ts';
+import { outboxWrites } from '../notifications/outbox.ts';
 import { isoNow, type ActionContext, type ActionOutcome } from '../services.ts';
 import { assertDistinctKids, transitionKey, type KeyChange } from './key-changes.ts';
 
@@ -51,7 +53,7 @@ async function create(ctx: ActionContext, body: RegisterBody, nowIso: string): P
   };
 }
 
-function change(ctx: ActionContext, body: RegisterBody, existing: Agency, nowIso: string): ActionOutcome {
+async function change(ctx: ActionContext, body: RegisterBody, existing: Agency, nowIso: string): Promise<ActionOutcome> {
   if (body.keys) refuse('ERR_FORBIDDEN', `the operator cannot add keys to an existing agency; ${existing.agencyId} adds its own keys with agency.keys`);
   const next: Agency = { ...existing, keys: existing.keys.map((k) => ({ ...k })) };
   if (body.name !== undefined) next.name = body.name;
@@ -74,7 +76,7 @@ function change(ctx: ActionContext, body: RegisterBody, existing: Agency, nowIso
   return {
     status: 200,
     result: agencyView(next),
-    writes: [agencyWrite(next, existing.ver)],
+    writes: [agencyWrite(next, existing.ver), ...await outboxWrites(ctx, keyNotices(next.agencyId, changes, nowIso))],
     afterCommit: () => ctx.services.directory.invalidate(next.agencyId),
   };
 }

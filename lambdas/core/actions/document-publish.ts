@@ -6,6 +6,8 @@
  */
 import { docPk, encryptAt, getCurrent, headWrite, HEAD_SK, KINDS, versionSk, type DocumentKind } from '../documents.ts';
 import { refuse } from '../errors.ts';
+import { versionNotices } from '../notifications/notices.ts';
+import { outboxWrites } from '../notifications/outbox.ts';
 import { trustedPayload, verifyIssuerDocument } from '../issuer-document.ts';
 import { b64url, sha256 } from '../merkle.ts';
 import { isoNow, type ActionContext, type ActionOutcome } from '../services.ts';
@@ -62,6 +64,7 @@ export function publishDocument(kind: DocumentKind) {
       writes: [
         { op: 'put', record: { table: 'documents', pk: docPk(spec, caller.agencyId, id), sk: vsk, attrs: versionAttrs }, condition: { kind: 'absent' } },
         headWrite(spec, caller.agencyId, id, headAttrs, head ? head.ver : null),
+        ...await outboxWrites(ctx, versionNotices(kind, caller.agencyId, id, !!head, { version: doc.version, digest })),
       ],
       // a concurrent change: re-read; a version published meanwhile then answers 409 by state
       retryOnConflict: true,

@@ -4,6 +4,8 @@
  */
 import { encryptAt, getCurrent, headWrite, HEAD_SK, KINDS, type DocumentKind, type DocumentStatus } from '../documents.ts';
 import { refuse } from '../errors.ts';
+import { statusNotice } from '../notifications/notices.ts';
+import { outboxWrites } from '../notifications/outbox.ts';
 import { isoNow, type ActionContext, type ActionOutcome } from '../services.ts';
 
 export function setDocumentStatus(kind: DocumentKind) {
@@ -24,7 +26,8 @@ export function setDocumentStatus(kind: DocumentKind) {
     return {
       status: 200,
       result: { [spec.idField]: id, status: body.status, reason: body.reason, changedAt },
-      writes: [headWrite(spec, issuer, id, attrs, head.ver)],
+      // the partners' notifications commit with the change (protocol.md §10)
+      writes: [headWrite(spec, issuer, id, attrs, head.ver), ...await outboxWrites(ctx, [statusNotice(kind, issuer, id, { status: body.status, previous: head.status, changedAt, reason: body.reason })])],
       // a concurrent drawdown or publish changed the head: re-read and apply again
       retryOnConflict: true,
     };

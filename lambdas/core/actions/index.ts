@@ -5,6 +5,9 @@ import { agencyKeys } from './agency-keys.ts';
 import { agencyRegister } from './agency-register.ts';
 import { agreementList } from './agreement-list.ts';
 import { agreementPut } from './agreement-put.ts';
+import { notificationList } from './notification-list.ts';
+import { subscriptionGet } from './subscription-get.ts';
+import { subscriptionPut } from './subscription-put.ts';
 import { deliveryConfirm } from './delivery-confirm.ts';
 import { deliveryList } from './delivery-list.ts';
 import { psvQuery } from './psv-query.ts';
@@ -25,6 +28,9 @@ export const ACTIONS: Record<ActionName, Action> = {
   'agency.keys': agencyKeys as Action,
   'agreement.put': agreementPut as Action,
   'agreement.list': agreementList as Action,
+  'subscription.put': subscriptionPut as Action,
+  'subscription.get': subscriptionGet as Action,
+  'notification.list': notificationList as Action,
   'license.publish': publishDocument('license') as Action,
   'license.status': setDocumentStatus('license') as Action,
   'license.verify': licenseVerify as Action,

@@ -11,6 +11,8 @@
  */
 import { BALANCE_SK, currentJws, decryptAt, docPk, drawdownSk, encryptAt, HEAD_SK, KINDS } from '../documents.ts';
 import { refuse } from '../errors.ts';
+import { drawdownNotices } from '../notifications/notices.ts';
+import { outboxWrites } from '../notifications/outbox.ts';
 import { trustedPayload } from '../issuer-document.ts';
 import type { LicenseDocument } from '../license-document.ts';
 import { jcs } from '../merkle.ts';
@@ -85,6 +87,7 @@ export async function licenseDrawdown(ctx: ActionContext, body: DrawdownBody): P
       { op: 'check', table: 'documents', pk, sk: HEAD_SK, condition: { kind: 'version', equals: head.ver } },
       ...balanceWrites(pk, current, await enc(BALANCE_SK, 'drawn', nextBalancePlaintext(current, next))),
       { op: 'put', record: { table: 'documents', pk, sk, attrs: { declarationId: body.declarationId, agency: caller.agencyId, recordedAt, record: await enc(sk, 'record', JSON.stringify(stored)) } }, condition: { kind: 'absent' } },
+      ...await outboxWrites(ctx, drawdownNotices(body.issuer, body.licenseId, caller.agencyId, body.declarationId, body.date, lines, quantities)),
     ],
     retryOnConflict: true,
   };
