@@ -16,6 +16,9 @@ export const listHelp = `corridor agreement list --as AGENCY [--limit N] [--curs
   Example: corridor agreement list --as NL-DOUANE`;
 
 const TYPES = ['license', 'euc', 'psv'] as const;
+/** What an agreement of a type is about, in a sentence (a type this CLI does not know yet: its name). */
+const ABOUT: Readonly<Record<string, string>> = { license: 'licenses', euc: 'eucs', psv: 'post-shipment verifications' };
+const about = (type: string): string => ABOUT[type] ?? `${type}s`;
 
 export async function put(argv: string[]): Promise<number> {
   const v = parse(argv, { partner: { type: 'string' }, type: { type: 'string', default: 'license' }, permissions: { type: 'string', default: '' }, 'valid-until': { type: 'string' } }, ['partner', 'as']);
@@ -25,8 +28,8 @@ export async function put(argv: string[]): Promise<number> {
   if (v['valid-until']) body.validUntil = String(v['valid-until']);
   return show(await (await client(v)).call('agreement.put', body), !!v.json, (r) => [
     r.permissions.length
-      ? `${r.owner} grants ${r.partner} ${r.permissions.join(', ')} on its ${r.documentType}s${r.validUntil ? ` until ${r.validUntil}` : ''}`
-      : `${r.owner} withdrew every permission of ${r.partner} on its ${r.documentType}s`,
+      ? `${r.owner} grants ${r.partner} ${r.permissions.join(', ')} on its ${about(r.documentType)}${r.validUntil ? ` until ${r.validUntil}` : ''}`
+      : `${r.owner} withdrew every permission of ${r.partner} on its ${about(r.documentType)}`,
   ]);
 }
 
@@ -38,7 +41,7 @@ export async function listAgreements(argv: string[]): Promise<number> {
   const { answer, extra } = await pages<AgreementListResult, 'agreements'>((cursor) => c.call('agreement.list', { ...body, ...(cursor ? { cursor } : {}) }), 'agreements', 'agreement', str(v, 'cursor', false));
   return show(answer, !!v.json, (r) => [
     `${r.agreements.length} agreement(s)`,
-    ...r.agreements.map((a) => `  ${a.owner === me ? `gave     ${a.partner}` : `received ${a.owner}`}: ${a.permissions.join(', ')} on ${a.owner}'s ${a.documentType}s${a.validUntil ? ` until ${a.validUntil}` : ''}`),
+    ...r.agreements.map((a) => `  ${a.owner === me ? `gave     ${a.partner}` : `received ${a.owner}`}: ${a.permissions.join(', ')} on ${a.owner}'s ${about(a.documentType)}${a.validUntil ? ` until ${a.validUntil}` : ''}`),
     ...(r.cursor ? [`  more: --cursor ${r.cursor}`] : []),
   ], extra);
 }
