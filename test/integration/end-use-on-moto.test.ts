@@ -2,7 +2,7 @@
 // adapters (conditional writes, consistent partition pages, envelope encryption), concurrent confirmations of one
 // license by two agencies, refusals that change nothing, and per-run canaries found nowhere in the raw tables.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { canary, findCanaries, rawItems } from '../faults/canary.ts';
+import { canary, encodedForms, findCanaries, rawItems } from '../faults/canary.ts';
 import { confirmBody, psvReportDoc, psvRequestBody, report, signPsvReport } from '../helpers/end-use.ts';
 import { publish } from '../helpers/licenses.ts';
 import type { TestAgency } from '../helpers/memory-exchange.ts';
@@ -82,7 +82,10 @@ describe('post-shipment verification on moto', () => {
     expect(list.result.cases).toEqual([expect.objectContaining({ caseId: 'PSV-2026-001', status: 'reported', reportVersion: 2 })]);
   });
 
-  it('no name, question, site, finding or serial number is anywhere in the raw tables', async () => {
+  it('no name, question, site, finding or serial number is anywhere in the raw tables, nor in the logs', async () => {
     expect(findCanaries(await rawItems(x), Object.values(SECRET))).toEqual([]);
+    const logs = x.logs.join('\n');
+    expect(logs.length).toBeGreaterThan(0);
+    expect(Object.values(SECRET).filter((s) => encodedForms(s).some((f) => logs.includes(f)))).toEqual([]);
   });
 });
