@@ -66,6 +66,11 @@ export interface PartitionPageQuery {
 
 export interface Store {
   get(table: TableId, pk: string, sk?: string): Promise<StoredRecord | null>;
+  /**
+   * The records of these keys that exist, strongly consistent like `get`, in no particular order. Batched
+   * (BatchGetItem, 100 keys per request on DynamoDB); anything a backend leaves unprocessed is retried here.
+   */
+  getMany(table: TableId, keys: readonly { pk: string; sk?: string }[]): Promise<StoredRecord[]>;
   /** Every record of one partition whose sort key starts with `skPrefix`. */
   query(table: TableId, pk: string, skPrefix: string): Promise<StoredRecord[]>;
   /** Up to `limit` records of one partition, in sort-key (byte) order, strongly consistent. */

@@ -5,14 +5,15 @@
  * No event is skipped, late ones included: each event is written carrying a `pending`
  * shard key (a sparse index), and leaves that index only when a seal covers it. An event
  * written after a seal that covered its `ts` (slow request, clock skew) is still pending,
- * so it lands in the next seal. The seal and the `SEALS` head commit in one conditional
- * transaction, so concurrent sealers cannot both append seq n. Marking events sealed is
- * not atomic with the seal; a crash in between is repaired on the next run from the last
- * seal's id list, so an event is never sealed twice.
+ * so it lands in the next seal. The index lags the table, so an event enters a seal only
+ * when a consistent read of the table shows it still pending (seal-candidates.ts). The seal
+ * and the `SEALS` head commit in one conditional transaction, so concurrent sealers cannot
+ * both append seq n. Marking events sealed is not atomic with the seal; a crash in between
+ * is repaired on the next run from the last seal's id list, so an event is never sealed twice.
  */
-import { AUDIT_SHARDS, eventFromAttrs } from './audit.ts';
 import { b64url, eventLeafHash, merkleRoot, sha256 } from './merkle.ts';
 import { WriteConflict, type SealSigner, type StoredRecord, type Store } from './ports.ts';
+import { sealCandidates } from './seal-candidates.ts';
 import { getSeal, getSealHead, sealPk, SEALS_HEAD } from './seals.ts';
 import { isoNow, type CoreServices } from './services.ts';
 
@@ -20,19 +21,6 @@ import { isoNow, type CoreServices } from './services.ts';
 export const MAX_LEAVES = 2000;
 
 export interface SealResult { seq: number; count: number; first: string; last: string }
-
-async function pendingEvents(store: Store): Promise<StoredRecord[]> {
-  const all: StoredRecord[] = [];
-  for (let shard = 0; shard < AUDIT_SHARDS; shard++) {
-    let next: string | undefined;
-    do {
-      const page = await store.queryIndex('audit', { index: 'pending', partition: `P#${shard}`, limit: 1000, ...(next ? { next } : {}) });
-      all.push(...page.records);
-      next = page.next;
-    } while (next && all.length < MAX_LEAVES * 4);
-  }
-  return all;
-}
 
 /** An event's record rewritten without `pending`, with where it was sealed. The event itself is unchanged. */
 function markSealed(r: StoredRecord, seq: number, leafIndex: number): StoredRecord {
@@ -58,24 +46,16 @@ export interface SealBacklog { lagSeconds?: number }
 export async function sealOnce(services: CoreServices, signer: SealSigner, backlog?: SealBacklog): Promise<SealResult | null> {
   const { store } = services;
   const head = await getSealHead(store);
-  let pending = await pendingEvents(store);
-  if (head) {
-    // repair: events of the last seal that were not yet marked are marked now, never sealed again
-    const last = await getSeal(store, head.last);
-    const index = new Map((last?.ids ?? []).map((id, i) => [id, i]));
-    const stale = pending.filter((r) => index.has(r.pk));
-    await markAll(store, stale.map((r) => markSealed(r, head.last, index.get(r.pk)!)));
-    pending = pending.filter((r) => !index.has(r.pk));
-  }
-  if (pending.length === 0) {
+  const last = head ? await getSeal(store, head.last) : null;
+  const index = new Map((last?.ids ?? []).map((id, i) => [id, i]));
+  const { batch, unmarked } = await sealCandidates(store, new Set(index.keys()), MAX_LEAVES);
+  // repair: events of the last seal that were not yet marked are marked now, never sealed again
+  await markAll(store, unmarked.map((r) => markSealed(r, head!.last, index.get(r.pk)!)));
+  if (batch.length === 0) {
     if (backlog) backlog.lagSeconds ??= 0;
     return null;
   }
-
-  const events = pending.map((r) => ({ r, e: eventFromAttrs(r.attrs) }));
-  events.sort((a, b) => (a.e.ts < b.e.ts ? -1 : a.e.ts > b.e.ts ? 1 : a.e.id < b.e.id ? -1 : a.e.id > b.e.id ? 1 : 0));
-  if (backlog) backlog.lagSeconds ??= Math.max(0, (services.clock.now() - Date.parse(events[0]!.e.ts)) / 1000);
-  const batch = events.slice(0, MAX_LEAVES);
+  if (backlog) backlog.lagSeconds ??= Math.max(0, (services.clock.now() - Date.parse(batch[0]!.e.ts)) / 1000);
   // Leaves are recomputed from the stored event, not taken from its `hash` member.
   const leaves = batch.map(({ e }) => eventLeafHash(e as unknown as Record<string, unknown>));
   const seq = head ? head.last + 1 : 0;

@@ -1,9 +1,12 @@
 // The sealer under KMS and DynamoDB faults: a failed run writes no half seal (a seal record
 // without its head, or a head without its seal), seals no event twice, and the next healthy
-// run leaves a log that verifies offline with every event in exactly one seal.
+// run leaves a log that verifies offline with every event in exactly one seal. Last, the
+// `pending` index lagging behind the table (a GSI is eventually consistent; issue 17 item 2).
+import type { AttributeValue, DynamoDBClient, QueryCommandInput, QueryCommandOutput } from '@aws-sdk/client-dynamodb';
+import type { MetadataBearer, MiddlewareStack } from '@smithy/types';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyAuditLog } from '../../lambdas/client/audit-verify.ts';
-import { sealAll } from '../../lambdas/core/sealer.ts';
+import { sealAll, sealOnce, type SealResult } from '../../lambdas/core/sealer.ts';
 import { allEvents, bundle } from '../helpers/audit.ts';
 import { shipment } from '../helpers/licenses.ts';
 import type { TestAgency } from '../helpers/memory-exchange.ts';
@@ -126,12 +129,69 @@ describe('DynamoDB fails under the sealer', () => {
     await expectHealthyAfterwards();
   });
 
+  it('reading back the listed events (BatchGetItem) throttled → the run fails before signing: nothing written', async () => {
+    await someEvents();
+    const before = await tableState(w.x);
+    const { error, hits } = await faultySeal('dynamodb', { commands: ['BatchGetItemCommand'], fault: { kind: 'service', status: 400, type: 'ThrottlingException' } });
+    expect(error).toMatchObject({ name: 'DependencyError', dependency: 'dynamodb' });
+    expect(hits).toBe(3); // the SDK's attempts of the first read; nothing is signed without it
+    expect(diff(before, await tableState(w.x))).toEqual({ added: [], changed: [], removed: [] });
+    await expectHealthyAfterwards();
+  });
+
   it('reading pending events throttled → the run fails before signing: nothing written', async () => {
     await someEvents();
     const before = await tableState(w.x);
     const { error } = await faultySeal('dynamodb', { commands: ['QueryCommand'], fault: { kind: 'service', status: 400, type: 'ThrottlingException' }, when: (i) => i.TableName === w.x.tables.audit });
     expect(error).toMatchObject({ name: 'DependencyError' });
     expect(diff(before, await tableState(w.x))).toEqual({ added: [], changed: [], removed: [] });
+    await expectHealthyAfterwards();
+  });
+});
+
+/**
+ * The `pending` index as a lagging GSI answers: an entry it listed once stays listed after the table's item
+ * lost `pending` (marked sealed), until `remove()` — the removal has not reached the index yet. Added to
+ * the answer of the shard's last page, as moto's own answer holds only what the table has now.
+ */
+function lagPendingIndex(client: DynamoDBClient, table: string): { remove(): void } {
+  const listed = new Map<string, Record<string, AttributeValue>>();
+  const name = 'lagging-pending-index';
+  (client.middlewareStack as unknown as MiddlewareStack<object, MetadataBearer>).add((next, context) => async (args) => {
+    const input = args.input as QueryCommandInput;
+    const result = await next(args);
+    if (context.commandName !== 'QueryCommand' || input.TableName !== table || input.IndexName !== 'pending') return result;
+    const out = result.output as QueryCommandOutput;
+    const items = out.Items ?? [];
+    for (const i of items) listed.set(i.pk!.S!, i);
+    if (out.LastEvaluatedKey) return result;
+    const shard = input.ExpressionAttributeValues?.[':p']?.S;
+    const present = new Set(items.map((i) => i.pk!.S!));
+    const ghosts = [...listed.values()].filter((i) => i.pending?.S === shard && !present.has(i.pk!.S!));
+    const all = [...items, ...ghosts].sort((a, b) => (a.tsId!.S! < b.tsId!.S! ? -1 : 1));
+    return { ...result, output: { ...out, Items: all, Count: all.length } };
+  }, { step: 'initialize', priority: 'high', name });
+  return { remove: () => void client.middlewareStack.remove(name) };
+}
+
+describe('the pending index lags behind the table (moto, GSI answers as they may be)', () => {
+  it('events sealed and marked but still listed are not sealed again; the log verifies with each event in one seal', async () => {
+    await sealAll(w.x.services, w.x.services.sealSigner);
+    const p = await FaultyProcess.start(w.x);
+    const lag = lagPendingIndex(p.clients.dynamodb, w.x.tables.audit);
+    const made: (SealResult | null)[] = [];
+    try {
+      await someEvents(); // A
+      made.push(await sealOnce(p.services, p.services.sealSigner));
+      await someEvents(); // B, while A's entries are still listed
+      made.push(await sealOnce(p.services, p.services.sealSigner));
+      made.push(await sealOnce(p.services, p.services.sealSigner)); // listed: A and B, both sealed already
+    } finally {
+      lag.remove();
+      p.stop();
+    }
+    const first = made[0]!.seq;
+    expect(made.map((r) => r && [r.seq, r.count])).toEqual([[first, 3], [first + 1, 3], null]);
     await expectHealthyAfterwards();
   });
 });

@@ -19,7 +19,7 @@ import { DependencyError } from '../../core/errors.ts';
 import { TABLES } from '../../../lib/constructs/definitions.ts';
 import { WriteConflict, type IndexPage, type IndexQuery, type PartitionPageQuery, type Store, type StoredRecord, type TableId, type Write, type WriteCondition } from '../../core/ports.ts';
 import { fromAttribute, toItem } from './attribute-codec.ts';
-import { batchPut } from './dynamodb-batch.ts';
+import { batchGet, batchPut } from './dynamodb-batch.ts';
 
 export type TableNames = Readonly<Record<TableId, string>>;
 
@@ -54,6 +54,10 @@ export class DynamoDbStore implements Store {
     } catch (e) {
       throw new DependencyError('dynamodb', e);
     }
+  }
+
+  async getMany(table: TableId, keys: readonly { pk: string; sk?: string }[]): Promise<StoredRecord[]> {
+    return batchGet(this.client, this.tables, table, keys);
   }
 
   async query(table: TableId, pk: string, skPrefix: string): Promise<StoredRecord[]> {

@@ -1,6 +1,7 @@
 /** In-memory Store for unit tests only (`npm start` uses DynamoDB on moto). Counts calls for benchmarks. */
 import { isProjected, TABLES } from '../../../lib/constructs/definitions.ts';
-import { WriteConflict, type AttrValue, type IndexPage, type IndexQuery, type PartitionPageQuery, type StoredRecord, type Store, type TableId, type Write, type WriteCondition } from '../../core/ports.ts';
+import { LaggingIndexes } from './lagging-index.ts';
+import { WriteConflict, type AttrValue, type Clock, type IndexPage, type IndexQuery, type PartitionPageQuery, type StoredRecord, type Store, type TableId, type Write, type WriteCondition } from '../../core/ports.ts';
 
 const keyOf = (table: TableId, pk: string, sk?: string): string => `${table}\u0000${pk}\u0000${sk ?? ''}`;
 
@@ -49,9 +50,16 @@ class PartitionedRecords extends Map<string, StoredRecord> {
 
 export class MemoryStore implements Store {
   readonly records: Map<string, StoredRecord> = new PartitionedRecords();
-  readonly calls = { get: 0, query: 0, commit: 0, putMany: 0 };
+  readonly calls = { get: 0, query: 0, commit: 0, putMany: 0, getMany: 0 };
   /** Set to make the next calls fail like an unavailable dependency. */
   failWith: Error | null = null;
+  /** Set by lagIndexes: index queries then see each write only `lagMs` after it was made. */
+  private lagging: LaggingIndexes | null = null;
+
+  /** From now on, index queries answer as DynamoDB's GSIs may: each write shows there `lagMs` (by `clock`) after it was made. */
+  lagIndexes(lagMs: number, clock: Clock): void {
+    this.lagging = new LaggingIndexes(this.records, lagMs, clock);
+  }
 
   private check(): void {
     if (this.failWith) throw this.failWith;
@@ -91,7 +99,7 @@ export class MemoryStore implements Store {
     const after = q.next ?? q.after;
     // An index may be keyed on the table's own keys (registry `inverted`: sk → pk), which records hold beside attrs.
     const valueOf = (r: StoredRecord, name: string): AttrValue | undefined => (name === 'pk' ? r.pk : name === 'sk' ? r.sk : r.attrs[name]);
-    const rows = this.all(table)
+    const rows = (this.lagging ? this.lagging.records(table) : this.all(table))
       .filter((r) => valueOf(r, pkName) === q.partition)
       .map((r) => ({ r, sk: String(valueOf(r, skName)) }))
       .filter(({ sk }) => (after === undefined || sk > after) && (q.until === undefined || sk <= q.until))
@@ -122,6 +130,7 @@ export class MemoryStore implements Store {
     writes.forEach((w, i) => {
       if (w.op === 'put') this.records.set(keys[i]!, copyOf(w.record));
       else if (w.op === 'delete') this.records.delete(keys[i]!);
+      if (w.op !== 'check') this.lagging?.changed(keys[i]!, this.records.get(keys[i]!) ?? null);
     });
   }
 
@@ -129,7 +138,21 @@ export class MemoryStore implements Store {
     // One call per 25, as DynamoDB's BatchWriteItem would be: counts compare across adapters.
     this.calls.putMany += Math.ceil(records.length / 25);
     this.check();
-    for (const r of records) this.records.set(keyOf(r.table, r.pk, r.sk), copyOf(r));
+    for (const r of records) {
+      const key = keyOf(r.table, r.pk, r.sk);
+      this.records.set(key, copyOf(r));
+      this.lagging?.changed(key, this.records.get(key)!);
+    }
+  }
+
+  async getMany(table: TableId, keys: readonly { pk: string; sk?: string }[]): Promise<StoredRecord[]> {
+    // One call per 100 keys, as DynamoDB's BatchGetItem would be; read from the table itself, never a lagging index.
+    this.calls.getMany += Math.ceil(keys.length / 100);
+    this.check();
+    return keys.flatMap((k) => {
+      const r = this.records.get(keyOf(table, k.pk, k.sk));
+      return r ? [copyOf(r)] : [];
+    });
   }
 
   all(table: TableId): StoredRecord[] {
