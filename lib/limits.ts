@@ -70,3 +70,12 @@ export const DEFAULT_RESERVED_CONCURRENCY: Readonly<Record<ConcurrencyName, numb
 
 /** The sealer runs one at a time: seals append with a conditional write, so a second run would only waste a KMS Sign. */
 export const SEALER_RESERVED_CONCURRENCY = 1;
+
+/**
+ * Notifications (protocol.md §10), beside the totals above: the notifier reads the audit stream, one invocation per shard
+ * at a time (2 leaves room for a resharding overlap); the deliverer takes up to 10 messages per invocation, each waiting at
+ * most 5 s for its endpoint, so 5 in flight deliver ≥ 10 notifications/s even when every endpoint times out. Both are
+ * fixed: their throughput follows the queue, not the API.
+ */
+export const NOTIFIER_RESERVED_CONCURRENCY = 2;
+export const DELIVERER_RESERVED_CONCURRENCY = 5;

@@ -22,10 +22,10 @@ export const ESM_REQUIRE_BANNER = "import { createRequire } from 'module'; const
  * Every Lambda of the stack: one per API handler group, the auditor console (static files) and the scheduled sealer.
  * Each is one file in `lambdas/handlers/`.
  */
-export type HandlerName = HandlerGroup | 'console' | 'sealer';
+export type HandlerName = HandlerGroup | 'console' | 'sealer' | 'notifier' | 'deliverer';
 
 /** How a function is invoked, which decides its retry behaviour (and why it has no dead-letter queue). */
-export type Invocation = 'http-api' | 'schedule';
+export type Invocation = 'http-api' | 'schedule' | 'stream' | 'queue';
 
 export function handlerEntry(name: HandlerName): string {
   return fileURLToPath(new URL(`../../lambdas/handlers/${name}.ts`, import.meta.url));
@@ -35,7 +35,7 @@ export function handlerEntry(name: HandlerName): string {
  * What a function talks to over the network: AWS service APIs (DynamoDB, KMS) under its role, or nothing at all (the
  * console returns files embedded in its bundle). Decides the reasons of its DLQ and VPC acknowledgements.
  */
-export type Reach = 'aws-apis' | 'nothing';
+export type Reach = 'aws-apis' | 'nothing' | 'aws-apis-and-webhooks';
 
 /** Why no dead-letter queue, per invocation (acknowledges NIST.800.53.R5-LambdaDLQ on the function). */
 const NO_DLQ_REASON: Readonly<Record<Invocation, string>> = {
@@ -46,6 +46,13 @@ const NO_DLQ_REASON: Readonly<Record<Invocation, string>> = {
     'Invoked by an EventBridge schedule every minute, with Lambda retries off: a failed run is retried by the next run, which ' +
     'seals every event still pending (an event leaves the pending index only when a seal covers it), so nothing is lost and a ' +
     'dead-letter queue would hold only empty schedule events. The sealer errors alarm is the signal of a failed run.',
+  stream:
+    'Invoked only by its DynamoDB stream event source mapping, never asynchronously: a function DLQ applies to asynchronous ' +
+    'invocations only. Records that keep failing go to the mapping\'s own on-failure destination (an SQS queue with an alarm, ' +
+    'lib/constructs/notifications.ts).',
+  queue:
+    'Invoked only by its SQS event source mapping, never asynchronously: a function DLQ applies to asynchronous invocations ' +
+    'only. Messages that keep failing move to the source queue\'s redrive dead-letter queue (with an alarm, lib/constructs/notifications.ts).',
 };
 
 /** The DLQ reason of a synchronously invoked function that changes no state (the console). */
@@ -62,6 +69,11 @@ const NO_VPC_REASON: Readonly<Record<Reach, string>> = {
   nothing:
     'The function opens no network connection at all: it returns static files embedded in its bundle, calls no AWS service ' +
     'and its role grants nothing but writing its own logs, so there is nothing for a VPC to reach or restrict.',
+  'aws-apis-and-webhooks':
+    'Besides DynamoDB, KMS and SQS under its own role, the function POSTs notifications to partner agencies\' public https ' +
+    'endpoints. Every address is checked in code before and after connecting (public unicast only: no private, loopback, ' +
+    'link-local, unique-local or metadata address; protocol.md §10), so it cannot reach anything inside AWS a VPC would protect; ' +
+    'a VPC would add NAT gateways (cost, a fixed egress IP) without narrowing what it may reach.',
 };
 
 /** How every function is bundled; exported so the cold-start benchmark (bench/) builds exactly what CDK deploys. */
@@ -127,7 +139,7 @@ export class HandlerFunction extends Construct {
       ],
     });
     const reach = props.reach ?? 'aws-apis';
-    if (reach === 'aws-apis') {
+    if (reach !== 'nothing') {
       // X-Ray has no resource-level permissions for these two actions: '*' is the only possible resource.
       this.policy.addStatements(new iam.PolicyStatement({ sid: 'WriteTraces', actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], resources: ['*'] }));
       Validations.of(this.policy).acknowledge({ id: 'AwsSolutions-IAM5[Resource::*]', reason: 'xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions; the statement grants nothing else.' });
@@ -153,7 +165,7 @@ export class HandlerFunction extends Construct {
       bundling: { ...BUNDLING, mainFields: [...BUNDLING.mainFields], externalModules: [...BUNDLING.externalModules] },
     });
     // Active tracing set on the resource, not through `tracing:`, which would add the X-Ray grant to a second (inline) policy.
-    if (reach === 'aws-apis') (this.fn.node.defaultChild as lambda.CfnFunction).tracingConfig = { mode: 'Active' };
+    if (reach !== 'nothing') (this.fn.node.defaultChild as lambda.CfnFunction).tracingConfig = { mode: 'Active' };
     // The function must not start before its grants exist.
     this.fn.node.addDependency(this.policy);
 

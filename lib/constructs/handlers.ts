@@ -9,7 +9,7 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { METRICS_DETAIL_ENV, type MetricsDetail } from '../../lambdas/config.ts';
 import type { HandlerGroup } from '../../lambdas/core/routes.ts';
-import { SEALER_RESERVED_CONCURRENCY, type ConcurrencyName } from '../limits.ts';
+import { DELIVERER_RESERVED_CONCURRENCY, NOTIFIER_RESERVED_CONCURRENCY, SEALER_RESERVED_CONCURRENCY, type ConcurrencyName } from '../limits.ts';
 import type { KmsKeyDefinition } from './definitions.ts';
 import { HandlerFunction, type HandlerName, type Invocation } from './handler-function.ts';
 import { constructId } from './ids.ts';
@@ -21,8 +21,7 @@ export type TableAction =
   | 'dynamodb:PutItem'
   | 'dynamodb:DeleteItem'
   | 'dynamodb:ConditionCheckItem'
-  | 'dynamodb:BatchWriteItem'
-  | 'dynamodb:BatchGetItem';
+  | 'dynamodb:BatchWriteItem';
 
 /**
  * The item operations DynamoDbStore issues: GetItem, Query, PutItem, and TransactWriteItems, which IAM authorizes per
@@ -40,13 +39,11 @@ export const TABLE_ITEM_ACTIONS: readonly TableAction[] = [
 export const REGISTRY_ITEM_ACTIONS_WITH_DELETE: readonly TableAction[] = [...TABLE_ITEM_ACTIONS, 'dynamodb:DeleteItem'];
 
 /**
- * The sealer on the audit table: reads the SEALS head and the last seal (GetItem), reads back every event the `pending`
- * index lists with consistent reads before sealing it (BatchGetItem, 100 per request: the index lags the table), appends
- * seal + head in one conditional TransactWriteItems of two Puts and rewrites each sealed event without `pending`
- * (BatchWriteItem puts, 25 per request; the store never uses UpdateItem). It never deletes, and queries only the
- * `pending` index, never the table itself. No other function batch-reads.
+ * The sealer on the audit table: reads the SEALS head and the last seal (GetItem), appends seal + head in one
+ * conditional TransactWriteItems of two Puts and rewrites each sealed event without `pending` (BatchWriteItem puts, 25 per
+ * request; the store never uses UpdateItem). It never deletes, and queries only the `pending` index, never the table itself.
  */
-export const SEALER_AUDIT_ACTIONS: readonly TableAction[] = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:BatchWriteItem', 'dynamodb:BatchGetItem'];
+export const SEALER_AUDIT_ACTIONS: readonly TableAction[] = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:BatchWriteItem'];
 
 export interface TableGrant {
   /** Item actions on the table itself. */
@@ -64,19 +61,24 @@ const ITEMS: TableGrant = { actions: TABLE_ITEM_ACTIONS };
  * sealer queries `pending`, only `agencies` queries the registry's `inverted` (agreement.list). The console uses no table (nor any key): it only returns its embedded static files.
  */
 export const TABLE_ACCESS: Readonly<Record<HandlerName, Readonly<Partial<Record<TableId, TableGrant>>>>> = {
-  agencies: { registry: { actions: REGISTRY_ITEM_ACTIONS_WITH_DELETE, queryIndexes: ['inverted'] }, audit: ITEMS },
+  agencies: { registry: { actions: REGISTRY_ITEM_ACTIONS_WITH_DELETE, queryIndexes: ['inverted'] }, audit: ITEMS, notifications: { actions: ['dynamodb:Query'] } },
   licenses: { registry: ITEMS, audit: ITEMS, documents: ITEMS },
   eucs: { registry: ITEMS, audit: ITEMS, documents: ITEMS },
   audit: { registry: ITEMS, audit: { actions: TABLE_ITEM_ACTIONS, queryIndexes: ['byTime'] } },
   discovery: { registry: ITEMS },
   console: {},
+  // notifications (protocol.md §10): the notifier reads subscriptions and agreements (the inverted index for agency.key),
+  // may create the response key ring like every signer, and writes notification records; the deliverer reads the
+  // subscription and the record and commits each attempt with its audit event. agencies reads notification.list.
+  notifier: { registry: { actions: TABLE_ITEM_ACTIONS, queryIndexes: ['inverted'] }, audit: ITEMS, notifications: ITEMS },
+  deliverer: { registry: ITEMS, audit: ITEMS, notifications: ITEMS },
   // the sealer reads no registry and decrypts nothing: only the audit table and the seal key
   sealer: { audit: { actions: SEALER_AUDIT_ACTIONS, queryIndexes: ['pending'] } },
 };
 
 /** Every function of the stack, and the API handler groups: the functions of ACTION_ROUTES and discovery (not the console or the sealer). */
 export const HANDLER_NAMES = Object.keys(TABLE_ACCESS) as HandlerName[];
-export const API_GROUPS: readonly HandlerGroup[] = HANDLER_NAMES.filter((n): n is HandlerGroup => n !== 'sealer' && n !== 'console');
+export const API_GROUPS: readonly HandlerGroup[] = HANDLER_NAMES.filter((n): n is HandlerGroup => !(['sealer', 'console', 'notifier', 'deliverer'] as HandlerName[]).includes(n));
 const isApiGroup = (n: HandlerName): n is HandlerGroup => (API_GROUPS as readonly HandlerName[]).includes(n);
 
 /** What DynamoDB needs from the caller on a CMK-encrypted table; usable only through DynamoDB (kms:ViaService). */
@@ -107,6 +109,15 @@ export const API_TIMEOUT = Duration.seconds(10);
  * concurrency (lib/limits.ts) is small: each request lasts milliseconds, so it still serves hundreds a second.
  */
 export const CONSOLE = { timeout: Duration.seconds(5), memorySize: 256 } as const;
+/**
+ * Notification functions (lib/constructs/notifications.ts wires their event sources): the notifier fans a stream batch
+ * out (an agreement query and a signature per receiver); the deliverer waits at most 5 s per POST, its ten at once, so
+ * 30 s leaves room (the queue's visibility timeout is six times that). Only the deliverer reaches outside AWS.
+ */
+export const NOTIFY_FUNCTIONS = {
+  notifier: { reservedConcurrency: NOTIFIER_RESERVED_CONCURRENCY, timeout: Duration.seconds(60) },
+  deliverer: { reservedConcurrency: DELIVERER_RESERVED_CONCURRENCY, timeout: Duration.seconds(30), reach: 'aws-apis-and-webhooks' },
+} as const;
 
 type AppKey = { readonly key: kms.IKey; readonly def: KmsKeyDefinition };
 
@@ -134,7 +145,7 @@ export class CorridorHandlers extends Construct {
 
     const byName = {} as Record<HandlerName, HandlerFunction>;
     for (const name of HANDLER_NAMES) {
-      const invocation: Invocation = name === 'sealer' ? 'schedule' : 'http-api';
+      const invocation: Invocation = name === 'sealer' ? 'schedule' : name === 'notifier' ? 'stream' : name === 'deliverer' ? 'queue' : 'http-api';
       const common = { name, invocation, logsKey: props.logsKey };
       // The console gets neither the shared environment nor any grant: its policy holds only WriteOwnLogs.
       const fn = name === 'console'
@@ -142,8 +153,10 @@ export class CorridorHandlers extends Construct {
         : new HandlerFunction(this, constructId(name), {
           ...common,
           environment,
-          reservedConcurrency: name === 'sealer' ? SEALER.reservedConcurrency : props.reservedConcurrency[name],
-          timeout: name === 'sealer' ? SEALER.timeout : API_TIMEOUT,
+          ...(name === 'notifier' || name === 'deliverer' ? NOTIFY_FUNCTIONS[name] : {
+            reservedConcurrency: name === 'sealer' ? SEALER.reservedConcurrency : props.reservedConcurrency[name],
+            timeout: name === 'sealer' ? SEALER.timeout : API_TIMEOUT,
+          }),
         });
       const tableGrants = tableStatements(props.tables, TABLE_ACCESS[name]);
       if (tableGrants.length > 0) {
@@ -158,7 +171,7 @@ export class CorridorHandlers extends Construct {
         );
       }
       // the sealer never encrypts or decrypts, the console touches no data: no payload key for them
-      if (isApiGroup(name)) {
+      if (isApiGroup(name) || name === 'notifier' || name === 'deliverer') {
         fn.grant(new iam.PolicyStatement({ sid: 'PayloadDataKeys', actions: [...PAYLOAD_KEY_ACTIONS], resources: [props.appKeys.payload.key.keyArn] }));
       }
       const seal = SEAL_KEY_ACCESS[name];

@@ -8,7 +8,7 @@ import { isBuiltin } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { IConstruct } from 'constructs';
-import { KMS_KEYS, TABLES } from '../../lib/constructs/definitions.ts';
+import { KMS_KEYS, NOTIFY_QUEUE, TABLES } from '../../lib/constructs/definitions.ts';
 import { ESM_REQUIRE_BANNER, RUNTIME, type HandlerName } from '../../lib/constructs/handler-function.ts';
 import { API_GROUPS, CONSOLE, HANDLER_NAMES, REGISTRY_ITEM_ACTIONS_WITH_DELETE, SEALER_AUDIT_ACTIONS, TABLE_ACCESS, TABLE_ITEM_ACTIONS, type TableGrant } from '../../lib/constructs/handlers.ts';
 import { CONSOLE_PATHS, DISCOVERY_PATHS, OPENAPI_PATH } from '../../lib/constructs/exchange-api.ts';
@@ -44,7 +44,9 @@ const actionsOf = (st: StatementJson): string[] => (Array.isArray(st.Action) ? s
 const resourcesOf = (st: StatementJson): unknown[] => (Array.isArray(st.Resource) ? st.Resource : [st.Resource]);
 const indexArn = (t: TableId, index: string) => ({ 'Fn::Join': ['', [getAtt(s.stack.tables.byId[t].table), `/index/${index}`]] });
 /** The table-related statements of a function's policy (everything that names a DynamoDB action). */
-const tableStatementsOf = (n: HandlerName): StatementJson[] => statementsOf(n).filter((st) => actionsOf(st).some((a) => a.startsWith('dynamodb:')));
+const tableStatementsOf = (n: HandlerName): StatementJson[] => statementsOf(n).filter((st) => actionsOf(st).some((a) => a.startsWith('dynamodb:')) && !STREAM_SIDS.includes(st.Sid!));
+/** The notifier's reads of the audit table's stream (lib/constructs/notifications.ts), checked apart from its table grants. */
+const STREAM_SIDS = ['AuditStreamRead', 'ListStreams'];
 /** Every statement of every managed policy in the template, with the policy's logical id. */
 const allStatements = (): { policy: string; st: StatementJson }[] =>
   Object.entries(resources)
@@ -160,8 +162,8 @@ describe('DynamoDB tables', { timeout: BUNDLING_TIMEOUT }, () => {
 });
 
 describe('Lambda functions', { timeout: BUNDLING_TIMEOUT }, () => {
-  it('are exactly seven: the five API handler groups, the console and the sealer', () => {
-    expect([...NAMES].sort()).toEqual(['agencies', 'audit', 'console', 'discovery', 'eucs', 'licenses', 'sealer']);
+  it('are exactly nine: the five API handler groups, the console, the sealer, the notifier and the deliverer', () => {
+    expect([...NAMES].sort()).toEqual(['agencies', 'audit', 'console', 'deliverer', 'discovery', 'eucs', 'licenses', 'notifier', 'sealer']);
     expect([...API_GROUPS].sort()).toEqual(['agencies', 'audit', 'discovery', 'eucs', 'licenses']);
     expect(new Set(ACTION_ROUTES.map((r) => r.group))).toEqual(new Set(API_GROUPS.filter((g) => g !== 'discovery')));
     s.template.resourceCountIs('AWS::Lambda::Function', NAMES.length);
@@ -271,7 +273,8 @@ describe('bundling (local esbuild, no Docker, offline)', { timeout: BUNDLING_TIM
       // This test runs on the repository's Node, which the SDK may consider old; Lambda runs RUNTIME.
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     };
-    // The console loads without any CORRIDOR_* variable (it gets none).
+    // The console loads without any CORRIDOR_* variable (it gets none); the notification functions also read their queue.
+    if (g === 'notifier' || g === 'deliverer') env[NOTIFY_QUEUE.envVar] = 'https://sqs.eu-central-1.amazonaws.com/111122223333/corridor-notify';
     if (WITH_ENV.includes(g)) {
       env.CORRIDOR_EXCHANGE_ID = 'corridor:test';
       for (const def of TABLES) env[def.envVar] = `corridor-${def.id}`;
@@ -308,20 +311,24 @@ describe('least privilege', { timeout: BUNDLING_TIMEOUT }, () => {
         expected.push({ Sid: `${name}IndexQuery`, Effect: 'Allow', Action: 'dynamodb:Query', Resource: arns.length === 1 ? arns[0] : arns });
       }
     }
-    const actual = tableStatementsOf(n).map((st) => ({ ...st, Action: Array.isArray(st.Action) ? [...st.Action].sort() : st.Action }));
+    // CloudFormation writes a single action as a string: an items grant of one action (agencies' Query on notifications) is still a list here
+    const actual = tableStatementsOf(n).map((st) => ({ ...st, Action: Array.isArray(st.Action) ? [...st.Action].sort() : st.Sid!.endsWith('Items') ? [st.Action] : st.Action }));
     expect(actual).toEqual(expected);
     // The one wildcard: X-Ray's write actions have no resource-level permissions (see 'X-Ray' below).
-    expect(JSON.stringify(statementsOf(n).filter((st) => st.Sid !== 'WriteTraces'))).not.toContain('*');
+    // And dynamodb:ListStreams (no resource-level permissions either; the notifier's stream mapping needs it: test/infra/notifications.test.ts).
+    expect(JSON.stringify(statementsOf(n).filter((st) => st.Sid !== 'WriteTraces' && st.Sid !== 'ListStreams'))).not.toContain('*');
     expect(policyOf(n)).not.toContain('dynamodb:UpdateItem');
     expect(policyOf(n)).not.toContain('dynamodb:Scan');
-    // Batch operations only for the sealer: consistent reads of listed events before sealing, the rewrite of sealed ones.
+    // Batch writes only for the sealer's rewrite of sealed events; no function batch-reads.
     if (n !== 'sealer') expect(policyOf(n)).not.toContain('dynamodb:Batch');
+    expect(policyOf(n)).not.toContain('dynamodb:BatchGetItem');
   });
 
   it('API groups get DynamoDbStore\'s item actions on each of their tables; DeleteItem only agencies on the registry (agreement withdrawal)', () => {
     for (const g of API_GROUPS) {
       for (const [t, grant] of Object.entries(TABLE_ACCESS[g])) {
-        const expected = g === 'agencies' && t === 'registry' ? REGISTRY_ITEM_ACTIONS_WITH_DELETE : TABLE_ITEM_ACTIONS;
+        // notification.list only reads the caller's partition of notifications
+        const expected = g === 'agencies' && t === 'registry' ? REGISTRY_ITEM_ACTIONS_WITH_DELETE : g === 'agencies' && t === 'notifications' ? ['dynamodb:Query'] : TABLE_ITEM_ACTIONS;
         expect([...grant!.actions].sort(), `${g} ${t}`).toEqual([...expected].sort());
       }
     }
@@ -350,8 +357,8 @@ describe('least privilege', { timeout: BUNDLING_TIMEOUT }, () => {
     expect(auditIndex).toMatchObject({ Action: 'dynamodb:Query', Resource: indexArn('audit', 'byTime') });
   });
 
-  it('sealer: on the audit table GetItem, PutItem, BatchGetItem and BatchWriteItem only (no Query on the table, no Delete, no Update, no registry)', () => {
-    expect([...SEALER_AUDIT_ACTIONS].sort()).toEqual(['dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem', 'dynamodb:GetItem', 'dynamodb:PutItem']);
+  it('sealer: on the audit table GetItem, PutItem and BatchWriteItem only (no Query on the table, no Delete, no Update, no registry)', () => {
+    expect([...SEALER_AUDIT_ACTIONS].sort()).toEqual(['dynamodb:BatchWriteItem', 'dynamodb:GetItem', 'dynamodb:PutItem']);
     const items = tableStatementsOf('sealer').find((st) => st.Sid === 'AuditItems')!;
     expect([...actionsOf(items)].sort()).toEqual([...SEALER_AUDIT_ACTIONS].sort());
     expect(resourcesOf(items)).toEqual([getAtt(s.stack.tables.byId.audit.table)]);
