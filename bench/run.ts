@@ -13,6 +13,7 @@ import { coldStart } from './cold-start.ts';
 import { DEFAULT_METRICS_DETAIL, METRICS_DETAILS, type MetricsDetail } from '../lambdas/config.ts';
 import { ASSUMPTIONS, monthlyFloor, perMillion, PRICES, telemetryLogBytes } from './cost.ts';
 import { motoBench, type PhaseResult } from './moto.ts';
+import { screeningBench } from './screening.ts';
 import { regexAdversarial, validationLinearity } from './validation-regex.ts';
 import { warmCost } from './warm-cost.ts';
 
@@ -28,10 +29,10 @@ const step = (what: string): void => console.error(`bench: ${what}…`);
 
 const quick = process.argv.includes('--quick');
 /**
- * `--only warm,cold` (or `--only=warm`) runs just those sections of warm, cold, moto, cost, validation, prints
+ * `--only warm,cold` (or `--only=warm`) runs just those sections of warm, cold, moto, cost, validation, screening, prints
  * their rows and writes no file: a partial run never replaces the last full one. `cost` implies warm, cold, moto.
  */
-const SECTIONS = ['warm', 'cold', 'moto', 'cost', 'validation'] as const;
+const SECTIONS = ['warm', 'cold', 'moto', 'cost', 'validation', 'screening'] as const;
 type Section = (typeof SECTIONS)[number];
 const onlyAt = process.argv.findIndex((a) => a === '--only' || a.startsWith('--only='));
 const only = onlyAt < 0 ? null : new Set((process.argv[onlyAt]!.startsWith('--only=') ? process.argv[onlyAt]!.slice('--only='.length) : (process.argv[onlyAt + 1] ?? '')).split(',').map((x) => x.trim()).filter(Boolean));
@@ -43,6 +44,7 @@ let cold!: Awaited<ReturnType<typeof coldStart>>;
 let moto!: Awaited<ReturnType<typeof motoBench>>;
 let lin!: ReturnType<typeof validationLinearity>;
 let regex!: ReturnType<typeof regexAdversarial>;
+let screening: ReturnType<typeof screeningBench> | undefined;
 let verifyCost!: ReturnType<typeof perMillion>;
 let drawdownCost!: ReturnType<typeof perMillion>;
 type Template = { Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }> };
@@ -146,6 +148,13 @@ if (runs('validation')) {
   row(`regex: worst of ${regex.length} schema patterns on 40,000-char adversarial input, ms`, Math.round(worst.worstMs * 1000) / 1000, '—', '—', '≤ 5 ms', worst.worstMs <= 5);
 }
 
+if (runs('screening')) {
+  step('screening: 100 parties against 100,000 listed parties (one core)');
+  screening = screeningBench(quick ? 20_000 : 100_000);
+  row(`screening.check CPU per batch of ${screening.screenedParties} parties against ${screening.listedParties.toLocaleString('en')} listed, ms (baseline: exact name-key lookup)`, r2(screening.cpuMsPerBatch), Math.round(screening.exactKeyCpuMsPerBatch * 1000) / 1000, Math.round(screening.ratio), '≤ 50 ms', screening.cpuMsPerBatch <= 50);
+  row(`screening index: build ms, heap MB (${screening.listedParties.toLocaleString('en')} listed parties; ${screening.matches} matches in the batch)`, `${Math.round(screening.buildMs)} ms, ${Math.round(screening.heapMb)} MB`, '—', '—', 'info', null);
+}
+
 // Output: table, results.json, chart.
 const cells = rows.map((r) => [r.metric, String(r.ours), String(r.baseline), String(r.ratio), r.target, r.pass === null ? '' : r.pass ? 'pass' : 'FAIL']);
 const head = ['metric', 'ours', 'baseline', 'ratio', 'target', ''];
@@ -182,5 +191,6 @@ writeFileSync(join(PROJECT_ROOT, 'bench/results.json'), `${JSON.stringify({
   cost: { assumptions: ASSUMPTIONS, logBytesPerRequest: logBytes, verification: verifyCost, drawdown: drawdownCost, floor: Object.fromEntries(floors.map((f) => [f.detail, { ...f, template: templateSource }])) },
   validation: lin,
   regex,
+  screening,
 }, null, 2)}\n`);
 console.error('bench: wrote bench/results.json and bench/latency.svg');

@@ -44,6 +44,12 @@ export const ACTION_CLASS: Readonly<Partial<Record<ActionName, RouteClass>>> = {
   // a case and its report are a few calls per license, like publishing (delivery.confirm runs at shipment pace: default)
   'psv.request': 'write',
   'psv.report': 'write',
+  // a denial or consultation is a few calls per licence decision (screening.check runs at shipment pace: default)
+  'denial.notify': 'write',
+  'denial.revoke': 'write',
+  'consultation.open': 'write',
+  'consultation.answer': 'write',
+  'consultation.list': 'write',
   'audit.query': 'audit',
   'audit.proof': 'audit',
   'audit.seals': 'audit',
@@ -56,8 +62,9 @@ export type ConcurrencyName = HandlerGroup | 'console';
  * Reserved concurrency per function: a ceiling on what each can consume (and cost) under load or abuse, and a floor the
  * others cannot take from it. Sized by Little's law from the stage limits: licenses carries most of the default class
  * (100 req/s × ~0.1–0.2 s warm ≈ 10–20 in flight); eucs and discovery share the rest of it; agencies and audit sit
- * behind the write and audit classes (≤ 20 req/s of slower calls). Total 56 with the sealer, so an account with the
- * default 1,000 concurrent executions keeps 944 unreserved (Lambda insists on at least 100).
+ * behind the write and audit classes (≤ 20 req/s of slower calls); denials screens batches of up to 100 parties
+ * (~0.05–0.1 s each, 5 in flight ≈ 50 batches/s) besides a few denial and consultation writes. Total 61 with the
+ * sealer, so an account with the default 1,000 concurrent executions keeps 939 unreserved (Lambda insists on at least 100).
  */
 export const DEFAULT_RESERVED_CONCURRENCY: Readonly<Record<ConcurrencyName, number>> = {
   licenses: 20,
@@ -65,6 +72,7 @@ export const DEFAULT_RESERVED_CONCURRENCY: Readonly<Record<ConcurrencyName, numb
   discovery: 10,
   agencies: 5,
   audit: 5,
+  denials: 5,
   console: 5,
 };
 

@@ -16,6 +16,7 @@ import * as euc from './commands/euc.ts';
 import * as keygen from './commands/keygen.ts';
 import * as keys from './commands/keys.ts';
 import * as license from './commands/license.ts';
+import * as notifications from './commands/notifications.ts';
 import * as psv from './commands/psv.ts';
 import * as serve from './commands/serve.ts';
 import { UsageError } from './context.ts';
@@ -31,6 +32,9 @@ export const COMMANDS: Record<string, { run: Run; help: string }> = {
   'agency keys': { run: agency.keys, help: agency.keysHelp },
   'agreement put': { run: agreement.put, help: agreement.putHelp },
   'agreement list': { run: agreement.listAgreements, help: agreement.listHelp },
+  subscribe: { run: notifications.subscribe, help: notifications.subscribeHelp },
+  'notifications list': { run: notifications.listNotifications, help: notifications.listHelp },
+  'notifications listen': { run: notifications.listen, help: notifications.listenHelp },
   'license publish': { run: license.publish, help: license.publishHelp },
   'license status': { run: license.status, help: license.statusHelp },
   'license verify': { run: license.verify, help: license.verifyHelp },
@@ -58,6 +62,9 @@ const SUMMARIES: Record<string, string> = {
   'agency register': 'operator: create an agency or change its name, roles, status and keys',
   'agency keys': 'an agency adds, retires or revokes its own keys',
   'agreement put': "data owner: grant or withdraw a partner's permissions",
+  subscribe: 'where the exchange POSTs your notifications, and which types (or show the current subscription)',
+  'notifications list': 'the notifications addressed to you (30 days), each checked offline',
+  'notifications listen': 'a receiver on 127.0.0.1 that verifies and prints each notification',
   'license publish': 'licensing: sign and publish a license (or a new version of it)',
   'license status': 'licensing: suspend, revoke or reactivate a license',
   'license verify': "customs: check a shipment against a partner's license",

@@ -17,6 +17,14 @@ export function checkPsvReport(jws: string, reporter: string, jwks: { keys: Publ
   return checkIssuerDocument(jws, 'corridor-psv-report+jws', reporter, jwks);
 }
 
+/**
+ * A denial notification (screening.check returns it with read permission) checked offline against the denying
+ * authority's published JWKS, as a license is against its issuer's.
+ */
+export function checkDenial(jws: string, issuer: string, jwks: { keys: PublishedKey[] }): Promise<DocumentCheck> {
+  return checkIssuerDocument(jws, 'corridor-denial+jws', issuer, jwks);
+}
+
 export async function checkIssuerDocument(jws: string, typ: string, issuer: string, jwks: { keys: PublishedKey[] }): Promise<DocumentCheck> {
   let header: Record<string, unknown>;
   try {

@@ -85,7 +85,7 @@ export async function signRequestWith(signer: RequestSigner, iss: string, aud: s
 }
 
 /** The `typ` of each document an agency signs itself (protocol.md §5). */
-export type DocumentTyp = 'corridor-license+jws' | 'corridor-euc+jws' | 'corridor-psv-report+jws';
+export type DocumentTyp = 'corridor-license+jws' | 'corridor-euc+jws' | 'corridor-psv-report+jws' | 'corridor-denial+jws';
 
 /** An issuer document (license, end-use certificate, post-shipment verification report), signed with a private JWK or any RequestSigner. */
 export function signDocument(key: JWK | RequestSigner, typ: DocumentTyp, document: unknown): Promise<string> {

@@ -2,10 +2,13 @@
 import { agencyPk } from './agencies.ts';
 import type { Store, Write } from './ports.ts';
 
-/** What an agreement is about: an owner's licenses, its end-use certificates, or (`psv`) its post-shipment checks. */
-export type DocumentType = 'license' | 'euc' | 'psv';
-/** `confirm`: delivery.confirm on the owner's licenses; `request`: psv.request of the owner (the checking agency). */
-export type Permission = 'verify' | 'read' | 'drawdown' | 'confirm' | 'request';
+/** What an agreement is about: an owner's licenses, its end-use certificates, (`psv`) its post-shipment checks, or its denials. */
+export type DocumentType = 'license' | 'euc' | 'psv' | 'denial';
+/**
+ * `confirm`: delivery.confirm on the owner's licenses; `request`: psv.request of the owner (the checking agency);
+ * `screen`: the owner's denials in screening.check, matches only (`read` on denials: matches and the documents).
+ */
+export type Permission = 'verify' | 'read' | 'drawdown' | 'confirm' | 'request' | 'screen';
 
 export interface Agreement {
   owner: string;

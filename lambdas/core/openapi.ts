@@ -39,6 +39,12 @@ export const ACTION_SUCCESS: Record<ActionName, { readonly summary: string; read
   'audit.query': { summary: "Audit events in the caller's scope, oldest first, page by page", 200: 'A page of events' },
   'audit.proof': { summary: 'An event in scope, the seal covering it and its inclusion proof (404 until sealed)', 200: 'Event, seal and path' },
   'audit.seals': { summary: 'Up to 100 seals from fromSeq (fewer past the byte cap), optionally with their leaf hashes', 200: 'Seals, and next: the first seq left out' },
+  'denial.notify': { summary: 'Share a denial the caller signed (a higher version amends it); screened by partners with a denial agreement', 201: 'Denial version stored' },
+  'denial.revoke': { summary: "Revoke the caller's denial, with a reason (final)", 200: 'Denial revoked' },
+  'screening.check': { summary: 'Screen up to 100 parties (and items) against every active denial the caller may see: matches with scores and reasons', 200: 'Matches per party (none is a result too)' },
+  'consultation.open': { summary: "Consult the authority that denied an essentially identical transaction, on a denial the caller can see", 201: 'Consultation opened, with its deadline' },
+  'consultation.answer': { summary: 'The consulted authority answers: maintained, withdrawn (revokes the denial) or information (may extend the deadline once)', 200: 'The consultation after the answer' },
+  'consultation.list': { summary: "The caller's consultations, both sides, oldest first, page by page", 200: 'A page of consultations' },
 };
 
 function actionOperation(act: ActionName, group: string): JsonSchema {

@@ -36,6 +36,13 @@ export const ACTION_ROLES: Record<ActionName, readonly Role[] | 'any'> = {
   'audit.query': ['auditor'],
   'audit.proof': ['auditor'],
   'audit.seals': ['auditor'],
+  'denial.notify': ['licensing'],
+  'denial.revoke': ['licensing'],
+  // at the border and at the licensing desk
+  'screening.check': ['licensing', 'customs'],
+  'consultation.open': ['licensing'],
+  'consultation.answer': ['licensing'],
+  'consultation.list': ['licensing'],
 };
 
 export function assertMayCall(agency: Agency, act: ActionName): void {

@@ -27,10 +27,16 @@ export type ActionName =
   | 'euc.query'
   | 'audit.query'
   | 'audit.proof'
-  | 'audit.seals';
+  | 'audit.seals'
+  | 'denial.notify'
+  | 'denial.revoke'
+  | 'screening.check'
+  | 'consultation.open'
+  | 'consultation.answer'
+  | 'consultation.list';
 
 /** Handler groups: each is one file in `lambdas/handlers/` and one Lambda in CDK. */
-export type HandlerGroup = 'agencies' | 'licenses' | 'eucs' | 'audit' | 'discovery';
+export type HandlerGroup = 'agencies' | 'licenses' | 'eucs' | 'audit' | 'denials' | 'discovery';
 
 export interface ActionRoute {
   readonly act: ActionName;
@@ -62,6 +68,12 @@ export const ACTION_ROUTES: readonly ActionRoute[] = [
   { act: 'audit.query', path: '/v1/audit/query', group: 'audit' },
   { act: 'audit.proof', path: '/v1/audit/proof', group: 'audit' },
   { act: 'audit.seals', path: '/v1/audit/seals', group: 'audit' },
+  { act: 'denial.notify', path: '/v1/denials', group: 'denials' },
+  { act: 'denial.revoke', path: '/v1/denials/revoke', group: 'denials' },
+  { act: 'screening.check', path: '/v1/screening', group: 'denials' },
+  { act: 'consultation.open', path: '/v1/consultations', group: 'denials' },
+  { act: 'consultation.answer', path: '/v1/consultations/answer', group: 'denials' },
+  { act: 'consultation.list', path: '/v1/consultations/list', group: 'denials' },
 ];
 
 /** Public plain-JSON GET routes (protocol.md §4), served by the discovery group. */

@@ -26,6 +26,13 @@ import eucQuery from '../../schemas/euc.query.request.schema.json' with { type: 
 import auditQuery from '../../schemas/audit.query.request.schema.json' with { type: 'json' };
 import auditProof from '../../schemas/audit.proof.request.schema.json' with { type: 'json' };
 import auditSeals from '../../schemas/audit.seals.request.schema.json' with { type: 'json' };
+import denial from '../../schemas/denial.schema.json' with { type: 'json' };
+import denialNotify from '../../schemas/denial.notify.request.schema.json' with { type: 'json' };
+import denialRevoke from '../../schemas/denial.revoke.request.schema.json' with { type: 'json' };
+import screeningCheck from '../../schemas/screening.check.request.schema.json' with { type: 'json' };
+import consultationOpen from '../../schemas/consultation.open.request.schema.json' with { type: 'json' };
+import consultationAnswer from '../../schemas/consultation.answer.request.schema.json' with { type: 'json' };
+import consultationList from '../../schemas/consultation.list.request.schema.json' with { type: 'json' };
 import type { DocumentKind } from './documents.ts';
 import type { ActionName } from './routes.ts';
 
@@ -34,9 +41,9 @@ export type JsonSchema = Record<string, unknown>;
 export const COMMON_SCHEMA: JsonSchema = common;
 
 /** Documents an agency signs itself: licenses, end-use certificates, and post-shipment verification reports. */
-export type SignedDocumentKind = DocumentKind | 'psv-report';
+export type SignedDocumentKind = DocumentKind | 'psv-report' | 'denial';
 
-export const DOCUMENT_SCHEMAS: Record<SignedDocumentKind, JsonSchema> = { license, euc, 'psv-report': psvReportDocument };
+export const DOCUMENT_SCHEMAS: Record<SignedDocumentKind, JsonSchema> = { license, euc, 'psv-report': psvReportDocument, denial };
 
 /** The schema of each action's `body` claim. */
 export const BODY_SCHEMAS: Record<ActionName, JsonSchema> = {
@@ -63,4 +70,10 @@ export const BODY_SCHEMAS: Record<ActionName, JsonSchema> = {
   'audit.query': auditQuery,
   'audit.proof': auditProof,
   'audit.seals': auditSeals,
+  'denial.notify': denialNotify,
+  'denial.revoke': denialRevoke,
+  'screening.check': screeningCheck,
+  'consultation.open': consultationOpen,
+  'consultation.answer': consultationAnswer,
+  'consultation.list': consultationList,
 };

@@ -14,7 +14,7 @@ import { DeleteMessageBatchCommand, ReceiveMessageCommand, type SQSClient } from
 import type { DynamoDBBatchResponse, SQSBatchResponse } from 'aws-lambda';
 import { NOTIFY_QUEUE } from '../../lib/constructs/definitions.ts';
 import type { StreamRecordLike } from '../handlers/stream-image.ts';
-import type { QueueMessageLike } from '../handlers/deliverer.ts';
+import type { QueueMessageLike } from '../handlers/notify-batches.ts';
 
 export interface PollerOptions {
   dynamodb: DynamoDBClient;

@@ -59,6 +59,7 @@ export async function serve(opts: ServeOptions): Promise<Running> {
       licenses: (await import('../handlers/licenses.ts')).handler,
       eucs: (await import('../handlers/eucs.ts')).handler,
       audit: (await import('../handlers/audit.ts')).handler,
+      denials: (await import('../handlers/denials.ts')).handler,
       console: (await import('../handlers/console.ts')).handler,
       discovery: (await import('../handlers/discovery.ts')).handler,
     };

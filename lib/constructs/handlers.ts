@@ -57,14 +57,16 @@ const ITEMS: TableGrant = { actions: TABLE_ITEM_ACTIONS };
 /**
  * Per function, the tables it may use. registry: every API function (each may create the response key ring on first
  * start); audit: the action groups (one event per call, also the replay guard — audit.* calls are audited too) and the
- * sealer; documents: licenses and eucs. discovery never audits. Only `audit` queries `byTime` (audit.query), only the
- * sealer queries `pending`, only `agencies` queries the registry's `inverted` (agreement.list). The console uses no table (nor any key): it only returns its embedded static files.
+ * sealer; documents: licenses, eucs and denials. discovery never audits. Only `audit` queries `byTime` (audit.query), only the
+ * sealer queries `pending`, `agencies` (agreement.list) and `denials` (the denial agreements a screening caller
+ * received) query the registry's `inverted`. The console uses no table (nor any key): it only returns its embedded static files.
  */
 export const TABLE_ACCESS: Readonly<Record<HandlerName, Readonly<Partial<Record<TableId, TableGrant>>>>> = {
   agencies: { registry: { actions: REGISTRY_ITEM_ACTIONS_WITH_DELETE, queryIndexes: ['inverted'] }, audit: ITEMS, notifications: { actions: ['dynamodb:Query'] } },
   licenses: { registry: ITEMS, audit: ITEMS, documents: ITEMS },
   eucs: { registry: ITEMS, audit: ITEMS, documents: ITEMS },
   audit: { registry: ITEMS, audit: { actions: TABLE_ITEM_ACTIONS, queryIndexes: ['byTime'] } },
+  denials: { registry: { actions: TABLE_ITEM_ACTIONS, queryIndexes: ['inverted'] }, audit: ITEMS, documents: ITEMS },
   discovery: { registry: ITEMS },
   console: {},
   // notifications (protocol.md §10): the notifier reads subscriptions and agreements (the inverted index for agency.key),
@@ -118,6 +120,12 @@ export const NOTIFY_FUNCTIONS = {
   notifier: { reservedConcurrency: NOTIFIER_RESERVED_CONCURRENCY, timeout: Duration.seconds(60) },
   deliverer: { reservedConcurrency: DELIVERER_RESERVED_CONCURRENCY, timeout: Duration.seconds(30), reach: 'aws-apis-and-webhooks' },
 } as const;
+/**
+ * The denials function keeps the screening index of every active denial in memory (about 270 MB of heap for
+ * 100,000 listed parties, docs/performance.md), and Lambda gives CPU in proportion to memory: 1,536 MB is room for
+ * the index and most of one vCPU for scoring a batch.
+ */
+export const DENIALS = { memorySize: 1536 } as const;
 
 type AppKey = { readonly key: kms.IKey; readonly def: KmsKeyDefinition };
 
@@ -157,6 +165,7 @@ export class CorridorHandlers extends Construct {
             reservedConcurrency: name === 'sealer' ? SEALER.reservedConcurrency : props.reservedConcurrency[name],
             timeout: name === 'sealer' ? SEALER.timeout : API_TIMEOUT,
           }),
+          ...(name === 'denials' ? DENIALS : {}),
         });
       const tableGrants = tableStatements(props.tables, TABLE_ACCESS[name]);
       if (tableGrants.length > 0) {

@@ -6,6 +6,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { signDocument } from '../../lambdas/client/signing.ts';
 import type { ActionName } from '../../lambdas/core/routes.ts';
 import { sealAll } from '../../lambdas/core/sealer.ts';
+import { denialDoc, notify } from '../helpers/denials.ts';
 import { makeKey } from '../helpers/keys.ts';
 import { confirmBody, psvReportDoc, psvRequestBody, signPsvReport } from '../helpers/end-use.ts';
 import { eucDoc, licenseDoc, shipment } from '../helpers/licenses.ts';
@@ -17,6 +18,8 @@ let w: World;
 let olaf: TestAgency;
 let sealedEvent: string;
 let p: FaultyProcess;
+let sbdu: TestAgency;
+const SEED_DENIAL = 'DE-DEN-SEED';
 
 beforeAll(async () => {
   w = await startWorld();
@@ -27,6 +30,11 @@ beforeAll(async () => {
   expect((await w.x.call(w.bafa, 'agreement.put', { partner: 'NL-DOUANE', documentType: 'license', permissions: ['read', 'drawdown', 'confirm'] })).status).toBe(200);
   expect((await w.x.call(w.mti, 'agreement.put', { partner: 'DE-BAFA', documentType: 'psv', permissions: ['request'] })).status).toBe(201);
   expect((await w.x.call(w.douane, 'delivery.confirm', confirmBody({ licenseId: LICENSE_ID, importDeclarationId: 'NL-IMP-SEED' }))).status).toBe(201);
+  // a denial NL-DOUANE may screen and FR-SBDU may consult on, and one consultation, so the denials actions have records to decrypt
+  sbdu = await w.x.agency('FR-SBDU', ['licensing']);
+  expect((await notify(w.x, w.bafa, denialDoc({ denialId: SEED_DENIAL }))).status).toBe(201);
+  for (const partner of ['NL-DOUANE', 'FR-SBDU']) expect((await w.x.call(w.bafa, 'agreement.put', { partner, documentType: 'denial', permissions: ['screen'] })).status).toBe(201);
+  expect((await w.x.call(sbdu, 'consultation.open', { issuer: 'DE-BAFA', denialId: SEED_DENIAL, summary: 'seed' })).status).toBe(201);
   await sealAll(w.x.services, w.x.services.sealSigner);
   sealedEvent = (await w.x.auditEvents())[0]!.id;
   // the cursor secret exists, as after the exchange's first cursor (like the response key ring after its first start)
@@ -85,6 +93,21 @@ const CASES: Case[] = [
   { act: 'audit.query', as: () => olaf, usesKms: true, body: async () => ({ from: new Date(Date.now() - 3_600_000).toISOString(), limit: 1 }) },
   { act: 'audit.proof', as: () => olaf, usesKms: false, body: async () => ({ eventId: sealedEvent }) },
   { act: 'audit.seals', as: () => olaf, usesKms: false, body: async () => ({ fromSeq: 0, leaves: true }) },
+  { act: 'denial.notify', as: () => w.bafa, usesKms: true, body: async () => ({ document: await signDocument(w.bafa.privateJwk, 'corridor-denial+jws', denialDoc({ denialId: `DE-DEN-${unique()}` })) }) },
+  // each call revokes a denial of its own, notified through the healthy observer
+  { act: 'denial.revoke', as: () => w.bafa, usesKms: true, body: async () => {
+    const denialId = `DE-DEN-${unique()}`;
+    expect((await notify(w.x, w.bafa, denialDoc({ denialId }))).status).toBe(201);
+    return { denialId, reason: 'lifted' };
+  } },
+  // a cold process reads the screening feed first: its entries are encrypted
+  { act: 'screening.check', as: () => w.douane, usesKms: true, body: async () => ({ parties: [{ name: 'Pars Optronic Industries', country: 'IR' }] }) },
+  { act: 'consultation.open', as: () => sbdu, usesKms: true, body: async () => ({ issuer: 'DE-BAFA', denialId: SEED_DENIAL, summary: 'the same cameras' }) },
+  { act: 'consultation.answer', as: () => w.bafa, usesKms: true, body: async () => {
+    const opened = await w.x.call(sbdu, 'consultation.open', { issuer: 'DE-BAFA', denialId: SEED_DENIAL, summary: 'again' });
+    return { consultationId: (opened.result.consultation as { consultationId: string }).consultationId, answer: 'information', text: 'checking' };
+  } },
+  { act: 'consultation.list', as: () => sbdu, usesKms: true, body: async () => ({}) },
 ];
 
 it('the table covers every action of the route table', async () => {

@@ -74,7 +74,7 @@ describe('reserved concurrency', () => {
     const reserved = reservedOf(synthesizeVariant());
     expect(reserved).toEqual({ ...DEFAULT_RESERVED_CONCURRENCY, sealer: SEALER_RESERVED_CONCURRENCY, notifier: NOTIFIER_RESERVED_CONCURRENCY, deliverer: DELIVERER_RESERVED_CONCURRENCY });
     const total = Object.values(reserved).reduce((a, b) => a + b, 0);
-    expect(total).toBe(56 + NOTIFIER_RESERVED_CONCURRENCY + DELIVERER_RESERVED_CONCURRENCY);
+    expect(total).toBe(61 + NOTIFIER_RESERVED_CONCURRENCY + DELIVERER_RESERVED_CONCURRENCY);
     // A default account (1,000) keeps far more than Lambda's 100 unreserved minimum.
     expect(1000 - total).toBeGreaterThanOrEqual(100);
   });

@@ -30,7 +30,7 @@ describe('alarms', () => {
     const topic = { Ref: logicalId(v.stack.alerts.topic) };
     const alarms = Object.values(resources).filter((r: Json) => r.Type === 'AWS::CloudWatch::Alarm') as Json[];
     // + the notifications table's 2 and the 6 of lib/constructs/notifications.ts (test/infra/notifications.test.ts)
-    expect(alarms.length).toBe(3 + 1 + 1 + 2 * 6 + 2 * 3 + 2 + 6);
+    expect(alarms.length).toBe(3 + 1 + 1 + 2 * 7 + 2 * 3 + 2 + 6);
     for (const a of alarms) expect(a.Properties).toMatchObject({ AlarmActions: [topic], OKActions: [topic] });
   });
 
@@ -220,7 +220,7 @@ describe('corridor:metricsDetail: alarms and dashboard read only metrics the han
     // The functions learn the detail from their environment (the console emits nothing and gets no variables).
     const fns = variant.templates[0]!.template.findResources('AWS::Lambda::Function');
     const details = Object.values(fns).map((f) => (f.Properties.Environment?.Variables as Json | undefined)?.CORRIDOR_METRICS_DETAIL).filter(Boolean);
-    expect(details).toEqual(Array(6 + 2).fill(detail)); // + the notifier and the deliverer
+    expect(details).toEqual(Array(7 + 2).fill(detail)); // 6 API groups and the sealer, + the notifier and the deliverer
   });
 
   it('the default is `decision`; a misspelt value fails synth', () => {
@@ -246,8 +246,8 @@ describe('log groups', () => {
         }
       }
     }
-    // 7 function groups + the access log, twice, plus the WAF log group
-    expect(count).toBe((8 + 2) * 2 + 1); // + the notifier's and the deliverer's
+    // 8 function groups + the access log, twice, plus the WAF log group
+    expect(count).toBe((9 + 2) * 2 + 1); // + the notifier's and the deliverer's
   });
 
   it('the HTTP API stage writes access logs to its encrypted group', () => {

@@ -10,7 +10,7 @@ import { pathToFileURL } from 'node:url';
 import type { IConstruct } from 'constructs';
 import { KMS_KEYS, NOTIFY_QUEUE, TABLES } from '../../lib/constructs/definitions.ts';
 import { ESM_REQUIRE_BANNER, RUNTIME, type HandlerName } from '../../lib/constructs/handler-function.ts';
-import { API_GROUPS, CONSOLE, HANDLER_NAMES, REGISTRY_ITEM_ACTIONS_WITH_DELETE, SEALER_AUDIT_ACTIONS, TABLE_ACCESS, TABLE_ITEM_ACTIONS, type TableGrant } from '../../lib/constructs/handlers.ts';
+import { API_GROUPS, CONSOLE, DENIALS, HANDLER_NAMES, REGISTRY_ITEM_ACTIONS_WITH_DELETE, SEALER_AUDIT_ACTIONS, TABLE_ACCESS, TABLE_ITEM_ACTIONS, type TableGrant } from '../../lib/constructs/handlers.ts';
 import { CONSOLE_PATHS, DISCOVERY_PATHS, OPENAPI_PATH } from '../../lib/constructs/exchange-api.ts';
 import { DEFAULT_RESERVED_CONCURRENCY, DEFAULT_THROTTLE } from '../../lib/limits.ts';
 import type { TableId } from '../../lib/constructs/tables.ts';
@@ -162,18 +162,18 @@ describe('DynamoDB tables', { timeout: BUNDLING_TIMEOUT }, () => {
 });
 
 describe('Lambda functions', { timeout: BUNDLING_TIMEOUT }, () => {
-  it('are exactly nine: the five API handler groups, the console, the sealer, the notifier and the deliverer', () => {
-    expect([...NAMES].sort()).toEqual(['agencies', 'audit', 'console', 'deliverer', 'discovery', 'eucs', 'licenses', 'notifier', 'sealer']);
-    expect([...API_GROUPS].sort()).toEqual(['agencies', 'audit', 'discovery', 'eucs', 'licenses']);
+  it('are exactly ten: the six API handler groups, the console, the sealer, the notifier and the deliverer', () => {
+    expect([...NAMES].sort()).toEqual(['agencies', 'audit', 'console', 'deliverer', 'denials', 'discovery', 'eucs', 'licenses', 'notifier', 'sealer']);
+    expect([...API_GROUPS].sort()).toEqual(['agencies', 'audit', 'denials', 'discovery', 'eucs', 'licenses']);
     expect(new Set(ACTION_ROUTES.map((r) => r.group))).toEqual(new Set(API_GROUPS.filter((g) => g !== 'discovery')));
     s.template.resourceCountIs('AWS::Lambda::Function', NAMES.length);
   });
 
-  it.each(API_GROUPS)('%s: arm64, newest Node runtime, 512 MB, 10 s, its default reserved concurrency (cdk.json overrides none)', (g) => {
+  it.each(API_GROUPS)('%s: arm64, newest Node runtime, 512 MB (denials 1,536: the screening index), 10 s, its default reserved concurrency (cdk.json overrides none)', (g) => {
     expect(resources[logicalId(fnOf(g).fn)]!.Properties).toMatchObject({
       Architectures: ['arm64'],
       Runtime: RUNTIME.name,
-      MemorySize: 512,
+      MemorySize: g === 'denials' ? DENIALS.memorySize : 512,
       Timeout: 10,
       Handler: 'index.handler',
       ReservedConcurrentExecutions: DEFAULT_RESERVED_CONCURRENCY[g],
@@ -335,12 +335,12 @@ describe('least privilege', { timeout: BUNDLING_TIMEOUT }, () => {
     expect(TABLE_ITEM_ACTIONS).not.toContain('dynamodb:DeleteItem');
   });
 
-  it('tables: documents only for licenses and eucs; audit for the action groups and the sealer, never discovery; console none', () => {
+  it('tables: documents only for licenses, eucs and denials; audit for the action groups and the sealer, never discovery; console none', () => {
     const audit = logicalId(s.stack.tables.byId.audit.table);
     const documents = logicalId(s.stack.tables.byId.documents.table);
     const registry = logicalId(s.stack.tables.byId.registry.table);
     for (const n of NAMES) {
-      expect(policyOf(n).includes(documents), n).toBe(n === 'licenses' || n === 'eucs');
+      expect(policyOf(n).includes(documents), n).toBe(n === 'licenses' || n === 'eucs' || n === 'denials');
       expect(policyOf(n).includes(audit), n).toBe(n !== 'discovery' && n !== 'console');
       expect(policyOf(n).includes(registry), n).toBe(n !== 'sealer' && n !== 'console');
     }

@@ -9,6 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { signDocument } from '../../lambdas/client/signing.ts';
 import type { ActionName } from '../../lambdas/core/routes.ts';
 import { BODY_SCHEMAS, COMMON_SCHEMA, DOCUMENT_SCHEMAS, type JsonSchema } from '../../lambdas/core/schema-registry.ts';
+import { denialDoc } from '../helpers/denials.ts';
 import { confirmBody, psvReportDoc, psvRequestBody } from '../helpers/end-use.ts';
 import { eucDoc, licenseDoc } from '../helpers/licenses.ts';
 import { TestExchange, type Answer, type TestAgency } from '../helpers/memory-exchange.ts';
@@ -52,7 +53,7 @@ const CANDIDATES: Record<Kind, string[]> = {
 const accepted = (kind: Kind): string[] => CANDIDATES[kind].filter((v) => v.length <= MAX[kind] && rfc3339[kind](v));
 
 /** Documents travel as a signed JWS inside these actions' bodies. */
-const DOCUMENT_OF: Partial<Record<ActionName, 'license' | 'euc' | 'psv-report'>> = { 'license.publish': 'license', 'euc.publish': 'euc', 'psv.report': 'psv-report' };
+const DOCUMENT_OF: Partial<Record<ActionName, 'license' | 'euc' | 'psv-report' | 'denial'>> = { 'license.publish': 'license', 'euc.publish': 'euc', 'psv.report': 'psv-report', 'denial.notify': 'denial' };
 
 let x: TestExchange;
 let who: Record<string, TestAgency>;
@@ -71,6 +72,7 @@ const BASES: Partial<Record<ActionName, { as: () => TestAgency; body: () => Reco
   'psv.request': { as: () => who.bafa!, body: () => psvRequestBody({ caseId: uid('C'), dueDate: '2027-01-01' }) },
   // reports on the one case opened in beforeAll: the first stored, later ones refused by the version rules (never 503)
   'psv.report': { as: () => who.mti!, body: () => ({ document: psvReportDoc({ caseId: 'PSV-DATES' }) }) },
+  'denial.notify': { as: () => who.bafa!, body: () => ({ document: denialDoc({ denialId: uid('DEN'), validUntil: '2027-01-01' }) }) },
 };
 
 function setAt(target: Record<string, unknown>, path: (string | number)[], value: string): void {
@@ -141,6 +143,7 @@ describe('date and date-time fields: no valid body answers 503', () => {
       'audit.query: from (dateTime), to (dateTime)',
       'license.publish: issuedAt (dateTime), validFrom (date), validUntil (date)',
       'euc.publish: issuedAt (dateTime), validUntil (date)',
+      'denial.notify: issuedAt (dateTime), date (date), validUntil (date)',
     ]));
     expect(withDates.map((a) => a.act).filter((act) => !BASES[act])).toEqual([]);
     // The schema check lets these through, so the exchange must answer them without a 503.

@@ -21,6 +21,7 @@ import { isOutbox } from '../../lambdas/core/notifications/outbox.ts';
 import { DEFAULT_SCHEDULE } from '../../lambdas/core/notifications/retry-schedule.ts';
 import { sealNow } from '../helpers/audit.ts';
 import { confirmBody, psvReportDoc, psvRequestBody, signPsvReport } from '../helpers/end-use.ts';
+import { denialDoc, notify } from '../helpers/denials.ts';
 import { makeKey } from '../helpers/keys.ts';
 import { eucDoc, licenseDoc, publish, publishEuc, shipment } from '../helpers/licenses.ts';
 import { EXCHANGE_ID, TestExchange, type Answer, type TestAgency } from '../helpers/memory-exchange.ts';
@@ -127,6 +128,22 @@ beforeAll(async () => {
   await run(bafa, 'psv.query', { caseId: 'PSV-2026-001' });
   await run(mti, 'psv.query', { caseId: 'PSV-2026-001', requester: 'DE-BAFA', version: 1 });
 
+  // denials: notify and amend, revoke another, screening with screen and with read, a consultation answered twice
+  answers.get('denial.notify')!.push(await notify(x, bafa));
+  answers.get('denial.notify')!.push(await notify(x, bafa, denialDoc({ version: 2, validUntil: '2030-01-31' })));
+  answers.get('denial.notify')!.push(await notify(x, bafa, denialDoc({ denialId: 'DE-DEN-2026-0043' })));
+  await run(bafa, 'denial.revoke', { denialId: 'DE-DEN-2026-0043', reason: 'appeal granted' });
+  await run(bafa, 'agreement.put', { partner: 'NL-DOUANE', documentType: 'denial', permissions: ['screen'] });
+  await run(bafa, 'agreement.put', { partner: 'SG-MTI', documentType: 'denial', permissions: ['read'] });
+  await run(douane, 'screening.check', { parties: [{ name: 'Pars Optronics', country: 'IR', reference: 'p-1' }, { name: 'Nobody', country: 'DE' }], items: [{ controlCode: '6A003', description: 'cameras' }] });
+  await run(mti, 'screening.check', { parties: [{ name: 'Industries Pars Optronik', country: 'TR', aliases: ['POI'], address: '12 Azadi Street, Tehran' }] });
+  const consultation = await run(mti, 'consultation.open', { issuer: 'DE-BAFA', denialId: 'DE-DEN-2026-0042', summary: 'the same cameras, another consignee' });
+  const consultationId = (consultation.result.consultation as { consultationId: string }).consultationId;
+  await run(bafa, 'consultation.answer', { consultationId, answer: 'information', text: 'checking the end user', extend: true });
+  await run(mti, 'consultation.list', { limit: 1 });
+  await run(bafa, 'consultation.answer', { consultationId, answer: 'withdrawn', text: 'no objection' });
+  await run(bafa, 'consultation.list', {});
+
   // verification: valid with document (read), invalid with every optional check and details
   await run(sgCustoms, 'license.verify', { issuer: 'DE-BAFA', licenseId: 'DE-2026-000123', shipment: shipment({ items: [{ controlCode: '6A003.b.4', quantity: 1 }] }) });
   // a version below what was drawn: remaining goes negative (protocol.md §5: current quantity − drawn)
@@ -190,6 +207,11 @@ describe('every action result against schemas/<act>.result.schema.json', () => {
     expect(results('psv.report').map((r) => [r.version, r.replayed])).toEqual([[1, false], [1, true], [2, false]]);
     expect(results('psv.query').map((r) => (r.cases as { report?: { version: number } }[]).map((c) => c.report?.version ?? null))).toEqual([[null], [null, null], [2], [1]]);
     expect(results('audit.proof').some((r) => (r.path as string[]).length > 0)).toBe(true);
+    expect(results('screening.check').map((r) => (r.denials as { access: string; document?: string }[]).map((d) => [d.access, 'document' in d]))).toEqual([[['screen', false]], [['read', true]]]);
+    expect(results('screening.check').flatMap((r) => (r.parties as { matches: { matched: string[]; overlappingItems?: number[] }[] }[]).flatMap((p) => p.matches))).toEqual([
+      expect.objectContaining({ overlappingItems: [0] }), expect.objectContaining({ matched: expect.arrayContaining(['fuzzy', 'address']) }),
+    ]);
+    expect(results('consultation.answer').map((r) => [(r.consultation as { state: string }).state, r.denialRevoked])).toEqual([['open', false], ['withdrawn', true]]);
   });
 });
 

@@ -14,7 +14,7 @@ import type { ActionContext, ActionOutcome } from '../services.ts';
 export interface AgreementListBody { limit?: number; cursor?: string }
 
 /** The parts of the list, in order: given (every type), then received of each type (sort keys order them). */
-const PARTS: readonly (null | DocumentType)[] = [null, 'euc', 'license', 'psv'];
+const PARTS: readonly (null | DocumentType)[] = [null, 'denial', 'euc', 'license', 'psv'];
 
 /** The part a page stopped in, and the last key it returned there (none: the part starts from its beginning). */
 interface Position { part: number; after?: string }

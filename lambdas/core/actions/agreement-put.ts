@@ -14,9 +14,9 @@ export interface AgreementBody {
   validUntil?: string;
 }
 
-const ORDER: Permission[] = ['verify', 'read', 'drawdown', 'confirm', 'request'];
+const ORDER: Permission[] = ['verify', 'read', 'drawdown', 'confirm', 'request', 'screen'];
 /** What an agreement of each type can grant (the schema knows only the union; euc's limit is also in the schema). */
-const ALLOWED: Record<DocumentType, readonly Permission[]> = { license: ['verify', 'read', 'drawdown', 'confirm'], euc: ['verify', 'read'], psv: ['request'] };
+const ALLOWED: Record<DocumentType, readonly Permission[]> = { license: ['verify', 'read', 'drawdown', 'confirm'], euc: ['verify', 'read'], psv: ['request'], denial: ['screen', 'read'] };
 
 export async function agreementPut(ctx: ActionContext, body: AgreementBody): Promise<ActionOutcome> {
   const owner = ctx.caller.agencyId;
@@ -25,7 +25,7 @@ export async function agreementPut(ctx: ActionContext, body: AgreementBody): Pro
   const misfit = body.permissions.findIndex((p) => !ALLOWED[body.documentType].includes(p));
   if (misfit >= 0) refuse('ERR_BODY_INVALID', `${body.permissions[misfit]} is not a permission of ${body.documentType} agreements`, [{ pointer: `/body/permissions/${misfit}`, detail: `not one of ${ALLOWED[body.documentType].join(', ')}` }]);
   // psv: the checking agency grants requesters; a licensing or euc-issuer agency (every caller of this action) may check.
-  const ownerRole = body.documentType === 'license' ? 'licensing' : 'euc-issuer';
+  const ownerRole = body.documentType === 'license' || body.documentType === 'denial' ? 'licensing' : 'euc-issuer';
   if (body.documentType !== 'psv' && !hasRole(ctx.caller, ownerRole)) refuse('ERR_ROLE_FORBIDDEN', `only a ${ownerRole} agency owns ${body.documentType} documents to share`);
   if (body.partner === owner) refuse('ERR_BODY_INVALID', 'an agency needs no agreement with itself', [{ pointer: '/body/partner', detail: 'must be another agency' }]);
   if (!(await ctx.services.directory.get(body.partner))) refuse('ERR_NOT_FOUND', `no agency ${body.partner}`);

@@ -16,6 +16,12 @@ import { psvRequest } from './psv-request.ts';
 import { auditProof } from './audit-proof.ts';
 import { auditQuery } from './audit-query.ts';
 import { auditSeals } from './audit-seals.ts';
+import { consultationAnswer } from './consultation-answer.ts';
+import { consultationList } from './consultation-list.ts';
+import { consultationOpen } from './consultation-open.ts';
+import { denialNotify } from './denial-notify.ts';
+import { denialRevoke } from './denial-revoke.ts';
+import { screeningCheck } from './screening-check.ts';
 import { publishDocument } from './document-publish.ts';
 import { setDocumentStatus } from './document-status.ts';
 import { eucQuery } from './euc-query.ts';
@@ -47,4 +53,10 @@ export const ACTIONS: Record<ActionName, Action> = {
   'audit.query': auditQuery as Action,
   'audit.proof': auditProof as Action,
   'audit.seals': auditSeals as Action,
+  'denial.notify': denialNotify as Action,
+  'denial.revoke': denialRevoke as Action,
+  'screening.check': screeningCheck as Action,
+  'consultation.open': consultationOpen as Action,
+  'consultation.answer': consultationAnswer as Action,
+  'consultation.list': consultationList as Action,
 };

@@ -5,7 +5,7 @@
  * Only the caller's own partition is read: another agency's notifications cannot be named.
  */
 import { openCursor, PageBudget, sealCursor, type CursorBinding } from '../cursor.ts';
-import { decryptJws, NOTIFICATION_PK_PREFIX, recordFrom } from '../notifications/records.ts';
+import { decryptJws, NOTIFICATION_PK_PREFIX, NOTIFICATION_SK_PREFIX, recordFrom } from '../notifications/records.ts';
 import type { ActionContext, ActionOutcome } from '../services.ts';
 
 export interface NotificationListBody { limit?: number; cursor?: string; since?: string }
@@ -20,11 +20,11 @@ export async function notificationList(ctx: ActionContext, body: NotificationLis
   const binding: CursorBinding = { act: 'notification.list', caller: me, filters: body.since ? { since: body.since } : {} };
   const start: Partial<Position> = body.cursor
     ? await openCursor<Position>(services.cursorKeys, binding, body.cursor)
-    : body.since ? { after: new Date(Date.parse(body.since)).toISOString() } : {};
+    : body.since ? { after: `${NOTIFICATION_SK_PREFIX}${new Date(Date.parse(body.since)).toISOString()}` } : {};
   const limit = body.limit ?? 100;
   const page = new PageBudget(limit);
   // One more than the page holds: a further page is known without a trailing empty one.
-  const recs = await services.store.queryPage('notifications', { pk: `${NOTIFICATION_PK_PREFIX}${me}`, skPrefix: '', ...(start.after ? { after: start.after } : {}), limit: limit + 1 });
+  const recs = await services.store.queryPage('notifications', { pk: `${NOTIFICATION_PK_PREFIX}${me}`, skPrefix: NOTIFICATION_SK_PREFIX, ...(start.after ? { after: start.after } : {}), limit: limit + 1 });
   const nowSeconds = Math.floor(ctx.now / 1000);
   const notifications: Record<string, unknown>[] = [];
   let last: string | undefined;

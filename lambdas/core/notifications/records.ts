@@ -1,6 +1,6 @@
 /**
  * Notification records in the `notifications` table: one per (receiver, notification), partition `NTF#<receiver>`,
- * sort key `<iat as RFC 3339>#<jti>` (oldest first: notification.list's order). The compact JWS exactly as delivered
+ * sort key `N#<iat as RFC 3339>#<jti>` (oldest first: notification.list's order). The compact JWS exactly as delivered
  * is stored envelope-encrypted (its claims carry reasons and quantities); the delivery state, ids and type are clear.
  * Kept NOTIFICATION_TTL_DAYS whatever the delivery outcome, then removed by DynamoDB's TTL.
  */
@@ -35,7 +35,9 @@ export interface NotificationRecord {
 }
 
 export const notificationPk = (receiver: string): string => `${NOTIFICATION_PK_PREFIX}${receiver}`;
-export const notificationSk = (iatIso: string, jti: string): string => `${iatIso}#${jti}`;
+/** Every sort key starts with this: a DynamoDB key condition cannot take an empty prefix. */
+export const NOTIFICATION_SK_PREFIX = 'N#';
+export const notificationSk = (iatIso: string, jti: string): string => `${NOTIFICATION_SK_PREFIX}${iatIso}#${jti}`;
 const scopeOf = (receiver: string) => ({ owner: receiver, type: 'notification' });
 const aadOf = (receiver: string, sk: string): string => `notifications/${notificationPk(receiver)}/${sk}/jws`;
 
