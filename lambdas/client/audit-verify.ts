@@ -6,13 +6,31 @@
  * `complete` (an `all` auditor holding every event), every leaf must have its event, in
  * order. Every problem is named: changed, removed, inserted, reordered, or seal altered.
  * Against a seal the auditor kept from an earlier run (`kept`), the log must still hold that
- * very seal: seals removed from the end of the chain (a truncated tail) are caught.
+ * very seal: seals removed from the end of the chain (a truncated tail) are caught. An event
+ * whose `ts` is more than the late bound older than the `sealedAt` of an earlier seal that left
+ * nothing pending (no `backlog`) was written long after it claims: backdated.
  */
 import { compactVerify, createLocalJWKSet, decodeProtectedHeader, type JSONWebKeySet } from 'jose';
 import type { AuditEvent } from '../core/audit.ts';
 import { b64url, eventLeafHash, jcs, merkleRoot, rootFromPath, sha256 } from '../core/merkle.ts';
+import { LATE_BOUND_SECONDS } from '../core/seals.ts';
 
-export interface SealPayload { exchangeId: string; seq: number; count: number; first: string; last: string; root: string; prev: string | null }
+/**
+ * The signed members of a seal. `sealedAt`, `backlog` and `lateBeyondBound` were added in protocol revision 3
+ * (older seals lack them); any other member a newer exchange adds is ignored.
+ */
+export interface SealPayload {
+  exchangeId: string; seq: number; count: number; first: string; last: string; root: string; prev: string | null;
+  /** When the sealer began collecting the seal's events (RFC 3339). */
+  sealedAt?: string;
+  /** True when the seal left pending events for the next one (it was full). */
+  backlog?: boolean;
+  /** How many of its events the sealer found older than the late bound allows. */
+  lateBeyondBound?: number;
+}
+
+/** The newest earlier seal that left nothing pending: every event older than its sealedAt minus the late bound is in it or before it. */
+interface Drained { seq: number; sealedAt: string }
 
 export interface AuditBundle {
   exchangeId: string;
@@ -50,6 +68,8 @@ export async function verifySeal(jws: string, jwks: JSONWebKeySet, sealKeyIds: s
 export async function verifyAuditLog(b: AuditBundle, opts: { complete: boolean; onProgress?: (done: number, total: number) => void }): Promise<VerifyReport> {
   const problems: string[] = [];
   const leafOwner = new Map<string, { seq: number; index: number }[]>();
+  const drainedBefore = new Map<number, Drained>();
+  let drained: Drained | undefined;
   let prevJws: string | null = null;
   for (const [i, jws] of b.seals.entries()) {
     const seq = b.fromSeq + i;
@@ -69,6 +89,10 @@ export async function verifyAuditLog(b: AuditBundle, opts: { complete: boolean; 
     if (p.count !== leaves.length) problems.push(`seal ${seq} counts ${p.count} events but ${leaves.length} leaf hashes were served`);
     if (b64url(merkleRoot(leaves.map((l) => Buffer.from(l, 'base64url')))) !== p.root) problems.push(`seal ${seq}: the leaf hashes do not rebuild its signed root (a leaf was changed, removed, inserted or reordered)`);
     leaves.forEach((l, index) => leafOwner.set(l, [...(leafOwner.get(l) ?? []), { seq, index }]));
+    if (drained) drainedBefore.set(seq, drained);
+    if (p.lateBeyondBound !== undefined) problems.push(`seal ${seq}: the sealer found ${p.lateBeyondBound} event(s) written more than ${LATE_BOUND_SECONDS} s after their ts (lateBeyondBound)`);
+    if (p.sealedAt !== undefined && Number.isNaN(Date.parse(p.sealedAt))) problems.push(`seal ${seq}: sealedAt is not a date-time`);
+    else if (p.sealedAt !== undefined && p.backlog !== true) drained = { seq, sealedAt: p.sealedAt };
     prevJws = jws;
     opts.onProgress?.(i + 1, b.seals.length);
   }
@@ -84,6 +108,8 @@ export async function verifyAuditLog(b: AuditBundle, opts: { complete: boolean; 
     else {
       if (where.length > 1) problems.push(`event ${e.id} appears in ${where.length} seals`);
       if (e.ts > newestSealed) newestSealed = e.ts;
+      const late = lateProblem(e, where[0]!.seq, drainedBefore.get(where[0]!.seq));
+      if (late) problems.push(late);
     }
     seen.set(leaf, e);
   }
@@ -111,6 +137,14 @@ export async function verifyAuditLog(b: AuditBundle, opts: { complete: boolean; 
   }
   if (b.kept !== undefined) problems.push(...(await keptSealProblems(b, b.kept)));
   return { ok: problems.length === 0, problems, seals: b.seals.length, events: b.events.length, leaves: [...leafOwner.keys()].length, pending, lastSeal: b.seals.at(-1) ?? null };
+}
+
+/** The event's ts against the newest earlier seal that drained the pending events: more than the late bound older is backdated. */
+function lateProblem(e: AuditEvent, seq: number, drained: Drained | undefined): string | undefined {
+  if (!drained) return undefined;
+  const horizon = Date.parse(drained.sealedAt) - LATE_BOUND_SECONDS * 1000;
+  if (Date.parse(e.ts) >= horizon) return undefined;
+  return `event ${e.id} (ts ${e.ts}) is in seal ${seq}, but seal ${drained.seq} (sealedAt ${drained.sealedAt}) had sealed every event older than ${new Date(horizon).toISOString()}: written more than ${LATE_BOUND_SECONDS} s after its ts (backdated)`;
 }
 
 /**

@@ -10,17 +10,23 @@
  * and the `SEALS` head commit in one conditional transaction, so concurrent sealers cannot
  * both append seq n. Marking events sealed is not atomic with the seal; a crash in between
  * is repaired on the next run from the last seal's id list, so an event is never sealed twice.
+ *
+ * Each seal says when it was made (`sealedAt`, taken before the index is read) and whether it
+ * left pending events for the next one (`backlog`). A seal without backlog covered every event
+ * written long enough before its sealedAt, so a later seal holding an event older than that
+ * sealedAt minus LATE_BOUND_SECONDS holds one that was backdated: it is still sealed (never
+ * lost), counted in the seal's `lateBeyondBound` and reported as an integrity failure.
  */
 import { b64url, eventLeafHash, merkleRoot, sha256 } from './merkle.ts';
 import { WriteConflict, type SealSigner, type StoredRecord, type Store } from './ports.ts';
 import { sealCandidates } from './seal-candidates.ts';
-import { getSeal, getSealHead, sealPk, SEALS_HEAD } from './seals.ts';
+import { getSeal, getSealHead, LATE_BOUND_SECONDS, sealPk, SEALS_HEAD } from './seals.ts';
 import { isoNow, type CoreServices } from './services.ts';
 
 /** Leaves per seal: keeps the seal record (ids + leaf hashes) well under DynamoDB's 400 KB item limit. */
 export const MAX_LEAVES = 2000;
 
-export interface SealResult { seq: number; count: number; first: string; last: string }
+export interface SealResult { seq: number; count: number; first: string; last: string; lateBeyondBound?: number }
 
 /** An event's record rewritten without `pending`, with where it was sealed. The event itself is unchanged. */
 function markSealed(r: StoredRecord, seq: number, leafIndex: number): StoredRecord {
@@ -45,10 +51,12 @@ export interface SealBacklog { lagSeconds?: number }
 /** Seal up to MAX_LEAVES pending events; null when there was nothing to seal (or another sealer won). */
 export async function sealOnce(services: CoreServices, signer: SealSigner, backlog?: SealBacklog): Promise<SealResult | null> {
   const { store } = services;
+  // Before the index is read: every event the index held by then is in this seal or left as its backlog.
+  const sealedAt = isoNow(services.clock.now());
   const head = await getSealHead(store);
   const last = head ? await getSeal(store, head.last) : null;
   const index = new Map((last?.ids ?? []).map((id, i) => [id, i]));
-  const { batch, unmarked } = await sealCandidates(store, new Set(index.keys()), MAX_LEAVES);
+  const { batch, unmarked, backlog: left } = await sealCandidates(store, new Set(index.keys()), MAX_LEAVES);
   // repair: events of the last seal that were not yet marked are marked now, never sealed again
   await markAll(store, unmarked.map((r) => markSealed(r, head!.last, index.get(r.pk)!)));
   if (batch.length === 0) {
@@ -59,6 +67,9 @@ export async function sealOnce(services: CoreServices, signer: SealSigner, backl
   // Leaves are recomputed from the stored event, not taken from its `hash` member.
   const leaves = batch.map(({ e }) => eventLeafHash(e as unknown as Record<string, unknown>));
   const seq = head ? head.last + 1 : 0;
+  const horizon = head?.drainedAt === undefined ? undefined : isoNow(Date.parse(head.drainedAt) - LATE_BOUND_SECONDS * 1000);
+  // A ts that is no date is as suspect as an old one.
+  const late = horizon === undefined ? [] : batch.filter(({ e }) => !(Date.parse(e.ts) >= Date.parse(horizon)));
   const payload = {
     exchangeId: services.exchangeId,
     seq,
@@ -67,22 +78,30 @@ export async function sealOnce(services: CoreServices, signer: SealSigner, backl
     last: batch.at(-1)!.e.id,
     root: b64url(merkleRoot(leaves.map((l) => Buffer.from(l, 'base64url')))),
     prev: head ? head.prevHash : null,
+    sealedAt,
+    ...(left ? { backlog: true } : {}),
+    ...(late.length > 0 ? { lateBeyondBound: late.length } : {}),
   };
+  const drainedAt = left ? head?.drainedAt : sealedAt;
   const { kid } = await signer.publicKey();
   const input = `${b64url(encoder.encode(JSON.stringify({ alg: 'ES256', kid, typ: 'corridor-seal+jws' })))}.${b64url(encoder.encode(JSON.stringify(payload)))}`;
   const jws = `${input}.${b64url(await signer.sign(encoder.encode(input)))}`;
 
   try {
     await store.commit([
-      { op: 'put', record: { table: 'audit', pk: sealPk(seq), attrs: { seq, jws, leaves, ids: batch.map(({ e }) => e.id), sealedAt: isoNow(services.clock.now()) } }, condition: { kind: 'absent' } },
-      { op: 'put', record: { table: 'audit', pk: SEALS_HEAD, attrs: { last: seq, prevHash: b64url(sha256(jws)), ver: head ? head.ver + 1 : 1 } }, condition: head ? { kind: 'version', equals: head.ver } : { kind: 'absent' } },
+      { op: 'put', record: { table: 'audit', pk: sealPk(seq), attrs: { seq, jws, leaves, ids: batch.map(({ e }) => e.id), sealedAt } }, condition: { kind: 'absent' } },
+      { op: 'put', record: { table: 'audit', pk: SEALS_HEAD, attrs: { last: seq, prevHash: b64url(sha256(jws)), ver: head ? head.ver + 1 : 1, ...(drainedAt ? { drainedAt } : {}) } }, condition: head ? { kind: 'version', equals: head.ver } : { kind: 'absent' } },
     ]);
   } catch (e) {
     if (e instanceof WriteConflict) return null; // another sealer appended first; its run marks its events
     throw e;
   }
+  if (late.length > 0) {
+    // Sealed so nothing is lost, and alarmed: someone wrote into the audit table, or a handler outlived every timeout.
+    services.telemetry.integrityFailed({ action: 'seal', dependency: 'audit', errorClass: 'LateBeyondBound', check: `seal ${seq} holds ${late.length} event(s) whose ts is older than ${horizon}, first ${late[0]!.e.id}` });
+  }
   await markAll(store, batch.map(({ r }, i) => markSealed(r, seq, i)));
-  return { seq, count: batch.length, first: payload.first, last: payload.last };
+  return { seq, count: batch.length, first: payload.first, last: payload.last, ...(late.length > 0 ? { lateBeyondBound: late.length } : {}) };
 }
 
 /** Seal until nothing is pending (one seal per MAX_LEAVES events). */

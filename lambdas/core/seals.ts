@@ -1,16 +1,37 @@
-/** Seal records in the audit table: `SEAL#<seq>` (the JWS, its leaf hashes and event ids) and the `SEALS` head. */
+/**
+ * Seal records in the audit table: `SEAL#<seq>` (the JWS, its leaf hashes and event ids) and the `SEALS` head; and
+ * the late bound, which the sealer and the offline verifier apply alike.
+ */
 import type { Store, StoredRecord } from './ports.ts';
 
 export const SEALS_HEAD = 'SEALS';
+
+/**
+ * The longest Lambda timeout of a function that may write to the audit table (the sealer's and the notifier's 60 s;
+ * API functions have 10 s, the deliverer 30 s), held by test/infra/late-bound.test.ts. An event's `ts` is the
+ * exchange's clock when its handler started, and the event is written before the handler returns, so within this.
+ */
+export const EVENT_WRITER_TIMEOUT_SECONDS = 60;
+/** For what no timeout bounds: a write sent just before the timeout landing, the `pending` index catching up with it, two hosts' clocks. */
+export const LATE_MARGIN_SECONDS = 60;
+/**
+ * The late bound (protocol.md §6, docs/audit.md): an event whose `ts` is more than this older than the `sealedAt`
+ * of a seal that drained the pending index (no `backlog`) should have been in that seal or an earlier one; in a
+ * later seal it was backdated (or held far beyond any timeout). The caller's `iat`/`exp` (300 s + 60 s skew) do
+ * not enter: `ts` is the exchange's time, not the caller's.
+ */
+export const LATE_BOUND_SECONDS = EVENT_WRITER_TIMEOUT_SECONDS + LATE_MARGIN_SECONDS;
 export const sealPk = (seq: number): string => `SEAL#${String(seq).padStart(12, '0')}`;
 
-export interface SealHead { last: number; prevHash: string; ver: number }
+/** `drainedAt`: the sealedAt of the newest seal that left nothing pending (absent before any did, and on heads from before sealedAt). */
+export interface SealHead { last: number; prevHash: string; ver: number; drainedAt?: string }
 
 export interface StoredSeal { seq: number; jws: string; leaves: string[]; ids: string[] }
 
 export async function getSealHead(store: Store): Promise<SealHead | null> {
   const r = await store.get('audit', SEALS_HEAD);
-  return r ? { last: Number(r.attrs.last), prevHash: String(r.attrs.prevHash), ver: Number(r.attrs.ver) } : null;
+  if (!r) return null;
+  return { last: Number(r.attrs.last), prevHash: String(r.attrs.prevHash), ver: Number(r.attrs.ver), ...(typeof r.attrs.drainedAt === 'string' ? { drainedAt: r.attrs.drainedAt } : {}) };
 }
 
 export function sealFrom(r: StoredRecord): StoredSeal {

@@ -102,7 +102,8 @@ export class Monitoring extends Construct {
 
     this.integrityFailures = alarm('IntegrityFailures',
       'Corridor found stored data that fails an integrity check: a blob that does not authenticate for its record, or a ' +
-      'license balance older than its drawdown records (rolled back). Those calls answered 503. Someone with write access ' +
+      'license balance older than its drawdown records (rolled back). Those calls answered 503. Or the sealer sealed an ' +
+      'audit event older than the late bound (backdated, counted in the seal). Someone with write access ' +
       'to the tables changed them: treat as an incident (docs/operating.md), see the function logs for the record.',
       serviceMetric(APP_METRICS.integrityFailures, cloudwatch.Stats.SUM, ALARM_PERIOD), 1, quiet);
 

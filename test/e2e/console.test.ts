@@ -134,7 +134,7 @@ describe('auditor console (Chromium)', () => {
     const q = await c.callUntyped<{ events: Record<string, unknown>[] }>('audit.query', { action: 'license.verify' });
     const shown = q.result!.events[0]!;
     const p = (await c.callUntyped<ProofAnswer>('audit.proof', { eventId: shown.id })).result!;
-    expect(await verifyProof(p, shown, d)).toMatchObject({ ok: true, leafIndex: p.leafIndex });
+    expect(await verifyProof(p, shown, d)).toMatchObject({ ok: true, leafIndex: p.leafIndex, sealedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) });
     const altered = { ...p.event, status: 299 };
     expect(await verifyProof({ ...p, event: altered }, shown, d)).toEqual({ ok: false, reason: 'the proven event differs from the one listed' });
     expect(await verifyProof({ ...p, event: altered }, altered, d)).toEqual({ ok: false, reason: 'the event content does not match its hash (changed after it was written)' });

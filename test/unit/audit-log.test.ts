@@ -49,7 +49,8 @@ describe('sealing', () => {
 
   it('a late event (its ts before the last seal) lands in the next seal; none is skipped', async () => {
     await sealNow(x);
-    const late = sealableEvent({ id: 'ev-late-000000000000000000000000000000000000000000', ts: '2026-11-22T09:00:00.000Z', exchangeId: 'corridor:test', action: 'license.verify', decision: 'allow', status: 200, rqd: 'x', rsd: 'y', sourceIp: '127.0.0.1', requestId: 'slow' });
+    // 35 s before that seal (made at 10:00:05): a slow request, within the late bound (older ones: seal-late-bound.test.ts)
+    const late = sealableEvent({ id: 'ev-late-000000000000000000000000000000000000000000', ts: '2026-11-22T09:59:30.000Z', exchangeId: 'corridor:test', action: 'license.verify', decision: 'allow', status: 200, rqd: 'x', rsd: 'y', sourceIp: '127.0.0.1', requestId: 'slow' });
     await x.store.commit([auditWrite(late)]);
     const [next] = await sealNow(x);
     expect(next).toMatchObject({ seq: 1, count: 1, first: late.id, last: late.id });

@@ -131,7 +131,8 @@ async function prove(event: AuditEvent, row: HTMLTableRowElement): Promise<void>
     const v = await verifyProof(a.result, event, discovery);
     if (run !== proofRun) return;
     if (!v.ok) return say($.proof, 'fail', `✗ proof failed: ${v.reason}`);
-    say($.proof, 'ok', `✓ proof verified: event in seal ${v.seq} at leaf ${v.leafIndex} of ${v.count}`,
+    const when = v.sealedAt && !Number.isNaN(Date.parse(v.sealedAt)) ? `, sealed ${new Date(v.sealedAt).toLocaleString()}` : '';
+    say($.proof, 'ok', `✓ proof verified: event in seal ${v.seq} at leaf ${v.leafIndex} of ${v.count}${when}`,
       el('span', { class: 'detail' }, `Checked in this browser: the leaf hash recomputed from the event (JCS, SHA-256), the ${a.result.path.length}-step RFC 9162 path up to the seal's root, and the seal's signature under a published seal key.`));
   } catch (e) {
     if (run === proofRun) say($.proof, 'fail', failure(e));

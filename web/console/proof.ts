@@ -13,10 +13,12 @@ import { base64url, compactVerify, createLocalJWKSet, decodeProtectedHeader, typ
 const canonicalize = canonicalizeModule as unknown as (value: unknown) => string | undefined;
 
 export interface ProofAnswer { event: Record<string, unknown>; seal: string; leafIndex: number; path: string[] }
-export interface SealPayload { exchangeId: string; seq: number; count: number; first: string; last: string; root: string; prev: string | null }
+/** The seal's signed members; `sealedAt` since protocol revision 3 (older seals lack it), and members this page does not know are ignored. */
+export interface SealPayload { exchangeId: string; seq: number; count: number; first: string; last: string; root: string; prev: string | null; sealedAt?: string }
 /** What a proof is checked against: the exchange's id and published seal keys (a Discovery will do). */
 export interface SealTrust { exchangeId: string; sealKeyIds: string[]; jwks: JSONWebKeySet }
-export type ProofVerdict = { ok: true; seq: number; leafIndex: number; count: number } | { ok: false; reason: string };
+/** `sealedAt`: when the seal was made (the event existed by then), when the seal says. */
+export type ProofVerdict = { ok: true; seq: number; leafIndex: number; count: number; sealedAt?: string } | { ok: false; reason: string };
 
 export function jcs(value: unknown): string {
   const text = canonicalize(value);
@@ -106,5 +108,5 @@ export async function verifyProof(p: ProofAnswer, shown: Readonly<Record<string,
   const root = await rootFromPath(base64url.decode(leaf), p.leafIndex, seal.count, path);
   if (!root) return fail(`the inclusion path does not fit leaf ${p.leafIndex} of a tree of ${seal.count}`);
   if (base64url.encode(root) !== seal.root) return fail(`the inclusion path does not lead to seal ${seal.seq}'s signed root`);
-  return { ok: true, seq: seal.seq, leafIndex: p.leafIndex, count: seal.count };
+  return { ok: true, seq: seal.seq, leafIndex: p.leafIndex, count: seal.count, ...(typeof seal.sealedAt === 'string' ? { sealedAt: seal.sealedAt } : {}) };
 }

@@ -2,11 +2,13 @@
 
 leaf = SHA-256(0x00 ‖ JCS(event without `hash`)), node = SHA-256(0x01 ‖ left ‖ right) (RFC 9162 §2.1.1); a seal is a
 JWS by a key listed in the configuration's sealKeyIds, typ corridor-seal+jws, over {exchangeId, seq, count, first,
-last, root, prev}. Only the exchange's published seal key is trusted, never the exchange's word.
+last, root, prev} and, since protocol revision 3, `sealedAt` (when the seal was made), `backlog` and `lateBeyondBound`;
+members this client does not know are ignored. Only the exchange's published seal key is trusted, never the exchange's word.
 """
 import hashlib
 from dataclasses import dataclass
-from typing import Any, Dict, List, Sequence
+from datetime import datetime
+from typing import Any, Dict, List, Optional, Sequence
 
 from .answers import key_from_jwks
 from .b64 import b64url_decode
@@ -75,21 +77,41 @@ def verify_seal(seal: str, exchange_jwks: Dict[str, Any], seal_key_ids: List[str
     count = payload.get("count")
     if type(count) is not int or count < 1 or not isinstance(payload.get("root"), str):
         raise ProofInvalid("the seal has no count or root")
+    if "sealedAt" in payload and _instant(payload["sealedAt"]) is None:
+        raise ProofInvalid("the seal's sealedAt is not an RFC 3339 date-time")
     return payload
+
+
+def _instant(value: Any) -> Optional[datetime]:
+    """An RFC 3339 date-time with an offset (`Z` or ±hh:mm), or None."""
+    if not isinstance(value, str) or "T" not in value:
+        return None
+    try:
+        t = datetime.fromisoformat(value[:-1] + "+00:00" if value.endswith("Z") else value)
+    except ValueError:
+        return None
+    return t if t.tzinfo is not None else None
 
 
 @dataclass(frozen=True)
 class VerifiedProof:
     event: Dict[str, Any]
-    seal: Dict[str, Any]  # the verified seal payload: seq, count, first, last, root, prev
+    seal: Dict[str, Any]  # the verified seal payload: seq, count, first, last, root, prev (sealedAt, … when present)
     leaf_index: int
+
+    @property
+    def sealed_at(self) -> Optional[str]:
+        """When the seal was made (the event existed by then); None for a seal from before protocol revision 3."""
+        return self.seal.get("sealedAt")
 
 
 def verify_proof(
-    proof: Dict[str, Any], *, event_id: str, exchange_id: str, exchange_jwks: Dict[str, Any], seal_key_ids: List[str]
+    proof: Dict[str, Any], *, event_id: str, exchange_id: str, exchange_jwks: Dict[str, Any], seal_key_ids: List[str],
+    expected_event: Optional[Dict[str, Any]] = None,
 ) -> VerifiedProof:
-    """Check an audit.proof result for the event `event_id`: the event is that event, its content matches its hash,
-    the path leads from its leaf to the root of a seal signed by the exchange's seal key. ProofInvalid says why not."""
+    """Check an audit.proof result for the event `event_id`: the event is that event (exactly `expected_event` when
+    the caller holds it, e.g. from audit.query), its content matches its hash, the path leads from its leaf to the root
+    of a seal signed by the exchange's seal key for `exchange_id`. ProofInvalid says why not."""
     event, path, index = proof.get("event"), proof.get("path"), proof.get("leafIndex")
     if not isinstance(event, dict) or not isinstance(path, list) or type(index) is not int:
         raise ProofInvalid("a proof has event, seal, leafIndex and path")
@@ -98,6 +120,8 @@ def verify_proof(
         raise ProofInvalid(f"the proof is for event {event.get('id')!r}, not {event_id!r}")
     if event.get("exchangeId") != exchange_id:
         raise ProofInvalid(f"the event is of exchange {event.get('exchangeId')!r}, not {exchange_id!r}")
+    if expected_event is not None and canonicalize(event) != canonicalize(expected_event):
+        raise ProofInvalid(f"event {event_id} differs from the event asked about")
     try:
         leaf = leaf_hash(event)
         if b64url_decode(event.get("hash", "")) != leaf:

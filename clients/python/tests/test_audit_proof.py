@@ -72,6 +72,27 @@ class AuditProofs(unittest.TestCase):
         foreign["hash"] = b64url_encode(leaf_hash(foreign))
         self.assert_refused("the event is of exchange 'corridor:elsewhere'", self.proof(2, event=foreign), "evt-02")
 
+    def test_the_whole_event_asked_about(self):
+        self.assertEqual(self.verify_held(self.proof(2), self.events[2]).leaf_index, 2)
+        other = {**self.events[2], "status": 500}
+        with self.assertRaises(ProofInvalid) as ctx:
+            self.verify_held(self.proof(2), other)
+        self.assertIn("event evt-02 differs from the event asked about", str(ctx.exception))
+
+    def verify_held(self, proof, held):
+        return verify_proof(proof, event_id=held["id"], exchange_id=self.ex.exchange_id, exchange_jwks=self.ex.jwks,
+                            seal_key_ids=self.ex.seal_key_ids, expected_event=held)
+
+    def test_sealed_at_and_members_added_later(self):
+        # Revision 3 seals carry sealedAt (and may carry backlog, lateBeyondBound); members unknown to this client are ignored.
+        later = self.ex.seal({**self.seal_payload, "sealedAt": "2026-11-22T10:01:00.000Z", "lateBeyondBound": 1, "someday": {"x": 1}})
+        v = self.verify(self.proof(2, seal=later), "evt-02")
+        self.assertEqual((v.sealed_at, v.seal["lateBeyondBound"]), ("2026-11-22T10:01:00.000Z", 1))
+        self.assertIsNone(self.verify(self.proof(2), "evt-02").sealed_at)  # a seal from before revision 3
+        for bad in ("yesterday", "2026-11-22T10:01:00", 1795000000):
+            with self.subTest(sealedAt=bad):
+                self.assert_refused("the seal's sealedAt is not an RFC 3339 date-time", self.proof(2, seal=self.ex.seal({**self.seal_payload, "sealedAt": bad})), "evt-02")
+
     def test_the_seal_names_its_first_and_last_event(self):
         wrong_first = self.ex.seal({**self.seal_payload, "first": "evt-99"})
         self.assert_refused("seal 4 names another event at leaf 0", self.proof(0, seal=wrong_first), "evt-00")

@@ -106,6 +106,8 @@ class LiveExchange(unittest.TestCase):
         verified = verify_proof(proof.result, event_id=call.audit_id, **checks)
         self.assertEqual(verified.event, event)
         self.assertEqual(verified.seal["exchangeId"], self.local["exchangeId"])
+        self.assertLessEqual(event["ts"], verified.sealed_at)  # the seal says when it was made: after the call
+        self.assertEqual(verify_proof(proof.result, event_id=call.audit_id, expected_event=event, **checks).leaf_index, verified.leaf_index)
         with self.assertRaises(ProofInvalid):  # the same genuine proof, taken as the proof of another event
             verify_proof(proof.result, event_id=another_event_id(self.customs, self.issuer_id), **checks)
         with self.assertRaises(ProofInvalid):  # the event edited after sealing
