@@ -21,7 +21,8 @@ export type TableAction =
   | 'dynamodb:PutItem'
   | 'dynamodb:DeleteItem'
   | 'dynamodb:ConditionCheckItem'
-  | 'dynamodb:BatchWriteItem';
+  | 'dynamodb:BatchWriteItem'
+  | 'dynamodb:BatchGetItem';
 
 /**
  * The item operations DynamoDbStore issues: GetItem, Query, PutItem, and TransactWriteItems, which IAM authorizes per
@@ -39,11 +40,13 @@ export const TABLE_ITEM_ACTIONS: readonly TableAction[] = [
 export const REGISTRY_ITEM_ACTIONS_WITH_DELETE: readonly TableAction[] = [...TABLE_ITEM_ACTIONS, 'dynamodb:DeleteItem'];
 
 /**
- * The sealer on the audit table: reads the SEALS head and the last seal (GetItem), appends seal + head in one
- * conditional TransactWriteItems of two Puts and rewrites each sealed event without `pending` (BatchWriteItem puts, 25 per
- * request; the store never uses UpdateItem). It never deletes, and queries only the `pending` index, never the table itself.
+ * The sealer on the audit table: reads the SEALS head and the last seal (GetItem), reads back every event the `pending`
+ * index lists with consistent reads before sealing it (BatchGetItem, 100 per request: the index lags the table), appends
+ * seal + head in one conditional TransactWriteItems of two Puts and rewrites each sealed event without `pending`
+ * (BatchWriteItem puts, 25 per request; the store never uses UpdateItem). It never deletes, and queries only the
+ * `pending` index, never the table itself. No other function batch-reads.
  */
-export const SEALER_AUDIT_ACTIONS: readonly TableAction[] = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:BatchWriteItem'];
+export const SEALER_AUDIT_ACTIONS: readonly TableAction[] = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:BatchWriteItem', 'dynamodb:BatchGetItem'];
 
 export interface TableGrant {
   /** Item actions on the table itself. */
