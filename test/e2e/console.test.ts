@@ -85,7 +85,7 @@ describe('auditor console (Chromium)', () => {
     await verifyRow(page).first().click();
     const proof = page.getByTestId('proof-result');
     await page.locator('#proof-result:not([data-state="pending"])').waitFor();
-    expect(await proof.textContent()).toMatch(/^✓ proof verified: event in seal \d+ at leaf \d+ of \d+/);
+    expect(await proof.textContent()).toMatch(/^✓ proof verified: event in seal \d+ at leaf \d+ of \d+, sealed \S/); // the seal's sealedAt, in local time
     mkdirSync(join(ROOT, 'test-artifacts'), { recursive: true });
     await page.screenshot({ path: SHOT, fullPage: true });
     expect(errors).toEqual([]);
