@@ -14,6 +14,7 @@ import { DEFAULT_METRICS_DETAIL, METRICS_DETAILS, type MetricsDetail } from '../
 import { ASSUMPTIONS, monthlyFloor, perMillion, PRICES, telemetryLogBytes } from './cost.ts';
 import { motoBench, type PhaseResult } from './moto.ts';
 import { screeningBench } from './screening.ts';
+import { notificationBench, notificationCost, NOTIFY_ASSUMPTIONS, type NotificationBench, type NotifyCostLine } from './notifications.ts';
 import { regexAdversarial, validationLinearity } from './validation-regex.ts';
 import { warmCost } from './warm-cost.ts';
 
@@ -32,7 +33,7 @@ const quick = process.argv.includes('--quick');
  * `--only warm,cold` (or `--only=warm`) runs just those sections of warm, cold, moto, cost, validation, screening, prints
  * their rows and writes no file: a partial run never replaces the last full one. `cost` implies warm, cold, moto.
  */
-const SECTIONS = ['warm', 'cold', 'moto', 'cost', 'validation', 'screening'] as const;
+const SECTIONS = ['warm', 'cold', 'moto', 'cost', 'validation', 'screening', 'notifications'] as const;
 type Section = (typeof SECTIONS)[number];
 const onlyAt = process.argv.findIndex((a) => a === '--only' || a.startsWith('--only='));
 const only = onlyAt < 0 ? null : new Set((process.argv[onlyAt]!.startsWith('--only=') ? process.argv[onlyAt]!.slice('--only='.length) : (process.argv[onlyAt + 1] ?? '')).split(',').map((x) => x.trim()).filter(Boolean));
@@ -45,6 +46,7 @@ let moto!: Awaited<ReturnType<typeof motoBench>>;
 let lin!: ReturnType<typeof validationLinearity>;
 let regex!: ReturnType<typeof regexAdversarial>;
 let screening: ReturnType<typeof screeningBench> | undefined;
+let notifications: (Omit<NotificationBench, 'delaysMs'> & { delayMs: Record<string, number>; cost: NotifyCostLine[]; usdPerMillion: number; assumptions: typeof NOTIFY_ASSUMPTIONS }) | undefined;
 let verifyCost!: ReturnType<typeof perMillion>;
 let drawdownCost!: ReturnType<typeof perMillion>;
 type Template = { Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }> };
@@ -155,6 +157,18 @@ if (runs('screening')) {
   row(`screening index: build ms, heap MB (${screening.listedParties.toLocaleString('en')} listed parties; ${screening.matches} matches in the batch)`, `${Math.round(screening.buildMs)} ms, ${Math.round(screening.heapMb)} MB`, '—', '—', 'info', null);
 }
 
+if (runs('notifications')) {
+  step('notifications: commit → delivery locally (moto, poller, loopback receiver), cost per million');
+  const b = await notificationBench(quick ? 8 : 20, 5);
+  const cost = notificationCost(b);
+  const usdPerMillion = cost.reduce((s, l) => s + l.usd, 0);
+  const delayMs = { p50: r2(percentile(b.delaysMs, 0.5)), p95: r2(percentile(b.delaysMs, 0.95)), max: r2(Math.max(...b.delaysMs)) };
+  notifications = { receivers: b.receivers, changes: b.changes, perNotification: b.perNotification, outboxWruPerChange: b.outboxWruPerChange, delayMs, cost, usdPerMillion, assumptions: NOTIFY_ASSUMPTIONS };
+  row(`notification delay, commit → delivered, local, ms p50 / p95 / max (${b.delaysMs.length} notifications, ${b.receivers} receivers per change)`, `${delayMs.p50} / ${delayMs.p95} / ${delayMs.max}`, '—', '—', 'p95 ≤ 5000 ms', delayMs.p95 <= 5000);
+  row('cost per million notifications, $ (delivered at the first attempt; lines below)', r2(usdPerMillion), '—', '—', 'info', null);
+  for (const l of cost) console.error(`  notifications: ${l.item}: $${l.usd.toFixed(4)} per million = ${l.formula}`);
+}
+
 // Output: table, results.json, chart.
 const cells = rows.map((r) => [r.metric, String(r.ours), String(r.baseline), String(r.ratio), r.target, r.pass === null ? '' : r.pass ? 'pass' : 'FAIL']);
 const head = ['metric', 'ours', 'baseline', 'ratio', 'target', ''];
@@ -192,5 +206,6 @@ writeFileSync(join(PROJECT_ROOT, 'bench/results.json'), `${JSON.stringify({
   validation: lin,
   regex,
   screening,
+  notifications,
 }, null, 2)}\n`);
 console.error('bench: wrote bench/results.json and bench/latency.svg');

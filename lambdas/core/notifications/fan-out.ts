@@ -50,22 +50,19 @@ export async function fanOut(deps: FanOutDeps, item: { pk: string; attrs: Readon
       }
       const jti = notificationJti(outbox.id, index, who.agencyId);
       const sk = notificationSk(outbox.ts, jti);
-      let rec = await getRecord(store, who.agencyId, sk);
-      if (!rec) {
-        const jws = await signNotification(await services.responseKeys.signingKey(), {
-          iss: services.exchangeId, aud: who.agencyId, iat: Math.floor(iatMs / 1000), jti, evt: notice.evt, sub: notice.sub, data: dataFor(notice, who.reader),
-        });
-        const fresh: NotificationRecord = {
-          receiver: who.agencyId, sk, jti, evt: notice.evt, jwsBlob: await encryptJws(cipher, who.agencyId, sk, jws),
-          state: 'pending', attempts: 0, expiresAt: Math.floor(iatMs / 1000) + NOTIFICATION_TTL_DAYS * 86_400, ver: 1,
-        };
-        try {
-          await store.commit([recordWrite(fresh, null)]);
-          rec = fresh;
-        } catch (e) {
-          if (!(e instanceof WriteConflict)) throw e;
-          rec = await getRecord(store, who.agencyId, sk); // a concurrent fan-out of the same record won
-        }
+      // Written first, read back only when it exists already (a batch fanned out again): one write, no read, per receiver.
+      const jws = await signNotification(await services.responseKeys.signingKey(), {
+        iss: services.exchangeId, aud: who.agencyId, iat: Math.floor(iatMs / 1000), jti, evt: notice.evt, sub: notice.sub, data: dataFor(notice, who.reader),
+      });
+      let rec: NotificationRecord | null = {
+        receiver: who.agencyId, sk, jti, evt: notice.evt, jwsBlob: await encryptJws(cipher, who.agencyId, sk, jws),
+        state: 'pending', attempts: 0, expiresAt: Math.floor(iatMs / 1000) + NOTIFICATION_TTL_DAYS * 86_400, ver: 1,
+      };
+      try {
+        await store.commit([recordWrite(rec, null)]);
+      } catch (e) {
+        if (!(e instanceof WriteConflict)) throw e;
+        rec = await getRecord(store, who.agencyId, sk); // fanned out before: its stored state decides
       }
       // Attempted already: its own chain of messages carries it on (delivery.ts).
       if (rec && rec.state === 'pending' && rec.attempts === 0) messages.push({ v: 1, r: who.agencyId, s: sk, n: 1, d: clock.now() });
