@@ -106,7 +106,7 @@ export async function notificationBench(changes = 20, receivers = 5): Promise<No
     const queue = new SqsNotificationQueue(sqs, queueUrl);
     const startPoller = async (): Promise<Poller> => startNotificationPoller({
       dynamodb: x.clients.dynamodb, streams, sqs, auditTable: x.tables.audit, queueUrl,
-      notify: streamBatch({ services: x.services, queue }),
+      stream: [streamBatch({ services: x.services, queue })],
       deliver: queueBatch({ services: x.services, queue, poster: new NodeWebhookPoster(), policy: LOCAL_ENDPOINTS, schedule: DEFAULT_SCHEDULE }),
     });
     const status = (i: number) => x.call(bafa, 'license.status', { licenseId: 'DE-2026-000123', status: i % 2 ? 'active' : 'suspended', reason: `bench ${i}` });

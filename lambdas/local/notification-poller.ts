@@ -22,13 +22,19 @@ export interface PollerOptions {
   sqs: SQSClient;
   auditTable: string;
   queueUrl: string;
-  notify: (records: readonly StreamRecordLike[]) => Promise<DynamoDBBatchResponse>;
+  /**
+   * The consumers of the audit stream, each reading it on its own (its own position, its own failures), as each event
+   * source mapping does in AWS: the notifier today; the stream sealer of the audit-stream design is a second entry.
+   */
+  stream: readonly StreamConsumer[];
   deliver: (messages: readonly QueueMessageLike[]) => Promise<SQSBatchResponse>;
   /** Polling interval while there is work; it backs off to idleMs when there is none. */
   busyMs?: number;
   idleMs?: number;
   onError?: (e: unknown) => void;
 }
+
+export type StreamConsumer = (records: readonly StreamRecordLike[]) => Promise<DynamoDBBatchResponse>;
 
 export interface Poller { stop(): Promise<void> }
 
@@ -64,22 +70,24 @@ export async function startNotificationPoller(opts: PollerOptions): Promise<Poll
   const described = await opts.streams.send(new DescribeStreamCommand({ StreamArn: streamArn }));
   const shardId = described.StreamDescription?.Shards?.[0]?.ShardId;
   if (!shardId) throw new Error('the audit stream has no shard');
-  let after: string | undefined;
-
-  const readStream = async (): Promise<boolean> => {
-    const it = await opts.streams.send(new GetShardIteratorCommand({
-      StreamArn: streamArn, ShardId: shardId,
-      ...(after ? { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', SequenceNumber: after } : { ShardIteratorType: 'TRIM_HORIZON' }),
-    }));
-    const out = await opts.streams.send(new GetRecordsCommand({ ShardIterator: it.ShardIterator!, Limit: 100 }));
-    const records = (out.Records ?? []) as (_Record & StreamRecordLike)[];
-    if (records.length === 0) return false;
-    const { batchItemFailures } = await opts.notify(records);
-    const failedAt = batchItemFailures.length ? records.findIndex((r) => r.dynamodb?.SequenceNumber === batchItemFailures[0]!.itemIdentifier) : -1;
-    // As Lambda does with a reported failure: everything from the failed record on is read again.
-    const done = failedAt < 0 ? records : records.slice(0, failedAt);
-    if (done.length) after = done.at(-1)!.dynamodb!.SequenceNumber!;
-    return failedAt !== 0;
+  /** One consumer's reader: a fresh iterator after its own last processed record, every poll. */
+  const streamReader = (consume: StreamConsumer) => {
+    let after: string | undefined;
+    return async (): Promise<boolean> => {
+      const it = await opts.streams.send(new GetShardIteratorCommand({
+        StreamArn: streamArn, ShardId: shardId,
+        ...(after ? { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', SequenceNumber: after } : { ShardIteratorType: 'TRIM_HORIZON' }),
+      }));
+      const out = await opts.streams.send(new GetRecordsCommand({ ShardIterator: it.ShardIterator!, Limit: 100 }));
+      const records = (out.Records ?? []) as (_Record & StreamRecordLike)[];
+      if (records.length === 0) return false;
+      const { batchItemFailures } = await consume(records);
+      const failedAt = batchItemFailures.length ? records.findIndex((r) => r.dynamodb?.SequenceNumber === batchItemFailures[0]!.itemIdentifier) : -1;
+      // As Lambda does with a reported failure: everything from the failed record on is read again.
+      const done = failedAt < 0 ? records : records.slice(0, failedAt);
+      if (done.length) after = done.at(-1)!.dynamodb!.SequenceNumber!;
+      return failedAt !== 0;
+    };
   };
 
   const readQueue = async (): Promise<boolean> => {
@@ -97,7 +105,7 @@ export async function startNotificationPoller(opts: PollerOptions): Promise<Poll
     return true;
   };
 
-  const loops = [loop(readStream, busyMs, idleMs, onError), loop(readQueue, busyMs, idleMs, onError)];
+  const loops = [...opts.stream.map((c) => loop(streamReader(c), busyMs, idleMs, onError)), loop(readQueue, busyMs, idleMs, onError)];
   return { stop: async () => { await Promise.all(loops.map((l) => l.stop())); } };
 }
 

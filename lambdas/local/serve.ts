@@ -96,7 +96,7 @@ export async function serve(opts: ServeOptions): Promise<Running> {
     const streams = new DynamoDBStreamsClient(sdkClientConfig({ region, awsEndpoint: endpoint }));
     const poller = await startNotificationPoller({
       dynamodb: clients.dynamodb, streams, sqs, auditTable: resourceEnv.CORRIDOR_AUDIT_TABLE!, queueUrl: resourceEnv[NOTIFY_QUEUE.envVar]!,
-      notify: (await import('../handlers/notifier.ts')).notifyRecords,
+      stream: [(await import('../handlers/notifier.ts')).notifyRecords],
       deliver: (await import('../handlers/deliverer.ts')).deliverMessages,
       onError: (e) => services.telemetry.dependencyFailed({ action: 'notification.poll', ...failureOf(e) }),
     });

@@ -64,7 +64,7 @@ beforeAll(async () => {
   const queue = new SqsNotificationQueue(sqs, queueUrl);
   poller = await startNotificationPoller({
     dynamodb: x.clients.dynamodb, streams, sqs, auditTable: x.tables.audit, queueUrl,
-    notify: streamBatch({ services: x.services, queue }),
+    stream: [streamBatch({ services: x.services, queue })],
     deliver: queueBatch({ services: x.services, queue, poster: new NodeWebhookPoster(), policy: LOCAL_ENDPOINTS, schedule: scaledSchedule(0.02) }),
     busyMs: 20, idleMs: 50,
   });
