@@ -10,7 +10,9 @@ import * as agency from './commands/agency.ts';
 import * as agreement from './commands/agreement.ts';
 import * as audit from './commands/audit.ts';
 import * as bootstrap from './commands/bootstrap.ts';
+import * as consultation from './commands/consultation.ts';
 import * as delivery from './commands/delivery.ts';
+import * as denial from './commands/denial.ts';
 import * as drawdown from './commands/drawdown.ts';
 import * as euc from './commands/euc.ts';
 import * as keygen from './commands/keygen.ts';
@@ -18,6 +20,7 @@ import * as keys from './commands/keys.ts';
 import * as license from './commands/license.ts';
 import * as notifications from './commands/notifications.ts';
 import * as psv from './commands/psv.ts';
+import * as screening from './commands/screen.ts';
 import * as serve from './commands/serve.ts';
 import { UsageError } from './context.ts';
 import { EXIT, EXIT_HELP, fail, out, type ExitCode } from './output.ts';
@@ -48,6 +51,12 @@ export const COMMANDS: Record<string, { run: Run; help: string }> = {
   'euc publish': { run: euc.publish, help: euc.publishHelp },
   'euc status': { run: euc.status, help: euc.statusHelp },
   'euc query': { run: euc.query, help: euc.queryHelp },
+  'denial notify': { run: denial.notify, help: denial.notifyHelp },
+  'denial revoke': { run: denial.revoke, help: denial.revokeHelp },
+  screen: { run: screening.screen, help: screening.help },
+  'consultation open': { run: consultation.open, help: consultation.openHelp },
+  'consultation answer': { run: consultation.answer, help: consultation.answerHelp },
+  'consultation list': { run: consultation.list, help: consultation.listHelp },
   'audit seal': { run: audit.seal, help: audit.sealHelp },
   'audit query': { run: audit.query, help: audit.queryHelp },
   'audit verify': { run: audit.verify, help: audit.verifyHelp },
@@ -78,6 +87,12 @@ const SUMMARIES: Record<string, string> = {
   'euc publish': 'euc-issuer: sign and publish an end-use certificate',
   'euc status': 'euc-issuer: suspend, revoke or reactivate an end-use certificate',
   'euc query': 'confirm an end-use certificate with the government that issued it',
+  'denial notify': 'licensing: sign and share a denial (or an amendment of it)',
+  'denial revoke': 'licensing: withdraw a denial',
+  screen: 'screen parties (one, or a CSV file) against the denials you may see',
+  'consultation open': "licensing: consult the authority that denied an essentially identical transaction",
+  'consultation answer': 'licensing: answer a consultation on your denial (maintained, withdrawn, information)',
+  'consultation list': 'licensing: your consultations, both sides, with state and deadline',
   'audit seal': 'operator: seal the pending audit events now, straight in storage',
   'audit query': 'auditor: the audit events in your scope',
   'audit verify': 'auditor: check seals, their chain and your events offline',

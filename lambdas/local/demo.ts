@@ -8,6 +8,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CorridorClient } from '../client/corridor-client.ts';
 import { signDocument } from '../client/signing.ts';
+import { denialHints, seedDenialDemo } from './demo-denials.ts';
 import { END_USE_DEMO, seedEndUseDemo } from './demo-end-use.ts';
 import { homeExport, shellPath } from './hints.ts';
 import { keyFilePath, type LocalFile } from './local-file.ts';
@@ -81,7 +82,11 @@ export async function seedDemo(home: string, local: LocalFile): Promise<string[]
   writeFileSync(licenseFile, `${JSON.stringify(license, null, 2)}\n`);
   await expectOk('license.publish', bafa.call('license.publish', { document: await signDocument(bafaJwk, 'corridor-license+jws', license) }));
   await seedEndUseDemo(home, local, { licensing: DEMO.licensing, customs: DEMO.customs, eucIssuer: DEMO.eucIssuer, bafaJwk, douaneJwk, mtiJwk }, expectOk, demoLicense);
-  return demoHints(home, new Date().toISOString().slice(0, 10));
+  const consultationId = await seedDenialDemo(home, local, { licensing: DEMO.licensing, customs: DEMO.customs, bafaJwk, douaneJwk }, expectOk);
+  const hints = demoHints(home, new Date().toISOString().slice(0, 10));
+  // the denials' commands go before the closing note on files
+  hints.splice(hints.length - 1, 0, ...denialHints(DEMO, consultationId));
+  return hints;
 }
 
 /** The CLI commands that use the demo data, for this home (hints.ts): they run as printed in another terminal. */

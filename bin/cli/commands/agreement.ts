@@ -4,9 +4,10 @@ import { client, list, parse, str, UsageError } from '../context.ts';
 import { show } from '../output.ts';
 import { PAGE_OPTIONS, pageLimit, pages } from '../pages.ts';
 
-export const putHelp = `corridor agreement put --as OWNER --partner AGENCY --type license|euc|psv --permissions verify,read,drawdown,confirm|request [--valid-until YYYY-MM-DD]
+export const putHelp = `corridor agreement put --as OWNER --partner AGENCY --type license|euc|psv|denial --permissions verify,read,drawdown,confirm|request|screen [--valid-until YYYY-MM-DD]
   The data owner grants a partner permissions on its documents of one type; --permissions "" withdraws them all.
-  license: verify, read, drawdown, confirm; euc: verify, read; psv (the checking agency grants a requester): request.
+  license: verify, read, drawdown, confirm; euc: verify, read; psv (the checking agency grants a requester): request;
+  denial (a licensing authority's denials): screen (matches only), read (matches and the signed denial).
   Example: corridor agreement put --as DE-BAFA --partner NL-DOUANE --type license --permissions verify,read`;
 
 export const listHelp = `corridor agreement list --as AGENCY [--limit N] [--cursor CURSOR] [--json]
@@ -15,15 +16,15 @@ export const listHelp = `corridor agreement list --as AGENCY [--limit N] [--curs
   page, default 100; progress on stderr); --cursor CURSOR fetches only the page there.
   Example: corridor agreement list --as NL-DOUANE`;
 
-const TYPES = ['license', 'euc', 'psv'] as const;
+const TYPES = ['license', 'euc', 'psv', 'denial'] as const;
 /** What an agreement of a type is about, in a sentence (a type this CLI does not know yet: its name). */
-const ABOUT: Readonly<Record<string, string>> = { license: 'licenses', euc: 'eucs', psv: 'post-shipment verifications' };
+const ABOUT: Readonly<Record<string, string>> = { license: 'licenses', euc: 'eucs', psv: 'post-shipment verifications', denial: 'denials' };
 const about = (type: string): string => ABOUT[type] ?? `${type}s`;
 
 export async function put(argv: string[]): Promise<number> {
   const v = parse(argv, { partner: { type: 'string' }, type: { type: 'string', default: 'license' }, permissions: { type: 'string', default: '' }, 'valid-until': { type: 'string' } }, ['partner', 'as']);
   const documentType = str(v, 'type') as (typeof TYPES)[number];
-  if (!TYPES.includes(documentType)) throw new UsageError('--type must be license, euc or psv');
+  if (!TYPES.includes(documentType)) throw new UsageError('--type must be license, euc, psv or denial');
   const body: AgreementPutRequest = { partner: str(v, 'partner')!, documentType, permissions: list(v, 'permissions') as AgreementPutRequest['permissions'] };
   if (v['valid-until']) body.validUntil = String(v['valid-until']);
   return show(await (await client(v)).call('agreement.put', body), !!v.json, (r) => [
