@@ -31,6 +31,8 @@ export interface PollerOptions {
   /** Polling interval while there is work; it backs off to idleMs when there is none. */
   busyMs?: number;
   idleMs?: number;
+  /** How long a received message stays hidden before SQS hands it out again (default the queue's, 180 s; tests shorten it). */
+  visibilitySeconds?: number;
   onError?: (e: unknown) => void;
 }
 
@@ -92,7 +94,7 @@ export async function startNotificationPoller(opts: PollerOptions): Promise<Poll
 
   const readQueue = async (): Promise<boolean> => {
     const out = await opts.sqs.send(new ReceiveMessageCommand({
-      QueueUrl: opts.queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0, VisibilityTimeout: NOTIFY_QUEUE.visibilityTimeoutSeconds,
+      QueueUrl: opts.queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0, VisibilityTimeout: opts.visibilitySeconds ?? NOTIFY_QUEUE.visibilityTimeoutSeconds,
     }));
     const messages = (out.Messages ?? []).map((m) => ({ messageId: m.MessageId!, body: m.Body ?? '', receiptHandle: m.ReceiptHandle! }));
     if (messages.length === 0) return false;
