@@ -11,7 +11,7 @@ export { DEFAULT_RETRY, type RetryPolicy } from './retry.ts';
 export { httpsFetch, type ClientTls } from './https-fetch.ts';
 export { compactJws, jwkSigner, newJti, signDocument, signRequest } from './signing.ts';
 export type { ClientIdentity, DocumentTyp, RequestOptions, RequestSigner, SignerIdentity, SigningAlg, SigningIdentity } from './signing.ts';
-export { checkIssuerDocument, checkPsvReport, type DocumentCheck, type PublishedKey } from './document-check.ts';
+export { checkDenial, checkIssuerDocument, checkPsvReport, type DocumentCheck, type PublishedKey } from './document-check.ts';
 export { NOTIFICATION_TYP, NotificationRejected, verifyNotification, type NotificationClaims, type NotificationTrust } from './notification-check.ts';
 export { keptSealFrom, verifyAuditLog, verifyProof, verifySeal, type AuditBundle, type ProofExpectation, type SealPayload, type VerifyReport } from './audit-verify.ts';
 export type * from './types.generated.ts';
