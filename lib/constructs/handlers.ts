@@ -124,7 +124,7 @@ export const NOTIFY_FUNCTIONS = {
   deliverer: { reservedConcurrency: DELIVERER_RESERVED_CONCURRENCY, timeout: Duration.seconds(30), reach: 'aws-apis-and-webhooks' },
 } as const;
 /**
- * The denials function keeps the screening index of every active denial in memory (about 270 MB of heap for
+ * The denials function keeps the screening index of every active denial in memory (about 130 MB of heap for
  * 100,000 listed parties, docs/performance.md), and Lambda gives CPU in proportion to memory: 1,536 MB is room for
  * the index and most of one vCPU for scoring a batch.
  */
