@@ -45,7 +45,7 @@ export async function serve(opts: ServeOptions): Promise<Running> {
       throw new Error(`could not start moto_server: ${(e as Error).message}`);
     }
     endpoint = emulator.endpoint;
-    say(`moto_server (DynamoDB, KMS) on ${endpoint}${emulator.serialized ? '' : ' — plain moto_server: concurrent transactions are not isolated as on DynamoDB'}`);
+    say(`moto_server (DynamoDB and its streams, KMS, SQS) on ${endpoint}${emulator.serialized ? '' : ' — plain moto_server: concurrent transactions are not isolated as on DynamoDB'}`);
   }
   try {
     const clients = awsClients({ region, awsEndpoint: endpoint });
@@ -92,6 +92,14 @@ export async function serve(opts: ServeOptions): Promise<Running> {
       sealAll(services, services.sealSigner).catch((e: unknown) => services.telemetry.dependencyFailed(failureOf(e)));
     }, sealEvery);
     sealTimer.unref();
+    // As the deployed event source mappings do: the audit stream to the notifier, the delivery queue to the deliverer.
+    const streams = new DynamoDBStreamsClient(sdkClientConfig({ region, awsEndpoint: endpoint }));
+    const poller = await startNotificationPoller({
+      dynamodb: clients.dynamodb, streams, sqs, auditTable: resourceEnv.CORRIDOR_AUDIT_TABLE!, queueUrl: resourceEnv[NOTIFY_QUEUE.envVar]!,
+      stream: [(await import('../handlers/notifier.ts')).notifyRecords],
+      deliver: (await import('../handlers/deliverer.ts')).deliverMessages,
+      onError: (e) => services.telemetry.dependencyFailed({ action: 'notification.poll', ...failureOf(e) }),
+    });
     // As the deployed event source mappings do: the audit stream to the notifier, the delivery queue to the deliverer.
     const streams = new DynamoDBStreamsClient(sdkClientConfig({ region, awsEndpoint: endpoint }));
     const poller = await startNotificationPoller({

@@ -70,6 +70,10 @@ const CASES: Case[] = [
   { act: 'agreement.put', as: () => w.bafa, usesKms: false, body: async () => ({ partner: 'SG-MTI', documentType: 'license', permissions: ['verify'] }) },
   // limit 1 of NL-DOUANE's two received agreements: the answer carries a cursor, sealed with the cursor secret (unwrapped by KMS once per process)
   { act: 'agreement.list', as: () => w.douane, usesKms: true, body: async () => ({ limit: 1 }) },
+  // an IP-literal endpoint: the deployed rules without a DNS lookup; nothing is encrypted, no notification exists yet to decrypt
+  { act: 'subscription.put', as: () => w.douane, usesKms: false, body: async () => ({ endpoint: 'https://93.184.216.34/corridor', events: ['license.status'] }) },
+  { act: 'subscription.get', as: () => w.douane, usesKms: false, body: async () => ({}) },
+  { act: 'notification.list', as: () => w.douane, usesKms: false, body: async () => ({}) },
   { act: 'license.publish', as: () => w.bafa, usesKms: true, body: async () => ({ document: await signDocument(w.bafa.privateJwk, 'corridor-license+jws', licenseDoc({ licenseId: `DE-2026-${unique()}` })) }) },
   { act: 'license.status', as: () => w.bafa, usesKms: true, body: async () => ({ licenseId: LICENSE_ID, status: 'active', reason: 're-stated' }) },
   { act: 'license.verify', as: () => w.douane, usesKms: true, body: async () => ({ issuer: 'DE-BAFA', licenseId: LICENSE_ID, shipment: shipment() }) },

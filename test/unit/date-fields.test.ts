@@ -66,6 +66,7 @@ const BASES: Partial<Record<ActionName, { as: () => TestAgency; body: () => Reco
   'license.verify': { as: () => who.douane!, body: () => ({ issuer: 'DE-BAFA', licenseId: 'DE-2026-000123', shipment: { date: '2026-11-22', destinationCountry: 'SG', items: [{ controlCode: '6A003.b.4', quantity: 1 }] } }) },
   'license.drawdown': { as: () => who.douane!, body: () => ({ issuer: 'DE-BAFA', licenseId: 'DE-2026-000123', declarationId: uid('D'), date: '2026-11-22', items: [{ line: 1, quantity: 1 }] }) },
   'audit.query': { as: () => who.olaf!, body: () => ({ limit: 5 }) },
+  'notification.list': { as: () => who.douane!, body: () => ({ since: '2026-11-22T00:00:00Z' }) },
   'license.publish': { as: () => who.bafa!, body: () => ({ document: licenseDoc({ licenseId: uid('L') }) }) },
   'euc.publish': { as: () => who.mti!, body: () => ({ document: eucDoc({ eucId: uid('E') }) }) },
   'delivery.confirm': { as: () => who.douane!, body: () => confirmBody({ importDeclarationId: uid('I') }) },
