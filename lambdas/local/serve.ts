@@ -100,14 +100,6 @@ export async function serve(opts: ServeOptions): Promise<Running> {
       deliver: (await import('../handlers/deliverer.ts')).deliverMessages,
       onError: (e) => services.telemetry.dependencyFailed({ action: 'notification.poll', ...failureOf(e) }),
     });
-    // As the deployed event source mappings do: the audit stream to the notifier, the delivery queue to the deliverer.
-    const streams = new DynamoDBStreamsClient(sdkClientConfig({ region, awsEndpoint: endpoint }));
-    const poller = await startNotificationPoller({
-      dynamodb: clients.dynamodb, streams, sqs, auditTable: resourceEnv.CORRIDOR_AUDIT_TABLE!, queueUrl: resourceEnv[NOTIFY_QUEUE.envVar]!,
-      stream: [(await import('../handlers/notifier.ts')).notifyRecords],
-      deliver: (await import('../handlers/deliverer.ts')).deliverMessages,
-      onError: (e) => services.telemetry.dependencyFailed({ action: 'notification.poll', ...failureOf(e) }),
-    });
     return {
       file,
       stop: async () => {
