@@ -29,12 +29,12 @@ export async function screeningCheck(ctx: ActionContext, body: ScreeningBody): P
   ctx.target.owner = me;
   const access = await denialAccess(ctx);
   const cache = screeningCache(services);
-  const fresh = await cache.refresh();
+  const day = today(ctx.now);
+  const fresh = await cache.refresh(day);
   if (!fresh.complete) {
     throw new CorridorError('ERR_DEPENDENCY_FAILED', `the screening index is still loading (${fresh.behind} denial changes to read); nothing was screened, retry with a new jti`, undefined, 1);
   }
   const index = cache.current;
-  const day = today(ctx.now);
   const visible = (d: ScreenedDenial): boolean => access.has(d.issuer) && day <= d.validUntil;
   const items = body.items ?? [];
 

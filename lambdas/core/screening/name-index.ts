@@ -107,10 +107,10 @@ export class NameIndex {
     return this.stale;
   }
 
-  /** A new index of the live denials only. */
-  rebuilt(): NameIndex {
+  /** A new index of the live denials only (those `keep` accepts). */
+  rebuilt(keep: (d: ScreenedDenial) => boolean = () => true): NameIndex {
     const fresh = new NameIndex();
-    for (const d of this.denials) if (d) fresh.upsert(d);
+    for (const d of this.denials) if (d && keep(d)) fresh.upsert(d);
     return fresh;
   }
 

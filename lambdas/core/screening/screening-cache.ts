@@ -30,15 +30,18 @@ export class ScreeningCache {
     return this.index;
   }
 
-  /** Bring the index up to the feed head, within the read budget; concurrent callers share one refresh. */
-  refresh(): Promise<Freshness> {
-    this.running ??= this.catchUp().finally(() => {
+  /**
+   * Bring the index up to the feed head, within the read budget; concurrent callers share one refresh. Denials past
+   * their last day on `today` are not indexed (only an amendment, a later entry, can make one apply again).
+   */
+  refresh(today: string): Promise<Freshness> {
+    this.running ??= this.catchUp(today).finally(() => {
       this.running = null;
     });
     return this.running;
   }
 
-  private async catchUp(): Promise<Freshness> {
+  private async catchUp(today: string): Promise<Freshness> {
     const { store, cipher } = this.services;
     const head = await readFeedHead(store);
     let applied = 0;
@@ -47,14 +50,14 @@ export class ScreeningCache {
       if (entries.length === 0) break;
       for (const e of entries) {
         if (e.seq !== this.seq + 1) throw new Error('screening feed has a gap');
-        if (e.denial) this.index.upsert(e.denial);
+        if (e.denial && today <= e.denial.validUntil) this.index.upsert(e.denial);
         else this.index.remove(e.issuer, e.denialId);
         this.seq = e.seq;
         applied++;
       }
     }
     // Replaced and revoked denials leave entries the index skips; past half of them, start afresh from what is live.
-    if (this.index.staleVariants > this.index.variants.length / 2) this.index = this.index.rebuilt();
+    if (this.index.staleVariants > this.index.variants.length / 2) this.index = this.index.rebuilt((d) => today <= d.validUntil);
     return { complete: this.seq >= head.seq, applied, behind: head.seq - this.seq };
   }
 }
