@@ -1,7 +1,7 @@
 // Denials, screening and consultations on DynamoDB + KMS (moto), through the real adapters and two exchange
 // processes over the same tables: a denial notified, amended or withdrawn in one process is screened (or no longer)
 // by the other on its next call; concurrent notifications from both keep the screening feed gap-free; refusals
-// change nothing; per-run canaries in every name, address and text are found nowhere in the raw tables.
+// change nothing; per-run canaries in every name, address and text are found nowhere in the raw tables or the logs.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildServices } from '../../lambdas/adapters/aws/aws-services.ts';
 import { canary, findCanaries, rawItems } from '../faults/canary.ts';
@@ -14,6 +14,7 @@ const SECRET = { endUser: canary('enduser'), alias: canary('alias'), address: ca
 let x: MotoExchange;
 /** A second warm process: its own services (and screening index) over the same tables. */
 let other: ExchangeDriver;
+const otherLogs: string[] = [];
 let bafa: TestAgency;
 let fr: TestAgency;
 let douane: TestAgency;
@@ -34,7 +35,7 @@ beforeAll(async () => {
   other = new ExchangeDriver(buildServices({
     exchangeId: EXCHANGE_ID, region: REGION, awsEndpoint: x.emulator.endpoint, tables: x.tables, payloadKeyId: x.payloadKeyId, sealKeyId: x.sealKeyId,
     agencyCacheMs: 0, responseKeyRefreshMs: 300_000,
-  }, x.clients, captureLogger([])), Date.now);
+  }, x.clients, captureLogger(otherLogs)), Date.now);
   bafa = await x.agency('DE-BAFA', ['licensing']);
   fr = await x.agency('FR-SBDU', ['licensing'], 'EdDSA');
   douane = await x.agency('NL-DOUANE', ['customs']);
@@ -89,8 +90,10 @@ describe('denials on moto, across processes', () => {
     expect(await x.snapshot()).toBe(before);
   });
 
-  it('no canary — names, aliases, addresses, rationale, summary, answer — anywhere in the raw tables or the audit events', async () => {
+  it('no canary — names, aliases, addresses, rationale, summary, answer — anywhere in the raw tables, the audit events or either process\'s logs', async () => {
     expect(findCanaries(await rawItems(x), Object.values(SECRET))).toEqual([]);
     expect(JSON.stringify(await x.auditEvents())).not.toMatch(/cnry/);
+    expect(x.logs.length + otherLogs.length).toBeGreaterThan(0);
+    expect([...x.logs, ...otherLogs].join('\n')).not.toMatch(/cnry/);
   });
 });
