@@ -9,6 +9,9 @@ import { consultationView, consultationWrite, deadlineOf, getConsultation, MAX_A
 import { getDenial } from '../denials.ts';
 import { refuse } from '../errors.ts';
 import { sha256b64url } from '../merkle.ts';
+import { consultationAnsweredNotice, denialNotice } from '../notifications/notices.ts';
+import type { Notice } from '../notifications/types.ts';
+import { outboxWrites } from '../notifications/outbox.ts';
 import { isoNow, today, type ActionContext, type ActionOutcome } from '../services.ts';
 import { revocationWrites } from './denial-revoke.ts';
 
@@ -46,14 +49,18 @@ export async function consultationAnswer(ctx: ActionContext, body: ConsultationA
     await consultationWrite(services.cipher, c.requester, 'requester', next, { ...theirThread, answers: [...theirThread.answers, answer] }, theirs.ver),
   ];
   let revoked = false;
+  const notices: Notice[] = [];
   if (body.answer === 'withdrawn') {
     const head = await getDenial(services.store, me, c.denialId);
     // Already revoked (by denial.revoke meanwhile): the answer stands, there is nothing left to revoke.
     if (head?.status === 'active') {
       writes.push(...await revocationWrites(services, head, `withdrawn in consultation ${c.consultationId}: ${body.text}`, at));
       revoked = true;
+      notices.push(denialNotice(me, c.denialId, { status: 'revoked', version: head.version, changedAt: at }));
     }
   }
+  notices.unshift(consultationAnsweredNotice(me, c.requester, c.consultationId, { answer: body.answer, state: next.state, deadline: next.deadline, denialRevoked: revoked }));
+  writes.push(...await outboxWrites(ctx, notices));
   ctx.target.details = { answer: body.answer, ...(body.extend ? { extended: true } : {}), deadline: next.deadline, revoked, textDigest: sha256b64url(body.text) };
   return { status: 200, result: { consultation: consultationView(next, 'consulted', { ...myThread, answers: [...myThread.answers, answer] }, day), denialRevoked: revoked }, writes, retryOnConflict: true };
 }

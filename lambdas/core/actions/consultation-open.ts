@@ -9,6 +9,8 @@ import { consultationView, consultationWrite, deadlineOf, newConsultationId, typ
 import { denialInForce, denialResource, getDenial } from '../denials.ts';
 import { refuse } from '../errors.ts';
 import { sha256b64url } from '../merkle.ts';
+import { consultationOpenedNotice } from '../notifications/notices.ts';
+import { outboxWrites } from '../notifications/outbox.ts';
 import { grants } from '../policy.ts';
 import { isoNow, today, type ActionContext, type ActionOutcome } from '../services.ts';
 
@@ -42,6 +44,7 @@ export async function consultationOpen(ctx: ActionContext, body: ConsultationOpe
     writes: [
       await consultationWrite(services.cipher, me, 'requester', c, thread, null),
       await consultationWrite(services.cipher, body.issuer, 'consulted', c, thread, null),
+      ...await outboxWrites(ctx, [consultationOpenedNotice(me, body.issuer, c.consultationId, { denialId: body.denialId, denialVersion: head.version, deadline: c.deadline })]),
     ],
   };
 }

@@ -15,6 +15,8 @@ import { trustedPayload } from '../issuer-document.ts';
 import type { LicenseDocument } from '../license-document.ts';
 import { jcs } from '../merkle.ts';
 import { namesMatch } from '../names.ts';
+import { deliveryNotice } from '../notifications/notices.ts';
+import { outboxWrites } from '../notifications/outbox.ts';
 import { isoNow, today, type ActionContext, type ActionOutcome } from '../services.ts';
 import { partnerDocument } from './partner-access.ts';
 
@@ -84,6 +86,7 @@ export async function deliveryConfirm(ctx: ActionContext, body: DeliveryConfirmB
     writes: [
       { op: 'put', record: { table: 'documents', pk, sk: totalsSk, attrs: { agency: caller.agencyId, totals: await enc(totalsSk, 'totals', totals), ver: (ver ?? 0) + 1 } }, condition: ver === null ? { kind: 'absent' } : { kind: 'version', equals: ver } },
       { op: 'put', record: { table: 'documents', pk, sk, attrs: { importDeclarationId: body.importDeclarationId, agency: caller.agencyId, recordedAt, record: await enc(sk, 'record', stored) } }, condition: { kind: 'absent' } },
+      ...await outboxWrites(ctx, [deliveryNotice(body.issuer, body.licenseId, { agency: caller.agencyId, importDeclarationId: body.importDeclarationId, date: body.date, lines: items, flags })]),
     ],
     retryOnConflict: true,
   };

@@ -10,6 +10,8 @@ import { versionSk } from '../documents.ts';
 import { refuse } from '../errors.ts';
 import { trustedPayload, verifyIssuerDocument } from '../issuer-document.ts';
 import { b64url, sha256 } from '../merkle.ts';
+import { denialNotice } from '../notifications/notices.ts';
+import { outboxWrites } from '../notifications/outbox.ts';
 import { feedWrites, readFeedHead } from '../screening/denial-feed.ts';
 import { isoNow, type ActionContext, type ActionOutcome } from '../services.ts';
 import { validateDocument } from '../validation.ts';
@@ -67,6 +69,7 @@ export async function denialNotify(ctx: ActionContext, body: { document: string 
       { op: 'put', record: { table: 'documents', pk: denialPk(me, id), sk: vsk, attrs: versionAttrs }, condition: { kind: 'absent' } },
       denialHeadWrite(me, id, headAttrs, head ? head.ver : null),
       ...feed,
+      ...await outboxWrites(ctx, [denialNotice(me, id, { status: 'active', version: doc.version, validUntil, digest })]),
     ],
     // Another change to this denial or to the feed came first: re-read, and a version published meanwhile answers 409.
     retryOnConflict: true,

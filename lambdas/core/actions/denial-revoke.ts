@@ -9,6 +9,8 @@ import type { CoreServices } from '../services.ts';
 import { isoNow, type ActionContext, type ActionOutcome } from '../services.ts';
 import { feedWrites, readFeedHead } from '../screening/denial-feed.ts';
 import type { Write } from '../ports.ts';
+import { denialNotice } from '../notifications/notices.ts';
+import { outboxWrites } from '../notifications/outbox.ts';
 
 /** The writes that revoke `head`: its head record, and the feed entry that takes it out of every index. */
 export async function revocationWrites(services: CoreServices, head: DenialHead, reason: string, changedAt: string): Promise<Write[]> {
@@ -32,7 +34,10 @@ export async function denialRevoke(ctx: ActionContext, body: { denialId: string;
   return {
     status: 200,
     result: { denialId: body.denialId, status: 'revoked', reason: body.reason, changedAt },
-    writes: await revocationWrites(ctx.services, head, body.reason, changedAt),
+    writes: [
+      ...await revocationWrites(ctx.services, head, body.reason, changedAt),
+      ...await outboxWrites(ctx, [denialNotice(me, body.denialId, { status: 'revoked', version: head.version, changedAt })]),
+    ],
     retryOnConflict: true,
   };
 }

@@ -8,6 +8,8 @@
 import { refuse } from '../errors.ts';
 import { trustedPayload, verifyIssuerDocument } from '../issuer-document.ts';
 import { b64url, sha256 } from '../merkle.ts';
+import { psvReportedNotice } from '../notifications/notices.ts';
+import { outboxWrites } from '../notifications/outbox.ts';
 import { CASE_SK, caseAttrs, caseKeysOf, casePk, encryptCaseField, listingWrites, reportSk, type CaseKeys } from '../psv-cases.ts';
 import { isoNow, type ActionContext, type ActionOutcome } from '../services.ts';
 import { validateDocument } from '../validation.ts';
@@ -83,6 +85,7 @@ export async function psvReport(ctx: ActionContext, body: { document: string }):
       { op: 'put', record: { table: 'documents', pk, sk: vsk, attrs: { version: doc.version, digest, kid, issuedAt: doc.issuedAt, reportedAt, doc: await encryptCaseField(services.cipher, doc.requester, doc.caseId, vsk, 'doc', body.document) } }, condition: { kind: 'absent' } },
       { op: 'put', record: { table: 'documents', pk, sk: CASE_SK, attrs: { ...rec.attrs, ...caseAttrs(next), reportDigest: digest, ver: Number(rec.attrs.ver) + 1 } }, condition: { kind: 'version', equals: Number(rec.attrs.ver) } },
       ...listingWrites(next),
+      ...await outboxWrites(ctx, [psvReportedNotice(caller.agencyId, doc.requester, doc.caseId, { version: doc.version, digest })]),
     ],
     // a report or correction landed meanwhile: re-read, and the version rules answer by state
     retryOnConflict: true,

@@ -48,3 +48,35 @@ export function keyNotices(agencyId: string, changes: readonly KeyChange[], chan
     .filter((c) => c.to === 'retired' || c.to === 'revoked')
     .map((c) => ({ evt: 'agency.key', owner: agencyId, sub: { agencyId, kid: c.kid }, data: { status: c.to, changedAt } }));
 }
+
+/** delivery.confirmed to the license's issuer: who confirmed which import declaration, lines and quantities, flags. */
+export function deliveryNotice(issuer: string, licenseId: string, data: { agency: string; importDeclarationId: string; date: string; lines: readonly { line: number; quantity: number }[]; flags: readonly string[] }): Notice {
+  return { evt: 'delivery.confirmed', owner: issuer, sub: documentSubject('license', issuer, licenseId), data: { ...data, lines: data.lines.map(({ line, quantity }) => ({ line, quantity })) } };
+}
+
+const caseSubject = (caseType: 'psv' | 'consultation', requester: string, caseId: string) => ({ caseType, requester, caseId });
+
+/** psv.requested to the checking agency: the license and the due date; never the end user, site or questions. */
+export function psvRequestedNotice(requester: string, caseId: string, checker: string, data: { licenseId: string; dueDate: string; lines: number }): Notice {
+  return { evt: 'psv.requested', owner: requester, sub: caseSubject('psv', requester, caseId), to: [checker], data };
+}
+
+/** psv.reported to the requester: the report's version and digest; never its outcome or findings (psv.query has them). */
+export function psvReportedNotice(checker: string, requester: string, caseId: string, data: { version: number; digest: string }): Notice {
+  return { evt: 'psv.reported', owner: checker, sub: caseSubject('psv', requester, caseId), to: [requester], data: { status: 'reported', ...data } };
+}
+
+/** denial.notified / denial.revoked to partners with a denial agreement: ids, status, version; never names or reasons. */
+export function denialNotice(issuer: string, denialId: string, data: { status: 'active'; version: number; validUntil: string; digest: string } | { status: 'revoked'; version: number; changedAt: string }): Notice {
+  return { evt: data.status === 'active' ? 'denial.notified' : 'denial.revoked', owner: issuer, sub: { documentType: 'denial', issuer, documentId: denialId }, data };
+}
+
+/** consultation.opened to the consulted authority: which denial and the deadline; never the summary. */
+export function consultationOpenedNotice(requester: string, consulted: string, consultationId: string, data: { denialId: string; denialVersion: number; deadline: string }): Notice {
+  return { evt: 'consultation.opened', owner: requester, sub: caseSubject('consultation', requester, consultationId), to: [consulted], data: { state: 'open', ...data } };
+}
+
+/** consultation.answered to the authority that opened it: the kind of answer and the state; never the text. */
+export function consultationAnsweredNotice(consulted: string, requester: string, consultationId: string, data: { answer: string; state: string; deadline: string; denialRevoked: boolean }): Notice {
+  return { evt: 'consultation.answered', owner: consulted, sub: caseSubject('consultation', requester, consultationId), to: [requester], data };
+}

@@ -67,6 +67,14 @@ export async function theIssuer(_store: AgreementReader, notice: Notice): Promis
   return [{ agencyId: notice.owner, reader: true }];
 }
 
+/**
+ * The other side of a case, named by the action (`to`): the checking agency of a psv case, the consulted authority.
+ * The case's own access rule (the psv agreement, the denial agreement) was checked when the case was opened.
+ */
+export async function named(_store: AgreementReader, notice: Notice): Promise<Audience[]> {
+  return unique((notice.to ?? []).filter((a) => a !== notice.owner).map((agencyId) => ({ agencyId, reader: true })));
+}
+
 /** The owner, and whoever `more` adds. */
 export function issuerAnd(more: (store: AgreementReader, notice: Notice, today: string) => Promise<Audience[]>) {
   return async (store: AgreementReader, notice: Notice, today: string): Promise<Audience[]> =>

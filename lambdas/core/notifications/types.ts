@@ -3,7 +3,7 @@
  * its name in NotificationType, and a `notice(…)` in the action that causes it (outbox.ts).
  */
 import type { Audience, AgreementReader } from './receivers.ts';
-import { issuerAnd, keyCounterparts, theIssuer, partners } from './receivers.ts';
+import { issuerAnd, keyCounterparts, named, theIssuer, partners } from './receivers.ts';
 
 export type NotificationType =
   | 'license.status'
@@ -11,12 +11,20 @@ export type NotificationType =
   | 'license.drawdown'
   | 'license.balance'
   | 'euc.status'
-  | 'agency.key';
+  | 'agency.key'
+  | 'delivery.confirmed'
+  | 'psv.requested'
+  | 'psv.reported'
+  | 'denial.notified'
+  | 'denial.revoked'
+  | 'consultation.opened'
+  | 'consultation.answered';
 
-/** What a notification is about: an issuer's document, or one key of an agency. Ids only. */
+/** What a notification is about: an issuer's document, one key of an agency, or a case (psv, consultation). Ids only. */
 export type Subject =
-  | { readonly documentType: 'license' | 'euc'; readonly issuer: string; readonly documentId: string }
-  | { readonly agencyId: string; readonly kid: string };
+  | { readonly documentType: 'license' | 'euc' | 'denial'; readonly issuer: string; readonly documentId: string }
+  | { readonly agencyId: string; readonly kid: string }
+  | { readonly caseType: 'psv' | 'consultation'; readonly requester: string; readonly caseId: string };
 
 /** One fact an action commits, before it is addressed: the type, its subject, the data and whose data it is. */
 export interface Notice {
@@ -25,6 +33,8 @@ export interface Notice {
   readonly owner: string;
   readonly sub: Subject;
   readonly data: Readonly<Record<string, unknown>>;
+  /** The one other side of a case (psv, consultation), for types addressed by name rather than by agreement. */
+  readonly to?: readonly string[];
 }
 
 export interface TypeSpec {
@@ -44,6 +54,14 @@ export const NOTIFICATION_TYPES: Readonly<Record<NotificationType, TypeSpec>> = 
   'license.balance': { audience: issuerAnd(partners('license', 'read')) },
   'euc.status': { audience: partners('euc'), readersOnly: ['reason'] },
   'agency.key': { audience: keyCounterparts },
+  'delivery.confirmed': { audience: theIssuer },
+  'psv.requested': { audience: named },
+  'psv.reported': { audience: named },
+  // screen partners learn that a denial changed (ids, status); the digest names the signed document, for read partners
+  'denial.notified': { audience: partners('denial'), readersOnly: ['digest'] },
+  'denial.revoked': { audience: partners('denial') },
+  'consultation.opened': { audience: named },
+  'consultation.answered': { audience: named },
 };
 
 export const NOTIFICATION_TYPE_NAMES = Object.keys(NOTIFICATION_TYPES) as NotificationType[];
