@@ -113,7 +113,8 @@ describe('the audit write fails (it is the commit: event and mutation in one tra
 
 describe('transactions cancelled by a conflict (TransactionConflict)', () => {
   it('a read-modify-write (license.status) retries a transient conflict and applies once', async () => {
-    const injected = inject(p.clients.dynamodb, { commands: ['TransactWriteItemsCommand'], fault: cancelled(['None', 'TransactionConflict']), times: 1 });
+    // [event, head, outbox]: the conflict is on the head
+    const injected = inject(p.clients.dynamodb, { commands: ['TransactWriteItemsCommand'], fault: cancelled(['None', 'TransactionConflict', 'None']), times: 1 });
     const before = await tableState(w.x);
     try {
       const a = await p.call(w.bafa, 'license.status', { licenseId: LICENSE_ID, status: 'active', reason: 're-stated' });
@@ -121,7 +122,8 @@ describe('transactions cancelled by a conflict (TransactionConflict)', () => {
       expect(injected.hits).toBe(1);
       const d = diff(before, await tableState(w.x));
       expect(d.changed).toEqual([`documents/LICENSE#DE-BAFA#${LICENSE_ID}/CUR#HEAD`]);
-      expect(d.added).toEqual([`audit/${a.claims.auditId}/`]);
+      // one event and one outbox item (notifications/outbox.ts), keyed by that event: the retry committed once
+      expect(d.added.sort()).toEqual([`audit/${a.claims.auditId}/`, `audit/OUTBOX#${a.claims.auditId}/`].sort());
     } finally {
       injected.remove();
     }
@@ -161,15 +163,16 @@ describe('transactions cancelled by a conflict (TransactionConflict)', () => {
   });
 
   it('a drawdown meeting a transient conflict on its balance is retried and drawn exactly once', async () => {
-    const injected = inject(p.clients.dynamodb, { commands: ['TransactWriteItemsCommand'], fault: cancelled(['None', 'None', 'TransactionConflict', 'None', 'None', 'None']), times: 1 });
+    // [event, head check, balance, DRAWSEQ#1, DRAWSEQ#FROM, record, outbox]: the conflict is on the balance
+    const injected = inject(p.clients.dynamodb, { commands: ['TransactWriteItemsCommand'], fault: cancelled(['None', 'None', 'TransactionConflict', 'None', 'None', 'None', 'None']), times: 1 });
     const before = await tableState(w.x);
     try {
       const a = await p.call(w.douane, 'license.drawdown', { issuer: 'DE-BAFA', licenseId: LICENSE_ID, declarationId: 'NL-CONFLICT-1', date: '2026-11-22', items: [{ line: 1, quantity: 2 }] });
       expect([a.status, a.result.lines]).toEqual([201, [{ line: 1, drawn: 2, remaining: 38 }]]);
       const d = diff(before, await tableState(w.x));
-      // the balance, the record, and the markers that bind them (balance-binding.ts)
+      // the balance, the record, the markers that bind them (balance-binding.ts), one event and its one outbox item
       const doc = `documents/LICENSE#DE-BAFA#${LICENSE_ID}`;
-      expect(d.added.sort()).toEqual([`audit/${a.claims.auditId}/`, `${doc}/CUR#BALANCE`, `${doc}/DRAWDOWN#NL-DOUANE#NL-CONFLICT-1`, `${doc}/DRAWSEQ#0000000001`, `${doc}/DRAWSEQ#FROM`].sort());
+      expect(d.added.sort()).toEqual([`audit/${a.claims.auditId}/`, `audit/OUTBOX#${a.claims.auditId}/`, `${doc}/CUR#BALANCE`, `${doc}/DRAWDOWN#NL-DOUANE#NL-CONFLICT-1`, `${doc}/DRAWSEQ#0000000001`, `${doc}/DRAWSEQ#FROM`].sort());
       expect([d.changed, d.removed]).toEqual([[], []]);
     } finally {
       injected.remove();

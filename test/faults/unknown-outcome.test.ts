@@ -29,15 +29,19 @@ afterEach(() => {
 const HEAD = `documents/LICENSE#DE-BAFA#${LICENSE_ID}/CUR#HEAD`;
 const lost = (commands: string[], at: 'attempt' | 'call'): Injection => ({ commands, fault: { kind: 'lost-answer' }, at, times: 1 });
 
-/** Run `send` with one lost answer; the table diff must be exactly `expected` plus the answer's own event. */
-async function expectAppliedOnce(injection: Injection, send: () => ReturnType<FaultyProcess['call']>, expected: { added?: string[]; changed?: string[] }) {
+/**
+ * Run `send` with one lost answer; the table diff must be exactly `expected` plus the answer's own event and, for a
+ * notifying action, the one outbox item committed with it (notifications/outbox.ts: `OUTBOX#` + the event id).
+ */
+async function expectAppliedOnce(injection: Injection, send: () => ReturnType<FaultyProcess['call']>, expected: { added?: string[]; changed?: string[]; notifies?: boolean }) {
   const before = await tableState(w.x);
   const injected = inject(p.clients.dynamodb, injection);
   try {
     const a = await send();
     expect(injected.hits).toBe(1);
     const d = diff(before, await tableState(w.x));
-    expect(d.added.sort()).toEqual([`audit/${String(a.claims.auditId)}/`, ...(expected.added ?? [])].sort());
+    const own = [`audit/${String(a.claims.auditId)}/`, ...(expected.notifies ? [`audit/OUTBOX#${String(a.claims.auditId)}/`] : [])];
+    expect(d.added.sort()).toEqual([...own, ...(expected.added ?? [])].sort());
     expect([d.changed, d.removed]).toEqual([expected.changed ?? [], []]);
     const event = (await w.x.auditEvents()).find((e) => e.id === a.claims.auditId)!;
     expect(event).toMatchObject({ decision: a.problem ? 'deny' : 'allow', status: a.status });
@@ -51,7 +55,7 @@ describe('the SDK retries the lost request (attempt timed out after the write)',
   it('a drawdown: the re-sent transaction meets its own event → 201, drawn exactly once', async () => {
     const a = await expectAppliedOnce(lost(['TransactWriteItemsCommand'], 'attempt'),
       () => p.call(w.douane, 'license.drawdown', { issuer: 'DE-BAFA', licenseId: LICENSE_ID, declarationId: 'NL-LOST-1', date: '2026-11-22', items: [{ line: 1, quantity: 3 }] }),
-      { added: [`documents/LICENSE#DE-BAFA#${LICENSE_ID}/CUR#BALANCE`, `documents/LICENSE#DE-BAFA#${LICENSE_ID}/DRAWDOWN#NL-DOUANE#NL-LOST-1`, `documents/LICENSE#DE-BAFA#${LICENSE_ID}/DRAWSEQ#0000000001`, `documents/LICENSE#DE-BAFA#${LICENSE_ID}/DRAWSEQ#FROM`] });
+      { added: [`documents/LICENSE#DE-BAFA#${LICENSE_ID}/CUR#BALANCE`, `documents/LICENSE#DE-BAFA#${LICENSE_ID}/DRAWDOWN#NL-DOUANE#NL-LOST-1`, `documents/LICENSE#DE-BAFA#${LICENSE_ID}/DRAWSEQ#0000000001`, `documents/LICENSE#DE-BAFA#${LICENSE_ID}/DRAWSEQ#FROM`], notifies: true });
     expect([a.status, a.result.lines]).toEqual([201, [{ line: 1, drawn: 3, remaining: 37 }]]);
     const check = await p.call(w.douane, 'license.verify', { issuer: 'DE-BAFA', licenseId: LICENSE_ID, shipment: shipment() });
     expect(check.result.lines).toEqual([expect.objectContaining({ line: 1, remaining: 37 })]);
@@ -70,14 +74,14 @@ describe('the SDK retries the lost request (attempt timed out after the write)',
 
 describe('the SDK gave up after the write landed (the last attempt timed out)', () => {
   it('license.status: our own event is found → 200, applied once (regression: was 503 "nothing was changed" although it was)', async () => {
-    const a = await expectAppliedOnce(lost(['TransactWriteItemsCommand'], 'call'), () => p.call(w.bafa, 'license.status', { licenseId: LICENSE_ID, status: 'active', reason: 'lost answer' }), { changed: [HEAD] });
+    const a = await expectAppliedOnce(lost(['TransactWriteItemsCommand'], 'call'), () => p.call(w.bafa, 'license.status', { licenseId: LICENSE_ID, status: 'active', reason: 'lost answer' }), { changed: [HEAD], notifies: true });
     expect([a.status, a.result.status]).toEqual([200, 'active']);
   });
 
   it('a drawdown → 201; resending the declaration with a new jti answers the stored result (replayed), nothing drawn twice', async () => {
     const body = { issuer: 'DE-BAFA', licenseId: LICENSE_ID, declarationId: 'NL-LOST-2', date: '2026-11-22', items: [{ line: 1, quantity: 1 }] };
     const a = await expectAppliedOnce(lost(['TransactWriteItemsCommand'], 'call'), () => p.call(w.douane, 'license.drawdown', body),
-      { added: [`documents/LICENSE#DE-BAFA#${LICENSE_ID}/DRAWDOWN#NL-DOUANE#NL-LOST-2`, `documents/LICENSE#DE-BAFA#${LICENSE_ID}/DRAWSEQ#0000000002`], changed: [`documents/LICENSE#DE-BAFA#${LICENSE_ID}/CUR#BALANCE`] });
+      { added: [`documents/LICENSE#DE-BAFA#${LICENSE_ID}/DRAWDOWN#NL-DOUANE#NL-LOST-2`, `documents/LICENSE#DE-BAFA#${LICENSE_ID}/DRAWSEQ#0000000002`], changed: [`documents/LICENSE#DE-BAFA#${LICENSE_ID}/CUR#BALANCE`], notifies: true });
     expect(a.status).toBe(201);
     const again = await p.call(w.douane, 'license.drawdown', body);
     expect([again.status, again.result.replayed, again.result.lines]).toEqual([200, true, a.result.lines]);
@@ -105,11 +109,13 @@ describe('the SDK gave up after the write landed (the last attempt timed out)', 
       const a = await p.call(w.bafa, 'license.status', { licenseId: LICENSE_ID, status: 'active', reason: 'unknowable' });
       expect([a.status, a.problem.type, a.claims.auditId]).toEqual([503, 'urn:corridor:problem:audit-write-failed', undefined]);
       expect(readBack.hits).toBeGreaterThan(0);
-      // What is stored is still whole: the mutation and its allow event, committed together.
+      // What is stored is still whole: the mutation, its allow event and the event's outbox item, committed together.
       const d = diff(before, await tableState(w.x));
       expect(d.changed).toEqual([HEAD]);
-      expect(d.added).toHaveLength(1);
-      const event = (await w.x.auditEvents()).find((e) => `audit/${e.id}/` === d.added[0]);
+      const events = d.added.filter((k) => !k.startsWith('audit/OUTBOX#'));
+      expect(events).toHaveLength(1);
+      expect(d.added.filter((k) => k.startsWith('audit/OUTBOX#'))).toEqual([events[0]!.replace('audit/', 'audit/OUTBOX#')]);
+      const event = (await w.x.auditEvents()).find((e) => `audit/${e.id}/` === events[0]);
       expect(event).toMatchObject({ decision: 'allow', status: 200, action: 'license.status' });
     } finally {
       commit.remove();
