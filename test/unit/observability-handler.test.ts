@@ -56,7 +56,7 @@ it('one invocation: Lambda context on the JSON lines, EMF, the handler subsegmen
     AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand', _X_AMZN_TRACE_ID: `Root=${TRACE_ROOT};Parent=53995c3f42cd8ad8;Sampled=1`,
     AWS_XRAY_DAEMON_ADDRESS: `127.0.0.1:${daemon.address().port}`, AWS_REGION: 'eu-central-1', AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'y',
     CORRIDOR_AWS_ENDPOINT: `http://127.0.0.1:${await closedPort()}`, CORRIDOR_REGISTRY_TABLE: 'reg', CORRIDOR_DOCUMENTS_TABLE: 'docs',
-    CORRIDOR_AUDIT_TABLE: 'audit', CORRIDOR_PAYLOAD_KEY_ID: 'k', CORRIDOR_SEAL_KEY_ID: 's', NODE_NO_WARNINGS: '1',
+    CORRIDOR_AUDIT_TABLE: 'audit', CORRIDOR_NOTIFICATIONS_TABLE: 'notifications', CORRIDOR_PAYLOAD_KEY_ID: 'k', CORRIDOR_SEAL_KEY_ID: 's', NODE_NO_WARNINGS: '1',
   };
   const child = spawn(process.execPath, [join(dir, 'invoke.mjs')], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';

@@ -146,7 +146,7 @@ describe('origin verification', () => {
 });
 
 describe('origin verification as deployed (front-door.ts)', () => {
-  const tables = { CORRIDOR_REGISTRY_TABLE: 'reg', CORRIDOR_DOCUMENTS_TABLE: 'docs', CORRIDOR_AUDIT_TABLE: 'audit', CORRIDOR_PAYLOAD_KEY_ID: 'k', CORRIDOR_SEAL_KEY_ID: 's', AWS_REGION: 'eu-central-1' };
+  const tables = { CORRIDOR_REGISTRY_TABLE: 'reg', CORRIDOR_DOCUMENTS_TABLE: 'docs', CORRIDOR_AUDIT_TABLE: 'audit', CORRIDOR_NOTIFICATIONS_TABLE: 'notifications', CORRIDOR_PAYLOAD_KEY_ID: 'k', CORRIDOR_SEAL_KEY_ID: 's', AWS_REGION: 'eu-central-1' };
   beforeEach(() => {
     vi.resetModules();
     for (const [k, v] of Object.entries(tables)) vi.stubEnv(k, v);
