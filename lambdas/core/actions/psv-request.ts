@@ -13,6 +13,7 @@ import { jcs } from '../merkle.ts';
 import { psvRequestedNotice } from '../notifications/notices.ts';
 import { outboxWrites } from '../notifications/outbox.ts';
 import { grants } from '../policy.ts';
+import { dueIndexWrite } from '../psv-overdue.ts';
 import { CASE_SK, caseAttrs, caseKeysOf, casePk, DEFAULT_DUE_DAYS, decryptCaseField, encryptCaseField, listingWrites, type CaseKeys, type PsvRequestContent } from '../psv-cases.ts';
 import { isoNow, today, type ActionContext, type ActionOutcome } from '../services.ts';
 
@@ -70,6 +71,7 @@ export async function psvRequest(ctx: ActionContext, body: PsvRequestBody): Prom
     writes: [
       { op: 'put', record: { table: 'documents', pk, sk: CASE_SK, attrs: { ...caseAttrs(keys), request: await encryptCaseField(services.cipher, requester, body.caseId, CASE_SK, 'request', JSON.stringify(content)), ver: 1 } }, condition: { kind: 'absent' } },
       ...listingWrites(keys),
+      dueIndexWrite(keys),
       ...await outboxWrites(ctx, [psvRequestedNotice(requester, body.caseId, body.checker, { licenseId: body.licenseId, dueDate: keys.dueDate, lines: lines.length })]),
     ],
     // the same case requested concurrently: re-run, and the loser answers as a replay or 409 by state

@@ -66,6 +66,11 @@ export function psvReportedNotice(checker: string, requester: string, caseId: st
   return { evt: 'psv.reported', owner: checker, sub: caseSubject('psv', requester, caseId), to: [requester], data: { status: 'reported', ...data } };
 }
 
+/** psv.overdue to both sides: the due date passed with no report (the scheduled scan, psv-overdue.ts); ids and dates only. */
+export function psvOverdueNotice(requester: string, caseId: string, checker: string, data: { licenseId: string; dueDate: string; requestedAt: string }): Notice {
+  return { evt: 'psv.overdue', owner: requester, sub: caseSubject('psv', requester, caseId), to: [checker], data: { status: 'overdue', ...data } };
+}
+
 /** denial.notified / denial.revoked to partners with a denial agreement: ids, status, version; never names or reasons. */
 export function denialNotice(issuer: string, denialId: string, data: { status: 'active'; version: number; validUntil: string; digest: string } | { status: 'revoked'; version: number; changedAt: string }): Notice {
   return { evt: data.status === 'active' ? 'denial.notified' : 'denial.revoked', owner: issuer, sub: { documentType: 'denial', issuer, documentId: denialId }, data };

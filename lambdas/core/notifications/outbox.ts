@@ -33,14 +33,22 @@ export interface Outbox {
  * it exists exactly when the event does; all notices of one call are about one owner's data.
  */
 export async function outboxWrites(ctx: ActionContext, notices: readonly Notice[]): Promise<Write[]> {
+  return outboxWritesFor(ctx.services.cipher, acceptedEventId(ctx.request.iss, ctx.request.jti), ctx.now, notices);
+}
+
+/**
+ * The same for a change the exchange makes itself (the scheduled psv.overdue scan): the caller names the id of the
+ * audit event it commits the change with, so the item still exists exactly when that event does.
+ */
+export async function outboxWritesFor(cipher: PayloadCipher, eventId: string, now: number, notices: readonly Notice[]): Promise<Write[]> {
   if (notices.length === 0) return [];
   const owner = notices[0]!.owner;
   if (notices.some((n) => n.owner !== owner)) throw new Error('one outbox item holds notices of one owner');
-  const pk = `${OUTBOX_PREFIX}${acceptedEventId(ctx.request.iss, ctx.request.jti)}`;
-  const blob = await ctx.services.cipher.encrypt(JSON.stringify(notices), scopeOf(owner), aadOf(pk));
+  const pk = `${OUTBOX_PREFIX}${eventId}`;
+  const blob = await cipher.encrypt(JSON.stringify(notices), scopeOf(owner), aadOf(pk));
   return [{
     op: 'put',
-    record: { table: 'audit', pk, attrs: { owner, ts: isoNow(ctx.now), notices: blob, [EXPIRES_AT]: Math.floor(ctx.now / 1000) + OUTBOX_TTL_DAYS * 86_400 } },
+    record: { table: 'audit', pk, attrs: { owner, ts: isoNow(now), notices: blob, [EXPIRES_AT]: Math.floor(now / 1000) + OUTBOX_TTL_DAYS * 86_400 } },
     condition: { kind: 'absent' },
   }];
 }

@@ -15,6 +15,7 @@ export type NotificationType =
   | 'delivery.confirmed'
   | 'psv.requested'
   | 'psv.reported'
+  | 'psv.overdue'
   | 'denial.notified'
   | 'denial.revoked'
   | 'consultation.opened'
@@ -57,6 +58,8 @@ export const NOTIFICATION_TYPES: Readonly<Record<NotificationType, TypeSpec>> = 
   'delivery.confirmed': { audience: theIssuer },
   'psv.requested': { audience: named },
   'psv.reported': { audience: named },
+  // both sides: the requester (the case's owner) must act on it, the checker learns its report is late
+  'psv.overdue': { audience: issuerAnd(named) },
   // screen partners learn that a denial changed (ids, status); the digest names the signed document, for read partners
   'denial.notified': { audience: partners('denial'), readersOnly: ['digest'] },
   'denial.revoked': { audience: partners('denial') },
