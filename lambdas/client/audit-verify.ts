@@ -8,12 +8,14 @@
  * Against a seal the auditor kept from an earlier run (`kept`), the log must still hold that
  * very seal: seals removed from the end of the chain (a truncated tail) are caught. An event
  * whose `ts` is more than the late bound older than the `sealedAt` of an earlier seal that left
- * nothing pending (no `backlog`) was written long after it claims: backdated.
+ * nothing pending (no `backlog`) was written long after it claims: backdated. Each answer's response kid
+ * (`responseKid`) must have been active when used, by the response-key events among the events (key-history.ts).
  */
 import { compactVerify, createLocalJWKSet, decodeProtectedHeader, type JSONWebKeySet } from 'jose';
 import type { AuditEvent } from '../core/audit.ts';
 import { b64url, eventLeafHash, jcs, merkleRoot, rootFromPath, sha256 } from '../core/merkle.ts';
-import { LATE_BOUND_SECONDS } from '../core/seals.ts';
+import { EVENT_WRITER_TIMEOUT_SECONDS, LATE_BOUND_SECONDS } from '../core/seals.ts';
+import { responseKidProblems } from './key-history.ts';
 
 /**
  * The signed members of a seal. `sealedAt`, `backlog` and `lateBeyondBound` were added in protocol revision 3
@@ -55,6 +57,8 @@ export interface VerifyReport {
   pending: string[];
   /** The newest seal checked (compact JWS), to keep for the next run's `kept`; null when there is none. */
   lastSeal: string | null;
+  /** Answers whose response kid was checked against the response-key events, and those older than the events read. */
+  responseKids: { checked: number; unchecked: number };
 }
 
 export async function verifySeal(jws: string, jwks: JSONWebKeySet, sealKeyIds: string[]): Promise<SealPayload> {
@@ -136,7 +140,13 @@ export async function verifyAuditLog(b: AuditBundle, opts: { complete: boolean; 
     }
   }
   if (b.kept !== undefined) problems.push(...(await keptSealProblems(b, b.kept)));
-  return { ok: problems.length === 0, problems, seals: b.seals.length, events: b.events.length, leaves: [...leafOwner.keys()].length, pending, lastSeal: b.seals.at(-1) ?? null };
+  // The call's ts is when it started; its answer may be signed with a key the process re-read while it ran.
+  const kids = responseKidProblems(b.events, b.exchangeId, EVENT_WRITER_TIMEOUT_SECONDS);
+  problems.push(...kids.problems);
+  return {
+    ok: problems.length === 0, problems, seals: b.seals.length, events: b.events.length, leaves: [...leafOwner.keys()].length, pending, lastSeal: b.seals.at(-1) ?? null,
+    responseKids: { checked: kids.checked, unchecked: kids.unchecked },
+  };
 }
 
 /** The event's ts against the newest earlier seal that drained the pending events: more than the late bound older is backdated. */

@@ -13,5 +13,6 @@ export { compactJws, jwkSigner, newJti, signDocument, signRequest } from './sign
 export type { ClientIdentity, DocumentTyp, RequestOptions, RequestSigner, SignerIdentity, SigningAlg, SigningIdentity } from './signing.ts';
 export { checkDenial, checkIssuerDocument, checkPsvReport, type DocumentCheck, type PublishedKey } from './document-check.ts';
 export { NOTIFICATION_TYP, NotificationRejected, verifyNotification, type NotificationClaims, type NotificationTrust } from './notification-check.ts';
+export { keyChanges, keyHistory, keysActiveAt, responseKidProblems, statusAt, type KeyChangeEntry, type KeyHistory } from './key-history.ts';
 export { keptSealFrom, verifyAuditLog, verifyProof, verifySeal, type AuditBundle, type ProofExpectation, type SealPayload, type VerifyReport } from './audit-verify.ts';
 export type * from './types.generated.ts';

@@ -23,6 +23,8 @@ export interface AuditEvent {
   code?: string;
   rqd: string;
   rsd: string;
+  /** The kid of the response key that signed the answer (events since protocol revision 7). */
+  responseKid?: string;
   sourceIp: string;
   requestId: string;
   details?: Record<string, unknown>;

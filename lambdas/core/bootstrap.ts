@@ -6,6 +6,7 @@
 import type { JWK } from 'jose';
 import { agencyWrite, type Agency } from './agencies.ts';
 import { auditWrite, refusalEventId, sealableEvent } from './audit.ts';
+import { addedKey } from './actions/key-changes.ts';
 import { acceptPublicKey } from './jwk.ts';
 import { b64url, sha256 } from './merkle.ts';
 import { WriteConflict } from './ports.ts';
@@ -34,7 +35,7 @@ export async function bootstrapOperator(services: CoreServices, agencyId: string
     rsd: b64url(sha256(record)),
     sourceIp: 'local',
     requestId: 'bootstrap',
-    details: { keyChanges: [{ kid, from: null, to: 'active' }] },
+    details: { keyChanges: [addedKey(agencyId, key)] },
   });
   try {
     await services.store.commit([auditWrite(event), agencyWrite(agency, null)]);

@@ -75,7 +75,8 @@ export class Exchange {
     }
   }
 
-  private fields(state: CallState, id: string, status: number, rsd: string, code?: string): AuditFields {
+  /** `responseKid`: the response key that signed the answer (none for the unsigned 503), checked by audit verify against the key history. */
+  private fields(state: CallState, id: string, status: number, rsd: string, code?: string, responseKid?: string): AuditFields {
     const { trace, target, call } = state;
     return {
       id,
@@ -91,6 +92,7 @@ export class Exchange {
       code,
       rqd: state.rqd,
       rsd,
+      responseKid,
       sourceIp: call.sourceIp,
       requestId: call.requestId,
       details: target.details,
@@ -108,8 +110,9 @@ export class Exchange {
   private async commit(state: CallState, iss: string, jti: string, outcome: ActionOutcome): Promise<ActionAnswer> {
     const s = this.services;
     const id = acceptedEventId(iss, jti);
-    const body = await signResponse(await s.responseKeys.signingKey(), { ...this.claims(state, outcome.status, id), result: outcome.result });
-    const event = sealableEvent(this.fields(state, id, outcome.status, sha256b64url(body)));
+    const key = await s.responseKeys.signingKey();
+    const body = await signResponse(key, { ...this.claims(state, outcome.status, id), result: outcome.result });
+    const event = sealableEvent(this.fields(state, id, outcome.status, sha256b64url(body), undefined, key.kid));
     try {
       await s.store.commit([auditWrite(event), ...outcome.writes]);
     } catch (e) {
@@ -175,7 +178,7 @@ export class Exchange {
     }
     let body = await signResponse(key, { ...this.claims(state, error.status, id), problem: error.toProblem() });
     if (id) {
-      const event = sealableEvent(this.fields(state, id, error.status, sha256b64url(body), error.toProblem().type.slice('urn:corridor:problem:'.length)));
+      const event = sealableEvent(this.fields(state, id, error.status, sha256b64url(body), error.toProblem().type.slice('urn:corridor:problem:'.length), key.kid));
       try {
         await s.store.commit([auditWrite(event)]).catch(async (e: unknown) => {
           if (!(await this.isOwnEvent(id, event.rsd))) throw e; // a lost answer, not a lost write

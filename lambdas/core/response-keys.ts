@@ -16,6 +16,8 @@ const SK = 'RESPONSE_KEYS';
 const AAD = `registry/${PK}/${SK}/private`;
 
 export interface PublishedKey { kid: string; jwk: JWK; createdAt: string }
+/** A change of an exchange key in its audit event (`previous`: the response key kept published after a rotation). */
+export interface ResponseKeyChange { kid: string; from: 'active' | 'previous' | null; to: 'active' | 'previous' | 'retired'; thumbprint: string; owner: string; purpose: 'response' | 'seal' }
 export interface SigningKey { kid: string; key: CryptoKey | KeyObject }
 
 interface Ring { ver: number; published: PublishedKey[]; currentKid: string; privateBlob: Uint8Array }
@@ -61,7 +63,7 @@ export class ResponseKeys {
     if (!rec) {
       try {
         const write = await this.newRingWrite(null);
-        await this.store.commit([this.keyEvent('exchange.keys.create', write, null), write]);
+        await this.store.commit([await this.keyEvent('exchange.keys.create', write, null), write]);
       } catch (e) {
         if (!(e instanceof WriteConflict)) throw e; // another cold start won the race: use its key
       }
@@ -105,15 +107,27 @@ export class ResponseKeys {
     };
   }
 
-  /** The audit event of a ring change, committed with it: the exchange's key history is provable too. */
-  private keyEvent(action: string, write: Write, previousKid: string | null): Write {
-    const kid = write.op === 'put' ? String(write.record.attrs.currentKid) : '';
-    const record = JSON.stringify({ kid, previousKid });
+  /**
+   * The audit event of a ring change, committed with it: the exchange's key history is provable too. Each change
+   * carries the kid, its RFC 7638 thumbprint, the exchange as owner and the purpose `response`: the new key becomes
+   * active, the old current one `previous` (still published, may still sign until every process re-read the ring),
+   * and the key that was previous leaves the ring: retired, never to sign again.
+   */
+  private async keyEvent(action: string, write: Write, previous: Ring | null): Promise<Write> {
+    const published = write.op === 'put' ? JSON.parse(String(write.record.attrs.published)) as PublishedKey[] : [];
+    const owner = this.scope.owner;
+    const change = async (k: PublishedKey, from: ResponseKeyChange['from'], to: ResponseKeyChange['to']): Promise<ResponseKeyChange> =>
+      ({ kid: k.kid, from, to, thumbprint: await calculateJwkThumbprint(k.jwk), owner, purpose: 'response' });
+    const changes = [await change(published[0]!, null, 'active')];
+    for (const k of previous?.published ?? []) {
+      changes.push(await change(k, k.kid === previous!.currentKid ? 'active' : 'previous', k.kid === previous!.currentKid ? 'previous' : 'retired'));
+    }
+    const record = JSON.stringify({ kid: changes[0]!.kid, previousKid: previous?.currentKid ?? null });
     const ts = new Date(this.clock.now()).toISOString();
     return auditWrite(sealableEvent({
       id: refusalEventId(),
       ts,
-      exchangeId: this.scope.owner,
+      exchangeId: owner,
       action,
       resource: 'exchange:response-keys', // no owner: the exchange is no agency, so no `own` scope holds it
       decision: 'allow',
@@ -122,7 +136,7 @@ export class ResponseKeys {
       rsd: b64url(sha256(record)),
       sourceIp: 'local',
       requestId: action,
-      details: { keyChanges: [{ kid, from: null, to: 'active' }, ...(previousKid ? [{ kid: previousKid, from: 'active', to: 'previous' }] : [])] },
+      details: { keyChanges: changes },
     }));
   }
 
@@ -141,7 +155,7 @@ export class ResponseKeys {
     this.loadedAt = 0;
     const ring = await this.load();
     const write = await this.newRingWrite(ring);
-    await this.store.commit([this.keyEvent('exchange.keys.rotate', write, ring.currentKid), write]);
+    await this.store.commit([await this.keyEvent('exchange.keys.rotate', write, ring), write]);
     this.loadedAt = 0;
     const next = await this.load();
     return { current: next.currentKid, previous: ring.currentKid };

@@ -1,5 +1,6 @@
 // Keys (protocol.md §1): who may change them, forward-only transitions, kids never reused, audited key changes.
 import { beforeEach, describe, expect, it } from 'vitest';
+import { calculateJwkThumbprint } from 'jose';
 import { makeKey } from '../helpers/keys.ts';
 import { TestExchange, type TestAgency } from '../helpers/memory-exchange.ts';
 import { expectRefusal } from '../helpers/refusals.ts';
@@ -35,7 +36,8 @@ describe('agency.register (operator)', () => {
     const a = await x.call(x.operator, 'agency.register', { agencyId: 'DE-BAFA', revoke: ['de-bafa-1'] });
     expect(a.status).toBe(200);
     expect(a.result.keys).toEqual([{ kid: 'de-bafa-1', status: 'revoked', revokedAt: expect.any(String) }, { kid: 'bafa-2', status: 'active' }]);
-    expect(x.auditEvents().at(-1)!.details).toEqual({ keyChanges: [{ kid: 'de-bafa-1', from: 'active', to: 'revoked' }] });
+    // the change names the key by its RFC 7638 thumbprint and its owner, so the sealed log says which key was revoked
+    expect(x.auditEvents().at(-1)!.details).toEqual({ keyChanges: [{ kid: 'de-bafa-1', from: 'active', to: 'revoked', thumbprint: await calculateJwkThumbprint(bafa.key.publicJwk), owner: 'DE-BAFA' }] });
     // the revoked key no longer signs
     expect((await x.call(bafa, 'agency.keys', { retire: ['bafa-2'] })).status).toBe(401);
   });
@@ -74,7 +76,7 @@ describe('agency.keys (an agency, for itself)', () => {
     await x.call(next, 'agency.keys', { add: [{ kid: 'bafa-3', jwk: k3.publicJwk }] });
     await refused(() => x.call(next, 'agency.keys', { retire: ['de-bafa-1'] }), 409, 'key-transition-forbidden');
     await refused(() => x.call(next, 'agency.keys', { retire: ['nope'] }), 404, 'not-found');
-    expect(x.auditEvents().filter((e) => e.details?.keyChanges).map((e) => e.details!.keyChanges)).toContainEqual([{ kid: 'de-bafa-1', from: 'retired', to: 'revoked' }]);
+    expect(x.auditEvents().filter((e) => e.details?.keyChanges).map((e) => e.details!.keyChanges)).toContainEqual([{ kid: 'de-bafa-1', from: 'retired', to: 'revoked', thumbprint: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/), owner: 'DE-BAFA' }]);
   });
 
   it('never reuses a kid for another JWK, nor registers one key under two kids (409)', async () => {

@@ -1,5 +1,6 @@
 // Encryption at rest (protocol.md §7) and failing closed (§3, §6): 503s that change nothing.
 import { beforeEach, describe, expect, it } from 'vitest';
+import { calculateJwkThumbprint } from 'jose';
 import { PayloadCipher } from '../../lambdas/core/payload-cipher.ts';
 import type { Write } from '../../lambdas/core/ports.ts';
 import { ResponseKeys } from '../../lambdas/core/response-keys.ts';
@@ -133,7 +134,14 @@ describe('response key ring', () => {
     expect(a.header.kid).toBe(r2.current);
     // creation and each rotation are audit events, committed with the ring change
     expect(x.auditEvents().filter((e) => e.resource === 'exchange:response-keys').map((e) => e.action)).toEqual(['exchange.keys.create', 'exchange.keys.rotate', 'exchange.keys.rotate']);
-    expect(x.auditEvents().find((e) => e.action === 'exchange.keys.rotate')!.details).toEqual({ keyChanges: [{ kid: r1.current, from: null, to: 'active' }, { kid: first, from: 'active', to: 'previous' }] });
+    const published = new Map((await x.services.responseKeys.published()).map((k) => [k.kid, k.jwk]));
+    const owner = x.services.exchangeId;
+    const rotations = x.auditEvents().filter((e) => e.action === 'exchange.keys.rotate');
+    const tp = { thumbprint: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/), owner, purpose: 'response' };
+    expect(rotations[0]!.details).toEqual({ keyChanges: [{ kid: r1.current, from: null, to: 'active', ...tp }, { kid: first, from: 'active', to: 'previous', ...tp }] });
+    // the second rotation retires the key that was previous: it leaves the ring and never signs again
+    expect(rotations[1]!.details).toEqual({ keyChanges: [{ kid: r2.current, from: null, to: 'active', ...tp }, { kid: r1.current, from: 'active', to: 'previous', ...tp }, { kid: first, from: 'previous', to: 'retired', ...tp }] });
+    expect((rotations[1]!.details!.keyChanges as { thumbprint: string }[])[0]!.thumbprint).toBe(await calculateJwkThumbprint(published.get(r2.current)!));
   });
 });
 

@@ -10,7 +10,7 @@ import { keyNotices } from '../notifications/notices.ts';
 import { outboxWrites } from '../notifications/outbox.ts';
 import { acceptPublicKey } from '../jwk.ts';
 import { isoNow, type ActionContext, type ActionOutcome } from '../services.ts';
-import { assertDistinctKids, transitionKey, type KeyChange } from './key-changes.ts';
+import { addedKey, assertDistinctKids, transitionKey, type KeyChange } from './key-changes.ts';
 
 export interface KeysBody {
   add?: { kid: string; jwk: JWK }[];
@@ -36,10 +36,10 @@ export async function agencyKeys(ctx: ActionContext, body: KeysBody): Promise<Ac
     const sameKey = next.keys.find((k) => k.thumbprint === key.thumbprint);
     if (sameKey) refuse('ERR_KID_REUSED', `this public key is already registered as kid '${sameKey.kid}'`);
     next.keys.push(key);
-    changes.push({ kid: key.kid, from: null, to: 'active' });
+    changes.push(addedKey(self, key));
   }
-  for (const kid of body.retire ?? []) transitionKey(next.keys, kid, 'retired', nowIso, changes);
-  for (const kid of body.revoke ?? []) transitionKey(next.keys, kid, 'revoked', nowIso, changes);
+  for (const kid of body.retire ?? []) transitionKey(self, next.keys, kid, 'retired', nowIso, changes);
+  for (const kid of body.revoke ?? []) transitionKey(self, next.keys, kid, 'revoked', nowIso, changes);
   if (!next.keys.some((k) => k.status === 'active')) refuse('ERR_CONFLICT', 'this change would leave no active key; add a new key in the same request');
 
   ctx.target.details = { keyChanges: changes };

@@ -10,7 +10,7 @@ import { acceptPublicKey } from '../jwk.ts';
 import { keyNotices } from '../notifications/notices.ts';
 import { outboxWrites } from '../notifications/outbox.ts';
 import { isoNow, type ActionContext, type ActionOutcome } from '../services.ts';
-import { assertDistinctKids, transitionKey, type KeyChange } from './key-changes.ts';
+import { addedKey, assertDistinctKids, transitionKey, type KeyChange } from './key-changes.ts';
 
 export interface RegisterBody {
   agencyId: string;
@@ -43,7 +43,7 @@ async function create(ctx: ActionContext, body: RegisterBody, nowIso: string): P
     ver: 1,
   };
   if (roles.includes('auditor')) agency.auditScope = body.auditScope ?? 'own';
-  ctx.target.details = { keyChanges: keys.map((k): KeyChange => ({ kid: k.kid, from: null, to: 'active' })) };
+  ctx.target.details = { keyChanges: keys.map((k): KeyChange => addedKey(agency.agencyId, k)) };
   return {
     status: 201,
     result: agencyView(agency),
@@ -68,7 +68,7 @@ async function change(ctx: ActionContext, body: RegisterBody, existing: Agency, 
     refuse('ERR_CONFLICT', 'the operator cannot suspend itself or drop its own operator role');
   }
   const changes: KeyChange[] = [];
-  for (const kid of body.revoke ?? []) transitionKey(next.keys, kid, 'revoked', nowIso, changes);
+  for (const kid of body.revoke ?? []) transitionKey(next.agencyId, next.keys, kid, 'revoked', nowIso, changes);
   if (existing.agencyId === ctx.caller.agencyId && !next.keys.some((k) => k.status === 'active')) {
     refuse('ERR_CONFLICT', 'the operator cannot revoke its own last active key');
   }
