@@ -9,6 +9,7 @@ import { ExchangeUnavailableError, UntrustedResponseError } from '../../lambdas/
 import * as agency from './commands/agency.ts';
 import * as agreement from './commands/agreement.ts';
 import * as audit from './commands/audit.ts';
+import * as auditKeys from './commands/audit-keys.ts';
 import * as bootstrap from './commands/bootstrap.ts';
 import * as consultation from './commands/consultation.ts';
 import * as delivery from './commands/delivery.ts';
@@ -60,6 +61,7 @@ export const COMMANDS: Record<string, { run: Run; help: string }> = {
   'audit seal': { run: audit.seal, help: audit.sealHelp },
   'audit query': { run: audit.query, help: audit.queryHelp },
   'audit verify': { run: audit.verify, help: audit.verifyHelp },
+  'audit keys': { run: auditKeys.keys, help: auditKeys.keysHelp },
   'keys rotate': { run: keys.rotate, help: keys.help },
 };
 
@@ -96,6 +98,7 @@ const SUMMARIES: Record<string, string> = {
   'audit seal': 'operator: seal the pending audit events now, straight in storage',
   'audit query': 'auditor: the audit events in your scope',
   'audit verify': 'auditor: check seals, their chain and your events offline',
+  'audit keys': "auditor: an agency's (or the exchange's) key history rebuilt from sealed events, and the keys active at a time",
   'keys rotate': 'operator: a new exchange response signing key, straight in storage',
 };
 

@@ -2,7 +2,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { keptSealFrom, verifyAuditLog, verifyProof } from '../../../lambdas/client/audit-verify.ts';
 import type { CorridorClient, ExchangeAnswer } from '../../../lambdas/client/corridor-client.ts';
-import type { AuditQueryRequest, AuditQueryResult } from '../../../lambdas/client/types.generated.ts';
+import type { AuditQueryRequest, AuditQueryResult, AuditSealsResult } from '../../../lambdas/client/types.generated.ts';
 import type { AuditEvent } from '../../../lambdas/core/audit.ts';
 import { sealAll } from '../../../lambdas/core/sealer.ts';
 import { client, parse, str, UsageError } from '../context.ts';
@@ -25,7 +25,9 @@ export const verifyHelp = `corridor audit verify --as AUDITOR [--from ISO] [--co
   --complete (an "all" auditor): every leaf must have its event, in order. --event: one inclusion proof.
   --keep-seal FILE: after a clean run, save the newest seal; --since-seal FILE: the log must still hold that
   seal unchanged, so seals removed from its end since then (a truncated tail) are caught.
-  Progress goes to stderr. Exit 0 when everything verifies, 1 naming each problem.
+  Each answer's response key (responseKid) must have been active when it signed, by the sealed response-key
+  events in your window (an "all" auditor sees them). Progress goes to stderr. Exit 0 when everything verifies,
+  1 naming each problem.
   Example: corridor audit verify --as EU-OLAF --complete`;
 
 const FILTERS = ['from', 'to', 'actor', 'owner', 'action', 'decision'] as const;
@@ -40,8 +42,24 @@ export async function seal(argv: string[]): Promise<number> {
   return EXIT.ok;
 }
 
+/** Every seal with its leaf hashes, from seq 0; a refusal on any page stops with that answer. */
+export async function allSeals(c: CorridorClient, progress: Progress): Promise<{ seals: string[]; leaves: string[][] } | { refusal: ExchangeAnswer<AuditSealsResult> }> {
+  const seals: string[] = [];
+  const leaves: string[][] = [];
+  for (;;) {
+    const s: ExchangeAnswer<AuditSealsResult> = await c.call('audit.seals', { fromSeq: seals.length, leaves: true });
+    if (!s.result) return { refusal: s };
+    seals.push(...s.result.seals);
+    leaves.push(...(s.result.leaves ?? []));
+    progress.update(`downloaded ${seals.length} seal(s)`);
+    // `next`: the first seq the answer left out (at most 100 seals, fewer past the byte cap); null when none is left
+    if (s.result.next === null || s.result.seals.length === 0 || (s.result.next === undefined && s.result.seals.length < 100)) break;
+  }
+  return { seals, leaves };
+}
+
 /** Every event of the window, page by page; a refusal on any page stops with that answer. */
-async function allEvents(c: CorridorClient, body: AuditQueryRequest, progress: Progress): Promise<AuditEvent[] | { refusal: ExchangeAnswer<AuditQueryResult> }> {
+export async function allEvents(c: CorridorClient, body: AuditQueryRequest, progress: Progress): Promise<AuditEvent[] | { refusal: ExchangeAnswer<AuditQueryResult> }> {
   const events: AuditEvent[] = [];
   let cursor: string | null = null;
   do {
@@ -77,17 +95,9 @@ export async function verify(argv: string[]): Promise<number> {
     return problems.length ? EXIT.refused : EXIT.ok;
   }
   const progress = new Progress();
-  const seals: string[] = [];
-  const leaves: string[][] = [];
-  for (;;) {
-    const s = await c.call('audit.seals', { fromSeq: seals.length, leaves: true });
-    if (!s.result) return progress.done(), show(s, !!v.json, () => []);
-    seals.push(...s.result.seals);
-    leaves.push(...(s.result.leaves ?? []));
-    progress.update(`downloaded ${seals.length} seal(s)`);
-    // `next`: the first seq the answer left out (at most 100 seals, fewer past the byte cap); null when none is left
-    if (s.result.next === null || s.result.seals.length === 0 || (s.result.next === undefined && s.result.seals.length < 100)) break;
-  }
+  const chain = await allSeals(c, progress);
+  if ('refusal' in chain) return progress.done(), show(chain.refusal, !!v.json, () => []);
+  const { seals, leaves } = chain;
   const from = str(v, 'from', false) ?? new Date(Date.now() - 30 * DAY).toISOString();
   const events = await allEvents(c, { from }, progress);
   if (!Array.isArray(events)) return progress.done(), show(events.refusal, !!v.json, () => []);
@@ -99,9 +109,15 @@ export async function verify(argv: string[]): Promise<number> {
   const keep = str(v, 'keep-seal', false);
   if (keep && report.ok && report.lastSeal) writeFileSync(keep, `${report.lastSeal}\n`);
   if (v.json) out(JSON.stringify(report, null, 2));
-  else if (report.ok) out(`✓ ${report.seals} seal(s): signatures, chain and roots verify; ${report.events} event(s) each in exactly one seal${report.pending.length ? `; ${report.pending.length} newer event(s) not sealed yet` : ''}`);
+  else if (report.ok) out(`✓ ${report.seals} seal(s): signatures, chain and roots verify; ${report.events} event(s) each in exactly one seal${report.pending.length ? `; ${report.pending.length} newer event(s) not sealed yet` : ''}${kidLine(report.responseKids)}`);
   else for (const p of report.problems) out(`✗ ${p}`);
   return report.ok ? EXIT.ok : EXIT.refused;
+}
+
+/** What the response-kid check covered: answers checked against the sealed key history, and those it could not. */
+function kidLine(k: { checked: number; unchecked: number }): string {
+  if (k.checked + k.unchecked === 0) return '';
+  return `; ${k.checked} answer(s) signed by a response key active then${k.unchecked ? ` (${k.unchecked} by a key whose history is older than the window, unchecked)` : ''}`;
 }
 
 /** The seal kept from an earlier run (--since-seal), or a usage error naming the file. */
