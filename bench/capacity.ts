@@ -7,14 +7,14 @@
  *   consistent RRU (½ for the eventually consistent index queries), writes 1 KB per WRU of the
  *   larger of the item before and after, transactional items twice;
  * - index writes by DynamoDB's rule ("Provisioned throughput considerations for global secondary
- *   indexes"), from the index definitions and projections in lib/constructs/definitions.ts: an entry
+ *   indexes"), from the index definitions and projections in lambdas/definitions.ts: an entry
  *   is written when the item enters the index (1 write of the entry), leaves it (1 delete), changes an
  *   index key (delete + put), or changes an attribute the index projects (1 write); a write that
  *   changes none of these costs the index nothing. The item before each write is the last image this
  *   meter saw written (everything the bench writes passes through it); an item it never saw counts as new.
  */
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { isProjected, type IndexDefinition, type TableDefinition } from '../lib/constructs/definitions.ts';
+import { isProjected, type IndexDefinition, type TableDefinition } from '../lambdas/definitions.ts';
 
 /** Units, with the index writes (part of `wru`) per index name. */
 export interface Capacity { rru: number; wru: number; indexWru: Record<string, number> }

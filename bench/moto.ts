@@ -12,7 +12,7 @@ import { signRequest } from '../lambdas/client/signing.ts';
 import { licenseDoc, publish, shipment } from '../test/helpers/licenses.ts';
 import { EXCHANGE_ID } from '../test/helpers/memory-exchange.ts';
 import { MotoExchange } from '../test/helpers/moto-exchange.ts';
-import { TABLES } from '../lib/constructs/definitions.ts';
+import { TABLES } from '../lambdas/definitions.ts';
 import { CapacityMeter, emptyCapacity, type Capacity } from './capacity.ts';
 
 export interface CallCounts { dynamodb: Record<string, number>; kms: Record<string, number>; capacity: Capacity }

@@ -19,7 +19,7 @@ import { sealAll } from '../lambdas/core/sealer.ts';
 import { queueBatch, streamBatch } from '../lambdas/handlers/notify-batches.ts';
 import { createQueues } from '../lambdas/local/bootstrap.ts';
 import { DynamoDBStreamsClient, startNotificationPoller, type Poller } from '../lambdas/local/notification-poller.ts';
-import { NOTIFY_QUEUE, TABLES } from '../lib/constructs/definitions.ts';
+import { NOTIFY_QUEUE, TABLES } from '../lambdas/definitions.ts';
 import { publish } from '../test/helpers/licenses.ts';
 import { MotoExchange, REGION } from '../test/helpers/moto-exchange.ts';
 import { CapacityMeter, emptyCapacity, itemSize, type Capacity } from './capacity.ts';

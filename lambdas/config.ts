@@ -2,8 +2,8 @@
  * Configuration, read from the environment once, typed, failing fast with the name of
  * what is missing. The only place that reads process.env for the exchange.
  */
-import { KMS_KEYS, NOTIFY_QUEUE, TABLES } from '../lib/constructs/definitions.ts';
-import { ORIGIN_VERIFY_ENV } from '../lib/constructs/edge-names.ts';
+import { KMS_KEYS, NOTIFY_QUEUE, TABLES } from './definitions.ts';
+import { ORIGIN_VERIFY_ENV } from './edge-names.ts';
 import { DEFAULT_DELIVERY_OVERDUE_DAYS } from './core/deliveries.ts';
 import type { TableId } from './core/ports.ts';
 

@@ -7,7 +7,7 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { isIP } from 'node:net';
-import { ORIGIN_VERIFY_HEADER, VIEWER_ADDRESS_HEADER } from '../../lib/constructs/edge-names.ts';
+import { ORIGIN_VERIFY_HEADER, VIEWER_ADDRESS_HEADER } from '../edge-names.ts';
 import { failureOf } from '../core/errors.ts';
 import type { Clock, FailureObservation } from '../core/ports.ts';
 import type { HttpEvent, HttpResult } from './http-edge.ts';

@@ -1,11 +1,11 @@
 /**
- * Creates the tables and KMS keys of `lib/constructs/definitions.ts` in an emulator — the
+ * Creates the tables and KMS keys of `lambdas/definitions.ts` in an emulator — the
  * same definitions the CDK stack deploys — and returns the environment the handlers read.
  */
 import { CreateTableCommand, UpdateTimeToLiveCommand, type AttributeDefinition, type DynamoDBClient, type GlobalSecondaryIndex, type KeySchemaElement } from '@aws-sdk/client-dynamodb';
 import { CreateAliasCommand, CreateKeyCommand, EnableKeyRotationCommand, type KMSClient } from '@aws-sdk/client-kms';
 import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { KMS_KEYS, localTableName, NOTIFY_QUEUE, TABLES, type KeyAttribute } from '../../lib/constructs/definitions.ts';
+import { KMS_KEYS, localTableName, NOTIFY_QUEUE, TABLES, type KeyAttribute } from '../definitions.ts';
 
 function keySchema(pk: KeyAttribute, sk?: KeyAttribute): KeySchemaElement[] {
   return [{ AttributeName: pk.name, KeyType: 'HASH' }, ...(sk ? [{ AttributeName: sk.name, KeyType: 'RANGE' as const }] : [])];

@@ -12,7 +12,7 @@ import { DescribeStreamCommand, DynamoDBStreamsClient, GetRecordsCommand, GetSha
 import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { DynamoDBBatchResponse, SQSBatchResponse } from 'aws-lambda';
-import { NOTIFY_QUEUE } from '../../lib/constructs/definitions.ts';
+import { NOTIFY_QUEUE } from '../definitions.ts';
 import type { StreamRecordLike } from '../handlers/stream-image.ts';
 import type { QueueMessageLike } from '../handlers/notify-batches.ts';
 

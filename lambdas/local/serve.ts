@@ -5,7 +5,7 @@
  */
 import { rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { NOTIFY_QUEUE, TABLES } from '../../lib/constructs/definitions.ts';
+import { NOTIFY_QUEUE, TABLES } from '../definitions.ts';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { awsClients, sdkClientConfig } from '../adapters/aws/aws-services.ts';
 import { NOTIFY_LOOPBACK_ENV, readConfig } from '../config.ts';

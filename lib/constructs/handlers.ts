@@ -10,7 +10,7 @@ import { Construct } from 'constructs';
 import { METRICS_DETAIL_ENV, type MetricsDetail } from '../../lambdas/config.ts';
 import type { HandlerGroup } from '../../lambdas/core/routes.ts';
 import { DELIVERER_RESERVED_CONCURRENCY, NOTIFIER_RESERVED_CONCURRENCY, SEALER_RESERVED_CONCURRENCY, type ConcurrencyName } from '../limits.ts';
-import type { KmsKeyDefinition } from './definitions.ts';
+import type { KmsKeyDefinition } from '../../lambdas/definitions.ts';
 import { HandlerFunction, type HandlerName, type Invocation } from './handler-function.ts';
 import { constructId } from './ids.ts';
 import type { CorridorTables, TableId } from './tables.ts';

@@ -6,7 +6,7 @@ import { Aws, Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
-import { KMS_KEYS, type KmsKeyDefinition } from './definitions.ts';
+import { KMS_KEYS, type KmsKeyDefinition } from '../../lambdas/definitions.ts';
 import { constructId } from './ids.ts';
 
 const KEY_SPECS: Record<KmsKeyDefinition['keySpec'], kms.KeySpec> = {

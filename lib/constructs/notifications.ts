@@ -20,7 +20,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { OUTBOX_PREFIX } from '../../lambdas/core/notifications/outbox.ts';
 import { DELIVERER_RESERVED_CONCURRENCY } from '../limits.ts';
-import { NOTIFY_QUEUE } from './definitions.ts';
+import { NOTIFY_QUEUE } from '../../lambdas/definitions.ts';
 import type { HandlerFunction } from './handler-function.ts';
 
 /** How a stream batch is retried before its records go to the on-failure queue: a day, as long as the stream keeps them. */
@@ -74,7 +74,7 @@ export class Notifications extends Construct {
     super(scope, id);
     const { notifier, deliverer, auditTable } = props;
     const streamArn = auditTable.tableStreamArn;
-    if (!streamArn) throw new Error('the audit table has no stream (definitions.ts: stream)');
+    if (!streamArn) throw new Error('the audit table has no stream (lambdas/definitions.ts: stream)');
 
     this.deadLetters = deadLetterQueue(this, 'DeadLetters');
     this.streamFailures = deadLetterQueue(this, 'StreamFailures', 'the notifier\'s audit-stream event source mapping');

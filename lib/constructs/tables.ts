@@ -3,7 +3,7 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
-import { TABLES, type AttributeType, type IndexProjection, type KeyAttribute, type TableDefinition } from './definitions.ts';
+import { TABLES, type AttributeType, type IndexProjection, type KeyAttribute, type TableDefinition } from '../../lambdas/definitions.ts';
 import { constructId } from './ids.ts';
 
 export type TableId = TableDefinition['id'];

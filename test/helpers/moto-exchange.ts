@@ -8,7 +8,7 @@ import type { AuditEvent } from '../../lambdas/core/audit.ts';
 import type { TableId } from '../../lambdas/core/ports.ts';
 import { createKeys, createTables } from '../../lambdas/local/bootstrap.ts';
 import { startMoto, type Emulator } from '../../lambdas/local/emulator.ts';
-import { TABLES } from '../../lib/constructs/definitions.ts';
+import { TABLES } from '../../lambdas/definitions.ts';
 import { captureLogger, EXCHANGE_ID, ExchangeDriver } from './memory-exchange.ts';
 
 export const REGION = 'eu-central-1';

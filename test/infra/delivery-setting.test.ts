@@ -3,7 +3,7 @@ import { App, type CfnElement } from 'aws-cdk-lib';
 import { describe, expect, it } from 'vitest';
 import { DELIVERY_OVERDUE_DAYS_ENV, readConfig } from '../../lambdas/config.ts';
 import { DEFAULT_DELIVERY_OVERDUE_DAYS } from '../../lambdas/core/deliveries.ts';
-import { KMS_KEYS, TABLES } from '../../lib/constructs/definitions.ts';
+import { KMS_KEYS, TABLES } from '../../lambdas/definitions.ts';
 import { HANDLER_NAMES } from '../../lib/constructs/handlers.ts';
 import { readSettings } from '../../lib/settings.ts';
 import { synthesizeVariant, type Variant } from './synth.ts';

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { CfnElement } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 import { NOTIFY_LOOPBACK_ENV, NOTIFY_RETRY_SCALE_ENV } from '../../lambdas/config.ts';
-import { NOTIFY_QUEUE } from '../../lib/constructs/definitions.ts';
+import { NOTIFY_QUEUE } from '../../lambdas/definitions.ts';
 import { DELIVERER_RESERVED_CONCURRENCY } from '../../lib/limits.ts';
 import { synthesizeVariant, type Variant } from './synth.ts';
 

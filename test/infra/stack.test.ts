@@ -8,7 +8,7 @@ import { isBuiltin } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { IConstruct } from 'constructs';
-import { KMS_KEYS, NOTIFY_QUEUE, TABLES } from '../../lib/constructs/definitions.ts';
+import { KMS_KEYS, NOTIFY_QUEUE, TABLES } from '../../lambdas/definitions.ts';
 import { ESM_REQUIRE_BANNER, RUNTIME, type HandlerName } from '../../lib/constructs/handler-function.ts';
 import { API_GROUPS, CONSOLE, DENIALS, HANDLER_NAMES, REGISTRY_ITEM_ACTIONS_WITH_DELETE, SEALER_AUDIT_ACTIONS, TABLE_ACCESS, TABLE_ITEM_ACTIONS, type TableGrant } from '../../lib/constructs/handlers.ts';
 import { CONSOLE_PATHS, DISCOVERY_PATHS, OPENAPI_PATH } from '../../lib/constructs/exchange-api.ts';

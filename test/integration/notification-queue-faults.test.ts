@@ -10,7 +10,7 @@ import type { QueueMessageLike } from '../../lambdas/handlers/notify-batches.ts'
 import { createQueues, createTables } from '../../lambdas/local/bootstrap.ts';
 import { startMoto, type Emulator } from '../../lambdas/local/emulator.ts';
 import { DynamoDBStreamsClient, startNotificationPoller, type Poller } from '../../lambdas/local/notification-poller.ts';
-import { localTableName, NOTIFY_QUEUE, TABLES } from '../../lib/constructs/definitions.ts';
+import { localTableName, NOTIFY_QUEUE, TABLES } from '../../lambdas/definitions.ts';
 
 let moto: Emulator;
 let sqs: SQSClient;

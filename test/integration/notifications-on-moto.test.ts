@@ -15,7 +15,7 @@ import { DnsHostResolver } from '../../lambdas/adapters/http/dns-host-resolver.t
 import { queueBatch, streamBatch } from '../../lambdas/handlers/notify-batches.ts';
 import { createQueues } from '../../lambdas/local/bootstrap.ts';
 import { DynamoDBStreamsClient, startNotificationPoller, type Poller } from '../../lambdas/local/notification-poller.ts';
-import { NOTIFY_QUEUE } from '../../lib/constructs/definitions.ts';
+import { NOTIFY_QUEUE } from '../../lambdas/definitions.ts';
 import { publish } from '../helpers/licenses.ts';
 import type { TestAgency } from '../helpers/memory-exchange.ts';
 import { MotoExchange, REGION } from '../helpers/moto-exchange.ts';

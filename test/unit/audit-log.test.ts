@@ -8,7 +8,7 @@ import { allEvents, bundle, sealNow } from '../helpers/audit.ts';
 import { publish, shipment } from '../helpers/licenses.ts';
 import { TestExchange, type TestAgency } from '../helpers/memory-exchange.ts';
 import { MemorySealSigner } from '../../lambdas/adapters/memory/memory-seal-signer.ts';
-import { isProjected, TABLES } from '../../lib/constructs/definitions.ts';
+import { isProjected, TABLES } from '../../lambdas/definitions.ts';
 
 let x: TestExchange;
 let bafa: TestAgency;

@@ -7,7 +7,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { DynamoDbStore } from '../../lambdas/adapters/aws/dynamodb-store.ts';
 import { DependencyError } from '../../lambdas/core/errors.ts';
 import type { TableId } from '../../lambdas/core/ports.ts';
-import { TABLES } from '../../lib/constructs/definitions.ts';
+import { TABLES } from '../../lambdas/definitions.ts';
 
 const ddb = mockClient(DynamoDBClient);
 // each table named by its first letter: the audit table is 'a'

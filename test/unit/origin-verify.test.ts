@@ -9,7 +9,7 @@ import type { ActionCall, Exchange } from '../../lambdas/core/exchange.ts';
 import type { FailureObservation } from '../../lambdas/core/ports.ts';
 import { actionHandler, behindFrontDoor, type HttpEvent, type HttpResult } from '../../lambdas/handlers/http-edge.ts';
 import { ORIGIN_SECRET_TTL_MS, OriginVerifier, viewerAddress } from '../../lambdas/handlers/origin-verify.ts';
-import { ORIGIN_VERIFY_ENV, ORIGIN_VERIFY_HEADER, VIEWER_ADDRESS_HEADER } from '../../lib/constructs/edge-names.ts';
+import { ORIGIN_VERIFY_ENV, ORIGIN_VERIFY_HEADER, VIEWER_ADDRESS_HEADER } from '../../lambdas/edge-names.ts';
 
 const SECRET_ARN = 'arn:aws:secretsmanager:eu-central-1:111122223333:secret:OriginVerify-AbCdEf';
 const CURRENT = 'current-0123456789abcdef0123456789abcdef0123456789ab';

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { awsClients, buildServices, quietTelemetry } from '../../lambdas/adapters/aws/aws-services.ts';
 import { ConfigError, readConfig } from '../../lambdas/config.ts';
-import { KMS_KEYS, TABLES } from '../../lib/constructs/definitions.ts';
+import { KMS_KEYS, TABLES } from '../../lambdas/definitions.ts';
 
 const BASE: NodeJS.ProcessEnv = {
   AWS_REGION: 'eu-central-1',

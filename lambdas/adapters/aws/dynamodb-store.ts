@@ -16,7 +16,7 @@ import {
   type TransactWriteItem,
 } from '@aws-sdk/client-dynamodb';
 import { DependencyError } from '../../core/errors.ts';
-import { TABLES } from '../../../lib/constructs/definitions.ts';
+import { TABLES } from '../../definitions.ts';
 import { WriteConflict, type IndexPage, type IndexQuery, type PartitionPageQuery, type Store, type StoredRecord, type TableId, type Write, type WriteCondition } from '../../core/ports.ts';
 import { fromAttribute, toItem } from './attribute-codec.ts';
 import { batchGet, batchPut } from './dynamodb-batch.ts';

@@ -1,5 +1,5 @@
 /** In-memory Store for unit tests only (`npm start` uses DynamoDB on moto). Counts calls for benchmarks. */
-import { isProjected, TABLES } from '../../../lib/constructs/definitions.ts';
+import { isProjected, TABLES } from '../../definitions.ts';
 import { LaggingIndexes } from './lagging-index.ts';
 import { WriteConflict, type AttrValue, type Clock, type IndexPage, type IndexQuery, type PartitionPageQuery, type StoredRecord, type Store, type TableId, type Write, type WriteCondition } from '../../core/ports.ts';
 

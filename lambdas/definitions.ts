@@ -1,8 +1,9 @@
 /**
- * The one definition of Corridor's tables and KMS keys, shared by the CDK stack
- * (`tables.ts`, `keys.ts`) and the local bootstrap (`lambdas/local/bootstrap.ts`),
- * so local and AWS cannot drift. Plain data: no aws-cdk-lib import, so the local
- * exchange starts without loading CDK.
+ * The one definition of Corridor's tables, indexes, queue and KMS keys, shared by the handlers (config, stores), the
+ * local bootstrap (`local/bootstrap.ts`) and the CDK stack (`lib/constructs/tables.ts`, `keys.ts`), so local and AWS
+ * cannot drift. It lives with the runtime because the runtime is what reads these names: CDK deploys what the
+ * handlers need and imports it from here, never the other way (test/unit/layering.test.ts). Plain data: no
+ * aws-cdk-lib import, so handler bundles and the local exchange start without CDK.
  */
 
 export type AttributeType = 'S' | 'N' | 'B';

@@ -1,6 +1,7 @@
 /**
- * Names shared by the CloudFront edge (cloudfront-edge.ts) and the API handlers' origin check
- * (lambdas/handlers/origin-verify.ts). Plain data: no aws-cdk-lib import, so the handlers' bundle stays free of CDK.
+ * Names shared by the API handlers' origin check (handlers/origin-verify.ts) and the CloudFront edge CDK builds
+ * (lib/constructs/cloudfront-edge.ts). Here with the runtime, which checks them; CDK imports them from here
+ * (test/unit/layering.test.ts). Plain data: no aws-cdk-lib import, so the handlers' bundle stays free of CDK.
  */
 
 /** Header CloudFront adds to every origin request; API Gateway lower-cases header names in payload 2.0 events. */
