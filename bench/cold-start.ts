@@ -7,54 +7,46 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { build, type BuildOptions } from 'esbuild';
-import { BUNDLING, handlerEntry, PROJECT_ROOT, type HandlerName } from '../lib/constructs/handler-function.ts';
+import { build } from 'esbuild';
+import { BUNDLE_MARKERS, esbuildOptions } from '../lib/constructs/bundle-options.ts';
+import { handlerEntry, PROJECT_ROOT, type HandlerName } from '../lib/constructs/handler-function.ts';
+import { DEFAULT_BUNDLE_MODES, type BundleModes } from '../lambdas/bundle-modes.ts';
+import { KMS_KEYS, TABLES } from '../lambdas/definitions.ts';
 
-export const HANDLERS: readonly HandlerName[] = ['agencies', 'licenses', 'eucs', 'audit', 'discovery', 'console', 'sealer'];
+/** Every API function (the HTTP API's handler groups), the console and the sealer. */
+export const HANDLERS: readonly HandlerName[] = ['agencies', 'licenses', 'eucs', 'audit', 'denials', 'discovery', 'console', 'sealer'];
 const OUT = join(PROJECT_ROOT, 'bench/out/bundles');
 
 export interface BundleResult { name: string; bytes: number; initMs: number; ratio: number; hasAjvCompiler: boolean; noSourceMapsMs: number; noSourceMapsRatio: number }
-export interface ColdStart { baselineMs: number; baselineBytes: number; bundles: BundleResult[]; powertoolsMs: number; powertoolsBytes: number; baselineNoSourceMapsMs: number }
-
-/** esbuild options equivalent to what NodejsFunction passes for BUNDLING. */
-function esbuildOptions(entry: string, outfile: string): BuildOptions {
-  return {
-    entryPoints: [entry],
-    outfile,
-    bundle: true,
-    platform: 'node',
-    format: BUNDLING.format === 'esm' ? 'esm' : 'cjs',
-    minify: BUNDLING.minify,
-    sourcemap: BUNDLING.sourceMap,
-    sourcesContent: BUNDLING.sourcesContent,
-    target: BUNDLING.target,
-    mainFields: [...BUNDLING.mainFields],
-    banner: { js: BUNDLING.banner },
-    external: [...BUNDLING.externalModules],
-    logLevel: 'error',
-  };
+export interface ColdStart {
+  baselineMs: number; baselineBytes: number; bundles: BundleResult[]; powertoolsMs: number; powertoolsBytes: number; baselineNoSourceMapsMs: number;
+  /** The licenses function bundled with corridor:tracing=sdk (Powertools' Tracer, the X-Ray SDK): the opt-in's cost. */
+  sdkTracing: { name: string; bytes: number; initMs: number; ratio: number };
 }
 
-async function bundle(name: string, entry: string): Promise<string> {
+/** The function whose corridor:tracing=sdk bundle the bench also times. */
+export const SDK_TRACING_PROBE: HandlerName = 'licenses';
+
+async function bundle(name: string, entry: string, modes?: BundleModes): Promise<string> {
   const dir = join(OUT, name);
   mkdirSync(dir, { recursive: true });
   const outfile = join(dir, 'index.mjs');
-  await build(esbuildOptions(entry, outfile));
+  await build(esbuildOptions(entry, outfile, modes));
   return outfile;
 }
 
-/** Environment a deployed function has: names and ids only (no call is made during init). */
+/**
+ * Environment a deployed function has: names and ids only (no call is made during init). Every table and key the
+ * stack defines, from the same definitions readConfig requires, so a new one cannot break the bench.
+ */
 const ENV = {
   ...process.env,
   AWS_REGION: 'us-east-1',
   AWS_ACCESS_KEY_ID: 'bench',
   AWS_SECRET_ACCESS_KEY: 'bench',
   CORRIDOR_EXCHANGE_ID: 'corridor:bench',
-  CORRIDOR_REGISTRY_TABLE: 'registry',
-  CORRIDOR_DOCUMENTS_TABLE: 'documents',
-  CORRIDOR_AUDIT_TABLE: 'audit',
-  CORRIDOR_PAYLOAD_KEY_ID: 'alias/payload',
-  CORRIDOR_SEAL_KEY_ID: 'alias/seal',
+  ...Object.fromEntries(TABLES.map((t) => [t.envVar, t.id])),
+  ...Object.fromEntries(KMS_KEYS.map((k) => [k.envVar, `alias/${k.id}`])),
   POWERTOOLS_DEV: 'false',
 };
 
@@ -74,7 +66,9 @@ export async function coldStart(samples = 7): Promise<ColdStart> {
   const baseline = await bundle('baseline', join(PROJECT_ROOT, 'bench/cold-baseline.ts'));
   const powertools = await bundle('powertools', join(PROJECT_ROOT, 'bench/cold-powertools.ts'));
   const files = await Promise.all(HANDLERS.map(async (h) => [h, await bundle(h, handlerEntry(h))] as const));
-  const all: [string, string][] = [['baseline', baseline], ['powertools', powertools], ...files.map(([n, f]): [string, string] => [n, f])];
+  const sdkName = `${SDK_TRACING_PROBE}-tracing-sdk`;
+  const sdk = await bundle(sdkName, handlerEntry(SDK_TRACING_PROBE), { ...DEFAULT_BUNDLE_MODES, tracing: 'sdk' });
+  const all: [string, string][] = [['baseline', baseline], ['powertools', powertools], [sdkName, sdk], ...files.map(([n, f]): [string, string] => [n, f])];
   const times = new Map<string, number[]>(all.flatMap(([n]) => [[n, []], [`${n}/nomap`, []]] as [string, number[]][]));
   // Interleaved and in a new order each round, so machine load and file caches favour no bundle.
   for (let i = 0; i < samples; i++) {
@@ -91,6 +85,7 @@ export async function coldStart(samples = 7): Promise<ColdStart> {
     powertoolsMs: median(times.get('powertools')!),
     powertoolsBytes: statSync(powertools).size,
     baselineNoSourceMapsMs,
+    sdkTracing: { name: sdkName, bytes: statSync(sdk).size, initMs: median(times.get(sdkName)!), ratio: median(times.get(sdkName)!) / baselineMs },
     bundles: files.map(([name, f]) => {
       const initMs = median(times.get(name)!);
       const noSourceMapsMs = median(times.get(`${name}/nomap`)!);

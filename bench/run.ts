@@ -72,6 +72,8 @@ if (runs('cold')) {
   const api = cold.bundles.filter((b) => b.name !== 'console');
   const worstNoMap = api.reduce((a, b) => (b.noSourceMapsRatio > a.noSourceMapsRatio ? b : a));
   row(`cold init without --enable-source-maps, worst bundle (${worstNoMap.name}), ms`, r2(worstNoMap.noSourceMapsMs), r2(cold.baselineNoSourceMapsMs), r2(worstNoMap.noSourceMapsRatio), 'info (lever)', null);
+  const sdk = cold.sdkTracing;
+  row(`cold init ${sdk.name} (corridor:tracing=sdk: X-Ray SDK subsegments), ms (${(sdk.bytes / 1024).toFixed(0)} KB)`, r2(sdk.initMs), r2(cold.baselineMs), r2(sdk.ratio), 'info (opt-in)', null);
   row(`cold init reference: baseline + Powertools, ms (${(cold.powertoolsBytes / 1024).toFixed(0)} KB)`, r2(cold.powertoolsMs), r2(cold.baselineMs), r2(cold.powertoolsMs / cold.baselineMs), 'info', null);
   row('Ajv schema compiler in any API bundle', cold.bundles.some((b) => b.hasAjvCompiler) ? 'yes' : 'no', '—', '—', 'no', !cold.bundles.some((b) => b.hasAjvCompiler));
 }

@@ -58,6 +58,7 @@ export class CorridorStack extends Stack {
       logsKey: this.keys.logs,
       reservedConcurrency: settings.reservedConcurrency,
       metricsDetail: settings.metricsDetail,
+      bundleModes: { tracing: settings.tracing, edge: settings.edge },
     });
     // Only the licenses group answers delivery.list, the one action that reads it.
     this.handlers.byName.licenses.fn.addEnvironment(DELIVERY_OVERDUE_DAYS_ENV, String(settings.deliveryOverdueDays));

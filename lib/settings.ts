@@ -5,6 +5,7 @@
 import type { App } from 'aws-cdk-lib';
 import { DEFAULT_METRICS_DETAIL, MAX_DELIVERY_OVERDUE_DAYS, METRICS_DETAILS, type MetricsDetail } from '../lambdas/config.ts';
 import { DEFAULT_DELIVERY_OVERDUE_DAYS } from '../lambdas/core/deliveries.ts';
+import { DEFAULT_TRACING, TRACING_MODES, type TracingMode } from '../lambdas/bundle-modes.ts';
 import {
   DEFAULT_RESERVED_CONCURRENCY, DEFAULT_THROTTLE, type ConcurrencyName, type RouteClass, type Throttle,
 } from './limits.ts';
@@ -50,6 +51,11 @@ export interface CorridorSettings {
   readonly metricsDetail: MetricsDetail;
   /** `corridor:deliveryOverdueDays` (1–3650, default 90): days after a shipment at which delivery.list flags a line not delivered. */
   readonly deliveryOverdueDays: number;
+  /**
+   * `corridor:tracing`: `function` (default), Lambda active tracing with no X-Ray SDK in the bundles; `sdk`, Powertools'
+   * Tracer adds handler and AWS SDK call subsegments, at a cold-start and per-request cost (lambdas/bundle-modes.ts).
+   */
+  readonly tracing: TracingMode;
 }
 
 /** Default of `corridor:wafRateLimit`: 3,000 per 5 minutes is 10 req/s sustained from one address (an agency's NAT). */
@@ -150,6 +156,8 @@ export function readSettings(app: App): CorridorSettings {
   const overdueRaw = ctx('corridor:deliveryOverdueDays');
   const deliveryOverdueDays = absent(overdueRaw) ? DEFAULT_DELIVERY_OVERDUE_DAYS : positiveInt('corridor:deliveryOverdueDays', overdueRaw);
   if (deliveryOverdueDays > MAX_DELIVERY_OVERDUE_DAYS) throw new Error(`context corridor:deliveryOverdueDays must be at most ${MAX_DELIVERY_OVERDUE_DAYS}`);
+  const tracing = (string(ctx, 'corridor:tracing') ?? DEFAULT_TRACING) as TracingMode;
+  if (!TRACING_MODES.includes(tracing)) throw new Error(`context corridor:tracing must be one of ${TRACING_MODES.join(', ')}, got ${tracing}`);
   return {
     exchangeId: string(ctx, 'exchangeId') ?? DEFAULT_EXCHANGE_ID,
     edge,
@@ -161,5 +169,6 @@ export function readSettings(app: App): CorridorSettings {
     ...(domain ? { customDomain: domain } : {}),
     metricsDetail,
     deliveryOverdueDays,
+    tracing,
   };
 }

@@ -1,7 +1,8 @@
 /**
  * The origin check of the deployed API handlers (origin-verify.ts), built once per process and only when
- * CORRIDOR_ORIGIN_VERIFY_SECRET_ARN is set (corridor:edge=cloudfront-waf). Without it (http-api, `npm start`) there is
- * no check, and the Secrets Manager client is neither built nor its module evaluated: the default cold start pays nothing.
+ * CORRIDOR_ORIGIN_VERIFY_SECRET_ARN is set (corridor:edge=cloudfront-waf). Without it (`npm start`) there is no check,
+ * and the Secrets Manager client is neither built nor its module evaluated. A function bundled for corridor:edge=http-api
+ * (the default) does not even contain them: CDK defines `process.env.CORRIDOR_EDGE` when bundling (lambdas/bundle-modes.ts).
  */
 import { systemClock } from '../adapters/aws/aws-services.ts';
 import { readConfig, readOriginVerifySecretArn } from '../config.ts';
@@ -11,6 +12,8 @@ import { logger, telemetry, tracer } from './runtime.ts';
 let check: OriginCheck | null | undefined;
 
 export function runtimeOriginCheck(): OriginCheck | undefined {
+  // Keep `process.env.CORRIDOR_EDGE` literal: replaced by a constant at bundling, it makes the rest of this dead code.
+  if (process.env.CORRIDOR_EDGE === 'http-api') return undefined;
   if (check === undefined) {
     const secretArn = readOriginVerifySecretArn();
     check = secretArn
@@ -31,7 +34,7 @@ function lazySecrets(secretArn: string): OriginSecrets {
       if (!source) {
         source = import('../adapters/aws/secrets-manager-origin-secrets.ts').then(({ SecretsManagerOriginSecrets, secretsManagerClient }) => {
           const client = secretsManagerClient(readConfig());
-          tracer.captureAWSv3Client(client);
+          tracer?.captureAWSv3Client(client);
           return new SecretsManagerOriginSecrets(client, secretArn);
         });
         source.catch(() => (source = undefined)); // a failed import is tried again by the next request

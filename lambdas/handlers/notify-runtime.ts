@@ -19,7 +19,7 @@ export function notifyRuntime(): DeliveryDeps {
     const services = runtimeServices();
     const notify = readNotifyConfig();
     const sqs = new SQSClient(sdkClientConfig(readConfig()));
-    tracer.captureAWSv3Client(sqs);
+    tracer?.captureAWSv3Client(sqs);
     deps = {
       services,
       queue: new SqsNotificationQueue(sqs, notify.queueUrl),

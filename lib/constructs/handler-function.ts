@@ -8,6 +8,7 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { bundleDefine, DEFAULT_BUNDLE_MODES, type BundleModes } from '../../lambdas/bundle-modes.ts';
 import type { HandlerGroup } from '../../lambdas/core/routes.ts';
 import { encryptedLogGroup } from './logging.ts';
 
@@ -108,10 +109,14 @@ export interface HandlerFunctionProps {
   readonly memorySize?: number;
   /** What the function talks to over the network; 'aws-apis' unless set. */
   readonly reach?: Reach;
+  /** corridor:tracing and corridor:edge, defined at bundling so the unused modes' code is left out; the defaults unless set. */
+  readonly bundleModes?: BundleModes;
 }
 
 export class HandlerFunction extends Construct {
   readonly fn: NodejsFunction;
+  /** The modes its bundle was built for (esbuild `define`, lambdas/bundle-modes.ts). */
+  readonly bundleModes: BundleModes;
   readonly role: iam.Role;
   readonly logGroup: logs.LogGroup;
   /**
@@ -122,6 +127,7 @@ export class HandlerFunction extends Construct {
 
   constructor(scope: Construct, id: string, props: HandlerFunctionProps) {
     super(scope, id);
+    this.bundleModes = props.bundleModes ?? DEFAULT_BUNDLE_MODES;
     this.logGroup = encryptedLogGroup(this, 'Logs', props.logsKey);
     this.role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
@@ -162,9 +168,13 @@ export class HandlerFunction extends Construct {
       role: this.role,
       logGroup: this.logGroup,
       environment: { ...(props.environment ?? {}), NODE_OPTIONS: '--enable-source-maps' },
-      bundling: { ...BUNDLING, mainFields: [...BUNDLING.mainFields], externalModules: [...BUNDLING.externalModules] },
+      bundling: {
+        ...BUNDLING, mainFields: [...BUNDLING.mainFields], externalModules: [...BUNDLING.externalModules],
+        define: bundleDefine(this.bundleModes),
+      },
     });
-    // Active tracing set on the resource, not through `tracing:`, which would add the X-Ray grant to a second (inline) policy.
+    // Active tracing in every corridor:tracing mode (`sdk` adds subsegments to these traces). Set on the resource, not through
+    // `tracing:`, which would add the X-Ray grant to a second (inline) policy.
     if (reach !== 'nothing') (this.fn.node.defaultChild as lambda.CfnFunction).tracingConfig = { mode: 'Active' };
     // The function must not start before its grants exist.
     this.fn.node.addDependency(this.policy);

@@ -8,6 +8,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { METRICS_DETAIL_ENV, type MetricsDetail } from '../../lambdas/config.ts';
+import { TRACING_ENV, type BundleModes } from '../../lambdas/bundle-modes.ts';
 import type { HandlerGroup } from '../../lambdas/core/routes.ts';
 import { DELIVERER_RESERVED_CONCURRENCY, NOTIFIER_RESERVED_CONCURRENCY, SEALER_RESERVED_CONCURRENCY, type ConcurrencyName } from '../limits.ts';
 import type { KmsKeyDefinition } from '../../lambdas/definitions.ts';
@@ -143,6 +144,8 @@ export interface CorridorHandlersProps {
   readonly reservedConcurrency: Readonly<Record<ConcurrencyName, number>>;
   /** Dimensions of the request metrics (context corridor:metricsDetail), passed as CORRIDOR_METRICS_DETAIL. */
   readonly metricsDetail: MetricsDetail;
+  /** corridor:tracing and corridor:edge: what each function's bundle holds; the tracing mode is also CORRIDOR_TRACING. */
+  readonly bundleModes: BundleModes;
 }
 
 export class CorridorHandlers extends Construct {
@@ -150,14 +153,14 @@ export class CorridorHandlers extends Construct {
 
   constructor(scope: Construct, id: string, props: CorridorHandlersProps) {
     super(scope, id);
-    const environment: Record<string, string> = { CORRIDOR_EXCHANGE_ID: props.exchangeId, [METRICS_DETAIL_ENV]: props.metricsDetail };
+    const environment: Record<string, string> = { CORRIDOR_EXCHANGE_ID: props.exchangeId, [METRICS_DETAIL_ENV]: props.metricsDetail, [TRACING_ENV]: props.bundleModes.tracing };
     for (const { def, table } of props.tables.all) environment[def.envVar] = table.tableName;
     for (const { def, key } of Object.values(props.appKeys)) environment[def.envVar] = key.keyArn;
 
     const byName = {} as Record<HandlerName, HandlerFunction>;
     for (const name of HANDLER_NAMES) {
       const invocation: Invocation = name === 'sealer' ? 'schedule' : name === 'notifier' ? 'stream' : name === 'deliverer' ? 'queue' : 'http-api';
-      const common = { name, invocation, logsKey: props.logsKey };
+      const common = { name, invocation, logsKey: props.logsKey, bundleModes: props.bundleModes };
       // The console gets neither the shared environment nor any grant: its policy holds only WriteOwnLogs.
       const fn = name === 'console'
         ? new HandlerFunction(this, constructId(name), { ...common, ...CONSOLE, reservedConcurrency: props.reservedConcurrency.console, reach: 'nothing' })

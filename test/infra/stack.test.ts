@@ -222,10 +222,11 @@ describe('Lambda functions', { timeout: BUNDLING_TIMEOUT }, () => {
     expect(variables.CORRIDOR_SEAL_KEY_ID).toEqual(getAtt(s.stack.keys.app.seal.key));
   });
 
-  it.each(WITH_ENV)('%s: environment names every table, every KMS_KEYS key, the exchange id, the metrics detail and source maps', (g) => {
+  it.each(WITH_ENV)('%s: environment names every table, every KMS_KEYS key, the exchange id, the metrics detail, the tracing mode and source maps', (g) => {
     const variables: Record<string, unknown> = {
       CORRIDOR_EXCHANGE_ID: 'corridor:eu-hub',
       CORRIDOR_METRICS_DETAIL: 'decision',
+      CORRIDOR_TRACING: 'function',
       NODE_OPTIONS: '--enable-source-maps',
     };
     for (const def of TABLES) variables[def.envVar] = ref(s.stack.tables.byId[def.id].table);

@@ -1,0 +1,39 @@
+/**
+ * Deployment settings that decide what goes into a function's bundle, not only what it does: CDK defines each as
+ * `process.env.<NAME>` when esbuild bundles the function (lib/constructs/handler-function.ts), so the code of the
+ * modes a deployment does not use is dead and left out — a cold start parses only what it can run. Outside a bundle
+ * (`npm start`, tests) the same names are read from the environment at run time.
+ */
+
+/**
+ * `corridor:tracing` (CDK context), `CORRIDOR_TRACING` on the functions:
+ * - `function` (default): Lambda active tracing only. Every invocation is a trace with its Initialization, Invocation
+ *   and Overhead; the log lines carry its `xray_trace_id`. No X-Ray SDK in the bundle.
+ * - `sdk`: also Powertools' Tracer (the X-Ray SDK): a `## <function>` subsegment with the request's annotations and a
+ *   subsegment per DynamoDB, KMS, SQS and Secrets Manager call. Costs cold start and CPU on every promise
+ *   (docs/performance.md, docs/observability.md).
+ */
+export type TracingMode = 'function' | 'sdk';
+export const TRACING_MODES: readonly TracingMode[] = ['function', 'sdk'];
+export const DEFAULT_TRACING: TracingMode = 'function';
+export const TRACING_ENV = 'CORRIDOR_TRACING';
+
+/** `corridor:edge` (lib/settings.ts EdgeMode): only `cloudfront-waf` bundles the origin check's Secrets Manager client. */
+export type BundledEdge = 'http-api' | 'cloudfront-waf';
+export const EDGE_ENV = 'CORRIDOR_EDGE';
+
+export interface BundleModes {
+  readonly tracing: TracingMode;
+  readonly edge: BundledEdge;
+}
+
+/** What the stack deploys without context: the modes the cold-start bench measures. */
+export const DEFAULT_BUNDLE_MODES: BundleModes = { tracing: DEFAULT_TRACING, edge: 'http-api' };
+
+/**
+ * esbuild `define` for these modes. The handlers test `process.env.CORRIDOR_TRACING` and `process.env.CORRIDOR_EDGE`
+ * literally (a lookup through a variable would not be replaced), so the untaken branch and its `import()` drop out.
+ */
+export function bundleDefine(modes: BundleModes): Record<string, string> {
+  return { [`process.env.${TRACING_ENV}`]: JSON.stringify(modes.tracing), [`process.env.${EDGE_ENV}`]: JSON.stringify(modes.edge) };
+}

@@ -1,0 +1,29 @@
+/**
+ * The esbuild options NodejsFunction derives from BUNDLING and a function's bundle modes, for building the very bundles
+ * CDK deploys outside CDK: the cold-start bench (bench/cold-start.ts) and the tests that check what a bundle holds.
+ */
+import type { BuildOptions } from 'esbuild';
+import { bundleDefine, DEFAULT_BUNDLE_MODES, type BundleModes } from '../../lambdas/bundle-modes.ts';
+import { BUNDLING } from './handler-function.ts';
+
+export function esbuildOptions(entry: string, outfile: string, modes: BundleModes = DEFAULT_BUNDLE_MODES): BuildOptions {
+  return {
+    entryPoints: [entry],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: BUNDLING.format === 'esm' ? 'esm' : 'cjs',
+    minify: BUNDLING.minify,
+    sourcemap: BUNDLING.sourceMap,
+    sourcesContent: BUNDLING.sourcesContent,
+    target: BUNDLING.target,
+    mainFields: [...BUNDLING.mainFields],
+    banner: { js: BUNDLING.banner },
+    external: [...BUNDLING.externalModules],
+    define: bundleDefine(modes),
+    logLevel: 'error',
+  };
+}
+
+/** Strings only the X-Ray SDK and the Secrets Manager client bring into a bundle (their service ids). */
+export const BUNDLE_MARKERS = { xraySdk: 'AWS_XRAY_DAEMON_ADDRESS', secretsManager: 'com.amazonaws.secretsmanager' } as const;
