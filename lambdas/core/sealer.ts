@@ -20,6 +20,7 @@
 import { b64url, eventLeafHash, merkleRoot, sha256 } from './merkle.ts';
 import { WriteConflict, type SealSigner, type StoredRecord, type Store } from './ports.ts';
 import { sealCandidates } from './seal-candidates.ts';
+import { sealKeyChange } from './seal-key-event.ts';
 import { getSeal, getSealHead, LATE_BOUND_SECONDS, sealPk, SEALS_HEAD } from './seals.ts';
 import { isoNow, type CoreServices } from './services.ts';
 
@@ -83,14 +84,18 @@ export async function sealOnce(services: CoreServices, signer: SealSigner, backl
     ...(late.length > 0 ? { lateBeyondBound: late.length } : {}),
   };
   const drainedAt = left ? head?.drainedAt : sealedAt;
-  const { kid } = await signer.publicKey();
+  const key = await signer.publicKey();
+  const { kid } = key;
+  // Now, not sealedAt: newer than every event of this seal, so the event is the unsealed tail until the next seal.
+  const sealKey = await sealKeyChange(services.exchangeId, head, key, isoNow(services.clock.now()));
   const input = `${b64url(encoder.encode(JSON.stringify({ alg: 'ES256', kid, typ: 'corridor-seal+jws' })))}.${b64url(encoder.encode(JSON.stringify(payload)))}`;
   const jws = `${input}.${b64url(await signer.sign(encoder.encode(input)))}`;
 
   try {
     await store.commit([
       { op: 'put', record: { table: 'audit', pk: sealPk(seq), attrs: { seq, jws, leaves, ids: batch.map(({ e }) => e.id), sealedAt } }, condition: { kind: 'absent' } },
-      { op: 'put', record: { table: 'audit', pk: SEALS_HEAD, attrs: { last: seq, prevHash: b64url(sha256(jws)), ver: head ? head.ver + 1 : 1, ...(drainedAt ? { drainedAt } : {}) } }, condition: head ? { kind: 'version', equals: head.ver } : { kind: 'absent' } },
+      { op: 'put', record: { table: 'audit', pk: SEALS_HEAD, attrs: { last: seq, prevHash: b64url(sha256(jws)), ver: head ? head.ver + 1 : 1, ...(drainedAt ? { drainedAt } : {}), ...sealKey.record } }, condition: head ? { kind: 'version', equals: head.ver } : { kind: 'absent' } },
+      ...(sealKey.event ? [sealKey.event] : []), // a new seal key: audited, and covered by the next seal
     ]);
   } catch (e) {
     if (e instanceof WriteConflict) return null; // another sealer appended first; its run marks its events

@@ -24,14 +24,20 @@ export const LATE_BOUND_SECONDS = EVENT_WRITER_TIMEOUT_SECONDS + LATE_MARGIN_SEC
 export const sealPk = (seq: number): string => `SEAL#${String(seq).padStart(12, '0')}`;
 
 /** `drainedAt`: the sealedAt of the newest seal that left nothing pending (absent before any did, and on heads from before sealedAt). */
-export interface SealHead { last: number; prevHash: string; ver: number; drainedAt?: string }
+/** `sealKid` / `sealThumbprint`: the seal key that signed the last seal, so a change of seal key is audited (sealer.ts). */
+export interface SealHead { last: number; prevHash: string; ver: number; drainedAt?: string; sealKid?: string; sealThumbprint?: string }
 
 export interface StoredSeal { seq: number; jws: string; leaves: string[]; ids: string[] }
 
 export async function getSealHead(store: Store): Promise<SealHead | null> {
   const r = await store.get('audit', SEALS_HEAD);
   if (!r) return null;
-  return { last: Number(r.attrs.last), prevHash: String(r.attrs.prevHash), ver: Number(r.attrs.ver), ...(typeof r.attrs.drainedAt === 'string' ? { drainedAt: r.attrs.drainedAt } : {}) };
+  return {
+    last: Number(r.attrs.last), prevHash: String(r.attrs.prevHash), ver: Number(r.attrs.ver),
+    ...(typeof r.attrs.drainedAt === 'string' ? { drainedAt: r.attrs.drainedAt } : {}),
+    ...(typeof r.attrs.sealKid === 'string' ? { sealKid: r.attrs.sealKid } : {}),
+    ...(typeof r.attrs.sealThumbprint === 'string' ? { sealThumbprint: r.attrs.sealThumbprint } : {}),
+  };
 }
 
 export function sealFrom(r: StoredRecord): StoredSeal {

@@ -6,7 +6,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { verifyAuditLog } from '../../lambdas/client/audit-verify.ts';
 import { keyHistory, keysActiveAt, responseKidProblems, statusAt } from '../../lambdas/client/key-history.ts';
 import type { AuditEvent } from '../../lambdas/core/audit.ts';
+import { MemorySealSigner } from '../../lambdas/adapters/memory/memory-seal-signer.ts';
 import { ResponseKeys } from '../../lambdas/core/response-keys.ts';
+import { sealAll } from '../../lambdas/core/sealer.ts';
+import { getSealHead, SEALS_HEAD } from '../../lambdas/core/seals.ts';
 import { allEvents, bundle, sealNow } from '../helpers/audit.ts';
 import { makeKey } from '../helpers/keys.ts';
 import { EXCHANGE_ID, ExchangeDriver, TestExchange, type TestAgency } from '../helpers/memory-exchange.ts';
@@ -134,6 +137,45 @@ describe('audit verify: response kids against the sealed key history', () => {
     ]);
     // without the ring's creation among the events (a window after it), an unknown kid is unchecked, not a problem
     expect(responseKidProblems([unknown], EXCHANGE_ID, 60)).toEqual({ problems: [], checked: 0, unchecked: 1 });
+  });
+});
+
+describe('seal keys', () => {
+  it('a seal signed by another key than the last one writes exchange.keys.seal (new active, old retired), sealed by the next seal', async () => {
+    const x = await TestExchange.create();
+    await x.agency('DE-BAFA', ['licensing']);
+    const first = await x.services.sealSigner.publicKey();
+    expect(await sealNow(x)).toHaveLength(1); // the first seal names its key in its own header: no event
+    expect(x.auditEvents().filter((e) => e.action === 'exchange.keys.seal')).toEqual([]);
+    expect(await getSealHead(x.services.store)).toMatchObject({ sealKid: first.kid, sealThumbprint: await calculateJwkThumbprint(first.jwk) });
+    await x.agency('NL-DOUANE', ['customs']);
+    x.time = T0 + 60_000;
+    const replaced = new MemorySealSigner(); // the operator replaced the KMS seal key
+    const next = await replaced.publicKey();
+    const seals = await sealAll(x.services, replaced);
+    expect(seals.map((r) => r.count)).toEqual([1, 1]); // the call, then the key event in the next seal
+    const events = x.auditEvents().filter((e) => e.action === 'exchange.keys.seal');
+    expect(events).toHaveLength(1);
+    expect(x.store.all('audit').find((r) => r.pk === events[0]!.id)!.attrs.pending).toBeUndefined(); // sealed
+    const h = keyHistory(x.auditEvents(), EXCHANGE_ID).filter((k) => k.purpose === 'seal');
+    expect(h.map((k) => [k.kid, k.thumbprint, k.changes.map((c) => c.to)])).toEqual([
+      [next.kid, await calculateJwkThumbprint(next.jwk), ['active']],
+      [first.kid, await calculateJwkThumbprint(first.jwk), ['retired']],
+    ]);
+    expect(keysActiveAt(h, at(2)).map((k) => k.kid)).toEqual([next.kid]);
+  });
+
+  it('a head from before the key was recorded: the key in use is recorded as created', async () => {
+    const x = await TestExchange.create();
+    await x.agency('DE-BAFA', ['licensing']);
+    await sealNow(x);
+    const head = x.store.all('audit').find((r) => r.pk === SEALS_HEAD)!;
+    const { sealKid: _k, sealThumbprint: _t, ...older } = head.attrs;
+    await x.store.commit([{ op: 'put', record: { ...head, attrs: older }, condition: { kind: 'none' } }]);
+    await x.agency('NL-DOUANE', ['customs']);
+    await sealNow(x);
+    const changes = x.auditEvents().filter((e) => e.action === 'exchange.keys.seal').map((e) => e.details!.keyChanges);
+    expect(changes).toEqual([[{ kid: (await x.services.sealSigner.publicKey()).kid, from: null, to: 'active', thumbprint: expect.any(String), owner: EXCHANGE_ID, purpose: 'seal' }]]);
   });
 });
 

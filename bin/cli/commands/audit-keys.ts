@@ -15,7 +15,7 @@ export const keysHelp = `corridor audit keys --as AUDITOR --agency AGENCY|exchan
   The key history of AGENCY rebuilt from sealed audit events: each key by kid and RFC 7638 thumbprint, with
   every change (created, retired, revoked; for the exchange's response keys: created, previous, retired) and
   the event that recorded it. --at: which keys could sign at that time. --agency exchange: the exchange's own
-  response keys (an "all" auditor). Seals, chain and events are verified first, as audit verify does; a
+  response and seal keys (an "all" auditor). Seals, chain and events are verified first, as audit verify does; a
   problem stops with exit 1. Events from --from (default: a year before now) on, read 31 days per window.
   Example: corridor audit keys --as EU-OLAF --agency DE-BAFA --at 2026-11-22T10:00:00Z`;
 
@@ -38,13 +38,13 @@ export async function keys(argv: string[]): Promise<number> {
   const d = await c.discover(true);
   const exchange = agency === 'exchange' || agency === d.exchangeId;
   const owner = exchange ? d.exchangeId : agency;
-  const resource = exchange ? 'exchange:response-keys' : `agency:${agency}`;
+  const resources = exchange ? ['exchange:response-keys', 'exchange:seal-keys'] : [`agency:${agency}`];
 
   const progress = new Progress();
   const chain = await allSeals(c, progress);
   if ('refusal' in chain) return progress.done(), show(chain.refusal, !!v.json, () => []);
   const events: AuditEvent[] = [];
-  for (let start = Date.parse(from); start < nowMs; start += WINDOW) {
+  for (let start = Date.parse(from); start < nowMs; start += WINDOW) for (const resource of resources) {
     const got = await allEvents(c, { from: new Date(start).toISOString(), to: new Date(Math.min(start + WINDOW, nowMs)).toISOString(), resource }, progress);
     if (!Array.isArray(got)) return progress.done(), show(got.refusal, !!v.json, () => []);
     // windows share their boundary instant: an event exactly on it comes back twice
