@@ -16,6 +16,7 @@ import { constructId } from './constructs/ids.ts';
 import { CorridorKeys } from './constructs/keys.ts';
 import { Monitoring } from './constructs/monitoring.ts';
 import { Notifications } from './constructs/notifications.ts';
+import { OverdueSchedule } from './constructs/overdue-schedule.ts';
 import { SealerSchedule } from './constructs/sealer-schedule.ts';
 import { CorridorTables } from './constructs/tables.ts';
 import { RATE_RULE_METRIC, WAF_REGION, WEB_ACL_METRIC } from './edge-waf-stack.ts';
@@ -35,6 +36,7 @@ export class CorridorStack extends Stack {
   readonly handlers: CorridorHandlers;
   readonly alerts: AlertTopic;
   readonly sealerSchedule: SealerSchedule;
+  readonly overdueSchedule: OverdueSchedule;
   readonly notifications: Notifications;
   readonly exchangeApi: ExchangeApi;
   readonly monitoring: Monitoring;
@@ -64,6 +66,7 @@ export class CorridorStack extends Stack {
     this.handlers.byName.licenses.fn.addEnvironment(DELIVERY_OVERDUE_DAYS_ENV, String(settings.deliveryOverdueDays));
     this.alerts = new AlertTopic(this, 'Alerts', { encryptionKey: this.keys.alerts });
     this.sealerSchedule = new SealerSchedule(this, 'Sealer', { fn: this.handlers.sealer.fn, alertTopic: this.alerts.topic });
+    this.overdueSchedule = new OverdueSchedule(this, 'Overdue', { fn: this.handlers.byName.overdue.fn, alertTopic: this.alerts.topic });
     this.notifications = new Notifications(this, 'Notifications', {
       auditTable: this.tables.byId.audit.table,
       tableKey: this.keys.table,
@@ -97,8 +100,8 @@ export class CorridorStack extends Stack {
 
     this.monitoring = new Monitoring(this, 'Monitoring', {
       api: this.exchangeApi.api,
-      // Everything the HTTP API invokes; the sealer's alarms are its schedule's, the notification functions' their construct's.
-      httpFunctions: Object.fromEntries(Object.entries(this.handlers.byName).filter(([name]) => !['sealer', 'notifier', 'deliverer'].includes(name))),
+      // Everything the HTTP API invokes; the scheduled functions' alarms are their schedule's, the notification functions' their construct's.
+      httpFunctions: Object.fromEntries(Object.entries(this.handlers.byName).filter(([name]) => !['sealer', 'overdue', 'notifier', 'deliverer'].includes(name))),
       tables: this.tables,
       alertTopic: this.alerts.topic,
     });

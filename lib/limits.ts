@@ -78,6 +78,8 @@ export const DEFAULT_RESERVED_CONCURRENCY: Readonly<Record<ConcurrencyName, numb
 
 /** The sealer runs one at a time: seals append with a conditional write, so a second run would only waste a KMS Sign. */
 export const SEALER_RESERVED_CONCURRENCY = 1;
+/** The psv.overdue scan runs one at a time too: two runs would race on the same cases (harmlessly, but for nothing). */
+export const OVERDUE_RESERVED_CONCURRENCY = 1;
 
 /**
  * Notifications (protocol.md §10), beside the totals above: the notifier reads the audit stream, one invocation per shard

@@ -102,7 +102,9 @@ async function notifyIfOverdue(services: CoreServices, requester: string, caseId
   if (!rec || rec.attrs.status === 'reported' || typeof rec.attrs.overdueAt === 'string') return false;
   const k = caseKeysOf(rec);
   if (k.dueDate >= today(now)) return false; // the due date moved (never today, but the index item is not the case)
-  const ts = isoNow(now);
+  // The event's own time, not the run's start: a run may take seconds, and events are sealed by ts (the late bound).
+  const at = services.clock.now();
+  const ts = isoNow(at);
   const event = sealableEvent({
     id: overdueEventId(requester, caseId),
     ts,
@@ -123,7 +125,7 @@ async function notifyIfOverdue(services: CoreServices, requester: string, caseId
     await services.store.commit([
       { op: 'put', record: { table: 'documents', pk, sk: CASE_SK, attrs: { ...rec.attrs, overdueAt: ts, ver: Number(rec.attrs.ver) + 1 } }, condition: { kind: 'version', equals: Number(rec.attrs.ver) } },
       auditWrite(event),
-      ...await outboxWritesFor(services.cipher, event.id, now, [notice]),
+      ...await outboxWritesFor(services.cipher, event.id, at, [notice]),
     ]);
     return true;
   } catch (e) {

@@ -11,6 +11,7 @@ import { awsClients, sdkClientConfig } from '../adapters/aws/aws-services.ts';
 import { NOTIFY_LOOPBACK_ENV, readConfig } from '../config.ts';
 import { bootstrapOperator } from '../core/bootstrap.ts';
 import { failureOf } from '../core/errors.ts';
+import { scanOverdue } from '../core/psv-overdue.ts';
 import { sealAll } from '../core/sealer.ts';
 import { createKeys, createQueues, createTables } from './bootstrap.ts';
 import { DynamoDBStreamsClient, startNotificationPoller } from './notification-poller.ts';
@@ -92,6 +93,11 @@ export async function serve(opts: ServeOptions): Promise<Running> {
       sealAll(services, services.sealSigner).catch((e: unknown) => services.telemetry.dependencyFailed(failureOf(e)));
     }, sealEvery);
     sealTimer.unref();
+    // As the hourly psv.overdue rule does in AWS; every minute here, so a demo case past its due date notifies promptly.
+    const overdueTimer = setInterval(() => {
+      scanOverdue(services).catch((e: unknown) => services.telemetry.dependencyFailed({ action: 'psv.overdue', ...failureOf(e) }));
+    }, Number(env.CORRIDOR_OVERDUE_INTERVAL_MS || 60_000));
+    overdueTimer.unref();
     // As the deployed event source mappings do: the audit stream to the notifier, the delivery queue to the deliverer.
     const streams = new DynamoDBStreamsClient(sdkClientConfig({ region, awsEndpoint: endpoint }));
     const poller = await startNotificationPoller({
@@ -104,6 +110,7 @@ export async function serve(opts: ServeOptions): Promise<Running> {
       file,
       stop: async () => {
         clearInterval(sealTimer);
+        clearInterval(overdueTimer);
         await poller.stop();
         streams.destroy();
         sqs.destroy();

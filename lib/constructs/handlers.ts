@@ -10,7 +10,7 @@ import { Construct } from 'constructs';
 import { METRICS_DETAIL_ENV, type MetricsDetail } from '../../lambdas/config.ts';
 import { TRACING_ENV, type BundleModes } from '../../lambdas/bundle-modes.ts';
 import type { HandlerGroup } from '../../lambdas/core/routes.ts';
-import { DELIVERER_RESERVED_CONCURRENCY, NOTIFIER_RESERVED_CONCURRENCY, SEALER_RESERVED_CONCURRENCY, type ConcurrencyName } from '../limits.ts';
+import { DELIVERER_RESERVED_CONCURRENCY, NOTIFIER_RESERVED_CONCURRENCY, OVERDUE_RESERVED_CONCURRENCY, SEALER_RESERVED_CONCURRENCY, type ConcurrencyName } from '../limits.ts';
 import type { KmsKeyDefinition } from '../../lambdas/definitions.ts';
 import { HandlerFunction, type HandlerName, type Invocation } from './handler-function.ts';
 import { constructId } from './ids.ts';
@@ -78,13 +78,16 @@ export const TABLE_ACCESS: Readonly<Record<HandlerName, Readonly<Partial<Record<
   // subscription and the record and commits each attempt with its audit event. agencies reads notification.list.
   notifier: { registry: { actions: TABLE_ITEM_ACTIONS, queryIndexes: ['inverted'] }, audit: ITEMS, notifications: ITEMS },
   deliverer: { registry: ITEMS, audit: ITEMS, notifications: ITEMS },
+  // the psv.overdue scan (protocol.md §5): reads the due-date index and the cases, commits the case, its audit event and
+  // outbox item; it reads no registry (receivers are addressed by the notifier) and signs nothing
+  overdue: { audit: ITEMS, documents: ITEMS },
   // the sealer reads no registry and decrypts nothing: only the audit table and the seal key
   sealer: { audit: { actions: SEALER_AUDIT_ACTIONS, queryIndexes: ['pending'] } },
 };
 
 /** Every function of the stack, and the API handler groups: the functions of ACTION_ROUTES and discovery (not the console or the sealer). */
 export const HANDLER_NAMES = Object.keys(TABLE_ACCESS) as HandlerName[];
-export const API_GROUPS: readonly HandlerGroup[] = HANDLER_NAMES.filter((n): n is HandlerGroup => !(['sealer', 'console', 'notifier', 'deliverer'] as HandlerName[]).includes(n));
+export const API_GROUPS: readonly HandlerGroup[] = HANDLER_NAMES.filter((n): n is HandlerGroup => !(['sealer', 'overdue', 'console', 'notifier', 'deliverer'] as HandlerName[]).includes(n));
 const isApiGroup = (n: HandlerName): n is HandlerGroup => (API_GROUPS as readonly HandlerName[]).includes(n);
 
 /** What DynamoDB needs from the caller on a CMK-encrypted table; usable only through DynamoDB (kms:ViaService). */
@@ -108,6 +111,11 @@ export const SEAL_KEY_ACCESS: Readonly<Partial<Record<HandlerName, readonly ('km
 
 /** The sealer: one at a time (seals append with a conditional write, so this only saves wasted KMS Sign calls). */
 export const SEALER = { reservedConcurrency: SEALER_RESERVED_CONCURRENCY, timeout: Duration.seconds(60) } as const;
+/**
+ * The psv.overdue scan: one at a time; a run reads at most SCAN_BUDGET cases, one transaction each (seconds). It writes
+ * audit events, so it times out within EVENT_WRITER_TIMEOUT_SECONDS like every event writer (the late bound, docs/audit.md).
+ */
+export const OVERDUE = { reservedConcurrency: OVERDUE_RESERVED_CONCURRENCY, timeout: Duration.seconds(60) } as const;
 /** API handlers answer within API Gateway's integration timeout with room to spare. */
 export const API_TIMEOUT = Duration.seconds(10);
 /**
@@ -159,7 +167,7 @@ export class CorridorHandlers extends Construct {
 
     const byName = {} as Record<HandlerName, HandlerFunction>;
     for (const name of HANDLER_NAMES) {
-      const invocation: Invocation = name === 'sealer' ? 'schedule' : name === 'notifier' ? 'stream' : name === 'deliverer' ? 'queue' : 'http-api';
+      const invocation: Invocation = name === 'sealer' || name === 'overdue' ? 'schedule' : name === 'notifier' ? 'stream' : name === 'deliverer' ? 'queue' : 'http-api';
       const common = { name, invocation, logsKey: props.logsKey, bundleModes: props.bundleModes };
       // The console gets neither the shared environment nor any grant: its policy holds only WriteOwnLogs.
       const fn = name === 'console'
@@ -167,7 +175,7 @@ export class CorridorHandlers extends Construct {
         : new HandlerFunction(this, constructId(name), {
           ...common,
           environment,
-          ...(name === 'notifier' || name === 'deliverer' ? NOTIFY_FUNCTIONS[name] : {
+          ...(name === 'notifier' || name === 'deliverer' ? NOTIFY_FUNCTIONS[name] : name === 'overdue' ? OVERDUE : {
             reservedConcurrency: name === 'sealer' ? SEALER.reservedConcurrency : props.reservedConcurrency[name],
             timeout: name === 'sealer' ? SEALER.timeout : API_TIMEOUT,
           }),
@@ -185,8 +193,9 @@ export class CorridorHandlers extends Construct {
           }),
         );
       }
-      // the sealer never encrypts or decrypts, the console touches no data: no payload key for them
-      if (isApiGroup(name) || name === 'notifier' || name === 'deliverer') {
+      // the sealer never encrypts or decrypts, the console touches no data: no payload key for them (the overdue scan
+      // encrypts its outbox notices)
+      if (isApiGroup(name) || name === 'notifier' || name === 'deliverer' || name === 'overdue') {
         fn.grant(new iam.PolicyStatement({ sid: 'PayloadDataKeys', actions: [...PAYLOAD_KEY_ACTIONS], resources: [props.appKeys.payload.key.keyArn] }));
       }
       const seal = SEAL_KEY_ACCESS[name];

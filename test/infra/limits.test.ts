@@ -4,7 +4,7 @@ import { App, type CfnElement } from 'aws-cdk-lib';
 import { throttledRoutes } from '../../lib/constructs/exchange-api.ts';
 import { HANDLER_NAMES } from '../../lib/constructs/handlers.ts';
 import {
-  ACTION_CLASS, DEFAULT_RESERVED_CONCURRENCY, DEFAULT_THROTTLE, DELIVERER_RESERVED_CONCURRENCY, NOTIFIER_RESERVED_CONCURRENCY, SEALER_RESERVED_CONCURRENCY, type RouteClass,
+  ACTION_CLASS, DEFAULT_RESERVED_CONCURRENCY, DEFAULT_THROTTLE, DELIVERER_RESERVED_CONCURRENCY, NOTIFIER_RESERVED_CONCURRENCY, OVERDUE_RESERVED_CONCURRENCY, SEALER_RESERVED_CONCURRENCY, type RouteClass,
 } from '../../lib/limits.ts';
 import { readSettings } from '../../lib/settings.ts';
 import { ACTION_ROUTES } from '../../lambdas/core/routes.ts';
@@ -72,9 +72,9 @@ describe('API throttling', () => {
 describe('reserved concurrency', () => {
   it('each function gets its default; the sealer exactly 1; the total stays modest', () => {
     const reserved = reservedOf(synthesizeVariant());
-    expect(reserved).toEqual({ ...DEFAULT_RESERVED_CONCURRENCY, sealer: SEALER_RESERVED_CONCURRENCY, notifier: NOTIFIER_RESERVED_CONCURRENCY, deliverer: DELIVERER_RESERVED_CONCURRENCY });
+    expect(reserved).toEqual({ ...DEFAULT_RESERVED_CONCURRENCY, sealer: SEALER_RESERVED_CONCURRENCY, overdue: OVERDUE_RESERVED_CONCURRENCY, notifier: NOTIFIER_RESERVED_CONCURRENCY, deliverer: DELIVERER_RESERVED_CONCURRENCY });
     const total = Object.values(reserved).reduce((a, b) => a + b, 0);
-    expect(total).toBe(61 + NOTIFIER_RESERVED_CONCURRENCY + DELIVERER_RESERVED_CONCURRENCY);
+    expect(total).toBe(61 + OVERDUE_RESERVED_CONCURRENCY + NOTIFIER_RESERVED_CONCURRENCY + DELIVERER_RESERVED_CONCURRENCY);
     // A default account (1,000) keeps far more than Lambda's 100 unreserved minimum.
     expect(1000 - total).toBeGreaterThanOrEqual(100);
   });

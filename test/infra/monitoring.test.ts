@@ -29,8 +29,8 @@ describe('alarms', () => {
   it('every alarm notifies the alert topic on alarm and on recovery', () => {
     const topic = { Ref: logicalId(v.stack.alerts.topic) };
     const alarms = Object.values(resources).filter((r: Json) => r.Type === 'AWS::CloudWatch::Alarm') as Json[];
-    // + the notifications table's 2 and the 6 of lib/constructs/notifications.ts (test/infra/notifications.test.ts)
-    expect(alarms.length).toBe(3 + 1 + 1 + 2 * 7 + 2 * 3 + 2 + 6);
+    // + the notifications table's 2, the 6 of lib/constructs/notifications.ts (test/infra/notifications.test.ts) and the psv.overdue scan's 1
+    expect(alarms.length).toBe(3 + 1 + 1 + 2 * 7 + 2 * 3 + 2 + 6 + 1);
     for (const a of alarms) expect(a.Properties).toMatchObject({ AlarmActions: [topic], OKActions: [topic] });
   });
 
@@ -68,7 +68,7 @@ describe('alarms', () => {
     for (const [name, h] of Object.entries(v.stack.handlers.byName)) {
       const errors = v.stack.monitoring.functionErrors[name as keyof typeof v.stack.monitoring.functionErrors];
       const throttles = v.stack.monitoring.functionThrottles[name as keyof typeof v.stack.monitoring.functionThrottles];
-      if (name === 'sealer' || name === 'notifier' || name === 'deliverer') {
+      if (name === 'sealer' || name === 'overdue' || name === 'notifier' || name === 'deliverer') {
         expect(errors).toBeUndefined();
         expect(throttles).toBeUndefined();
         continue;
@@ -220,7 +220,7 @@ describe('corridor:metricsDetail: alarms and dashboard read only metrics the han
     // The functions learn the detail from their environment (the console emits nothing and gets no variables).
     const fns = variant.templates[0]!.template.findResources('AWS::Lambda::Function');
     const details = Object.values(fns).map((f) => (f.Properties.Environment?.Variables as Json | undefined)?.CORRIDOR_METRICS_DETAIL).filter(Boolean);
-    expect(details).toEqual(Array(7 + 2).fill(detail)); // 6 API groups and the sealer, + the notifier and the deliverer
+    expect(details).toEqual(Array(7 + 3).fill(detail)); // 6 API groups and the sealer, + the notifier, the deliverer and the overdue scan
   });
 
   it('the default is `decision`; a misspelt value fails synth', () => {
@@ -247,7 +247,7 @@ describe('log groups', () => {
       }
     }
     // 8 function groups + the access log, twice, plus the WAF log group
-    expect(count).toBe((9 + 2) * 2 + 1); // + the notifier's and the deliverer's
+    expect(count).toBe((9 + 3) * 2 + 1); // + the notifier's, the deliverer's and the overdue scan's
   });
 
   it('the HTTP API stage writes access logs to its encrypted group', () => {

@@ -163,7 +163,7 @@ describe('DynamoDB tables', { timeout: BUNDLING_TIMEOUT }, () => {
 
 describe('Lambda functions', { timeout: BUNDLING_TIMEOUT }, () => {
   it('are exactly ten: the six API handler groups, the console, the sealer, the notifier and the deliverer', () => {
-    expect([...NAMES].sort()).toEqual(['agencies', 'audit', 'console', 'deliverer', 'denials', 'discovery', 'eucs', 'licenses', 'notifier', 'sealer']);
+    expect([...NAMES].sort()).toEqual(['agencies', 'audit', 'console', 'deliverer', 'denials', 'discovery', 'eucs', 'licenses', 'notifier', 'overdue', 'sealer']);
     expect([...API_GROUPS].sort()).toEqual(['agencies', 'audit', 'denials', 'discovery', 'eucs', 'licenses']);
     expect(new Set(ACTION_ROUTES.map((r) => r.group))).toEqual(new Set(API_GROUPS.filter((g) => g !== 'discovery')));
     s.template.resourceCountIs('AWS::Lambda::Function', NAMES.length);
@@ -191,10 +191,10 @@ describe('Lambda functions', { timeout: BUNDLING_TIMEOUT }, () => {
       Handler: 'index.handler',
       ReservedConcurrentExecutions: 1,
     });
-    s.template.resourceCountIs('AWS::Lambda::EventInvokeConfig', 1);
-    s.template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
-      FunctionName: ref(fn), MaximumRetryAttempts: 0, MaximumEventAgeInSeconds: 120,
-    });
+    s.template.resourceCountIs('AWS::Lambda::EventInvokeConfig', 2); // and the psv.overdue scan's, the other scheduled function
+    for (const f of [fn, fnOf('overdue').fn]) {
+      s.template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { FunctionName: ref(f), MaximumRetryAttempts: 0, MaximumEventAgeInSeconds: 120 });
+    }
   });
 
   it('console: arm64, newest Node runtime, 256 MB, 5 s, small fixed reserved concurrency, no Lambda retries config', () => {
@@ -335,14 +335,14 @@ describe('least privilege', { timeout: BUNDLING_TIMEOUT }, () => {
     expect(TABLE_ITEM_ACTIONS).not.toContain('dynamodb:DeleteItem');
   });
 
-  it('tables: documents only for licenses, eucs and denials; audit for the action groups and the sealer, never discovery; console none', () => {
+  it('tables: documents only for licenses, eucs, denials and the overdue scan; audit for the action groups and the scheduled functions, never discovery; console none', () => {
     const audit = logicalId(s.stack.tables.byId.audit.table);
     const documents = logicalId(s.stack.tables.byId.documents.table);
     const registry = logicalId(s.stack.tables.byId.registry.table);
     for (const n of NAMES) {
-      expect(policyOf(n).includes(documents), n).toBe(n === 'licenses' || n === 'eucs' || n === 'denials');
+      expect(policyOf(n).includes(documents), n).toBe(n === 'licenses' || n === 'eucs' || n === 'denials' || n === 'overdue');
       expect(policyOf(n).includes(audit), n).toBe(n !== 'discovery' && n !== 'console');
-      expect(policyOf(n).includes(registry), n).toBe(n !== 'sealer' && n !== 'console');
+      expect(policyOf(n).includes(registry), n).toBe(n !== 'sealer' && n !== 'overdue' && n !== 'console');
     }
   });
 
@@ -427,7 +427,7 @@ describe('least privilege', { timeout: BUNDLING_TIMEOUT }, () => {
 describe('sealer schedule and alerts', { timeout: BUNDLING_TIMEOUT }, () => {
   it('an EventBridge rule invokes the sealer every minute, without EventBridge retries', () => {
     const { rule } = s.stack.sealerSchedule;
-    s.template.resourceCountIs('AWS::Events::Rule', 1);
+    s.template.resourceCountIs('AWS::Events::Rule', 2); // and the psv.overdue scan's (below)
     expect(resources[logicalId(rule)]!.Properties).toMatchObject({
       ScheduleExpression: 'rate(1 minute)',
       State: 'ENABLED',
@@ -461,6 +461,32 @@ describe('sealer schedule and alerts', { timeout: BUNDLING_TIMEOUT }, () => {
       Statistic: 'Maximum', Threshold: 300, ComparisonOperator: 'GreaterThanThreshold', TreatMissingData: 'breaching',
       AlarmActions: [topic], OKActions: [topic],
     });
+  });
+
+  it('an hourly rule invokes the psv.overdue scan (no retries), only it may, no route reaches it; three failed hours alarm', () => {
+    const { rule, errorsAlarm } = s.stack.overdueSchedule;
+    const overdue = fnOf('overdue').fn;
+    expect(resources[logicalId(rule)]!.Properties).toMatchObject({
+      ScheduleExpression: 'rate(1 hour)', State: 'ENABLED', Targets: [{ Arn: getAtt(overdue), RetryPolicy: { MaximumRetryAttempts: 0 } }],
+    });
+    const permissions = Object.values(s.template.findResources('AWS::Lambda::Permission', { Properties: { FunctionName: getAtt(overdue) } }));
+    expect(permissions.map((p) => p.Properties)).toEqual([{ Action: 'lambda:InvokeFunction', FunctionName: getAtt(overdue), Principal: 'events.amazonaws.com', SourceArn: getAtt(rule) }]);
+    expect(JSON.stringify(s.template.findResources('AWS::ApiGatewayV2::Integration'))).not.toContain(logicalId(overdue));
+    const topic = ref(s.stack.alerts.topic);
+    expect(resources[logicalId(errorsAlarm)]!.Properties).toMatchObject({
+      Namespace: 'AWS/Lambda', MetricName: 'Errors', Dimensions: [{ Name: 'FunctionName', Value: ref(overdue) }], Period: 10_800,
+      Statistic: 'Sum', Threshold: 3, ComparisonOperator: 'GreaterThanOrEqualToThreshold', AlarmActions: [topic], OKActions: [topic],
+    });
+    expect(resources[logicalId(overdue)]!.Properties).toMatchObject({ ReservedConcurrentExecutions: 1, Timeout: 60 });
+  });
+
+  it('the psv.overdue scan reads and writes only documents and audit items, encrypts with the payload key, and touches no registry or seal key', () => {
+    expect(TABLE_ACCESS.overdue).toEqual({ audit: { actions: TABLE_ITEM_ACTIONS }, documents: { actions: TABLE_ITEM_ACTIONS } });
+    const policy = policyOf('overdue');
+    expect(policy).not.toContain(logicalId(s.stack.tables.byId.registry.table));
+    expect(policy).not.toContain(logicalId(s.stack.keys.app.seal.key));
+    expect(statementsOf('overdue').find((st) => st.Sid === 'PayloadDataKeys')).toEqual(statementsOf('licenses').find((st) => st.Sid === 'PayloadDataKeys'));
+    expect(JSON.stringify(statementsOf('overdue').find((st) => st.Sid === 'PayloadDataKeys'))).toContain(logicalId(s.stack.keys.app.payload.key));
   });
 
   it('the alert topic is encrypted with the alerts key, TLS-only, and publishable by CloudWatch alarms of this account', () => {
@@ -519,12 +545,12 @@ describe('HTTP API', { timeout: BUNDLING_TIMEOUT }, () => {
     expect(resources[logicalId(s.stack.exchangeApi.accessLogs)]!.Properties).toMatchObject({ KmsKeyId: getAtt(s.stack.keys.logs), RetentionInDays: 365 });
   });
 
-  it('lets only this API invoke the API functions (the sealer only its schedule), and outputs its URL', () => {
+  it('lets only this API invoke the API functions (the scheduled ones only their schedule), and outputs its URL', () => {
     const permissions = Object.values(s.template.findResources('AWS::Lambda::Permission')).map((p) => p.Properties as Record<string, unknown>);
-    const sealer = logicalId(fnOf('sealer').fn);
+    const scheduled = [logicalId(fnOf('sealer').fn), logicalId(fnOf('overdue').fn)];
     for (const p of permissions) {
       expect(p.SourceArn).toBeDefined();
-      expect(p.Principal).toBe(JSON.stringify(p.FunctionName).includes(sealer) ? 'events.amazonaws.com' : 'apigateway.amazonaws.com');
+      expect(p.Principal).toBe(scheduled.some((id) => JSON.stringify(p.FunctionName).includes(id)) ? 'events.amazonaws.com' : 'apigateway.amazonaws.com');
     }
     for (const g of [...API_GROUPS, 'console'] as const) {
       expect(permissions.some((p) => p.Principal === 'apigateway.amazonaws.com' && JSON.stringify(p.FunctionName).includes(logicalId(fnOf(g).fn))), g).toBe(true);
