@@ -16,6 +16,8 @@ import { queueBatch, streamBatch } from '../../lambdas/handlers/notify-batches.t
 import { createQueues } from '../../lambdas/local/bootstrap.ts';
 import { DynamoDBStreamsClient, startNotificationPoller, type Poller } from '../../lambdas/local/notification-poller.ts';
 import { NOTIFY_QUEUE } from '../../lambdas/definitions.ts';
+import { scanOverdue } from '../../lambdas/core/psv-overdue.ts';
+import { psvRequestBody } from '../helpers/end-use.ts';
 import { publish } from '../helpers/licenses.ts';
 import type { TestAgency } from '../helpers/memory-exchange.ts';
 import { MotoExchange, REGION } from '../helpers/moto-exchange.ts';
@@ -128,5 +130,28 @@ describe('stream → notifier → queue → deliverer on moto', () => {
     for (const secret of ['under review', 'cleared', hits[0]!.body.slice(0, 40)]) expect(raw.includes(secret), secret).toBe(false);
     const attrs = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }));
     expect(attrs.Attributes).toMatchObject({ ApproximateNumberOfMessages: '0' });
+  });
+});
+
+describe('psv.overdue on moto', () => {
+  it('the scheduled scan, 61 days on, commits one notice that reaches both sides of the case through stream and queue; a second scan adds none', async () => {
+    hits.length = 0;
+    const mti = await x.agency('SG-MTI', ['euc-issuer']);
+    expect((await x.call(mti, 'agreement.put', { partner: 'DE-BAFA', documentType: 'psv', permissions: ['request'] })).status).toBe(201);
+    for (const a of [bafa, mti]) expect((await x.call(a, 'subscription.put', { endpoint: `http://127.0.0.1:${port}/psv/${a.agencyId}`, events: ['psv.overdue'] })).status).toBe(200);
+    const requested = await x.call(bafa, 'psv.request', psvRequestBody({ dueDate: new Date(Date.now() + 60 * 86_400_000).toISOString().slice(0, 10) }));
+    expect(requested.status).toBe(201);
+
+    // the exchange as it will be 61 days from now: the same tables, keys and cipher
+    const later = { ...x.services, clock: { now: () => Date.now() + 61 * 86_400_000 } };
+    expect(await scanOverdue(later)).toEqual({ examined: 1, notified: 1, truncated: false });
+    const posts = await waitFor('both POSTs', () => (hits.length >= 2 ? hits.slice() : undefined));
+    const claims = await Promise.all(posts.map(async (h) => (await x.open({ status: 200, contentType: 'application/jose', body: h.body })).claims));
+    expect(claims.map((c) => c.aud).sort()).toEqual(['DE-BAFA', 'SG-MTI']);
+    for (const c of claims) {
+      expect(c).toMatchObject({ evt: 'psv.overdue', sub: { caseType: 'psv', requester: 'DE-BAFA', caseId: 'PSV-2026-001' }, data: { status: 'overdue', licenseId: 'DE-2026-000123', dueDate: requested.result.dueDate } });
+    }
+    expect((await x.auditEvents()).filter((e) => e.action === 'psv.overdue').map((e) => e.details)).toEqual([{ checker: 'SG-MTI', dueDate: requested.result.dueDate }]);
+    expect(await scanOverdue(later)).toEqual({ examined: 0, notified: 0, truncated: false });
   });
 });
