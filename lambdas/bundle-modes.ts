@@ -31,9 +31,21 @@ export interface BundleModes {
 export const DEFAULT_BUNDLE_MODES: BundleModes = { tracing: DEFAULT_TRACING, edge: 'http-api' };
 
 /**
- * esbuild `define` for these modes. The handlers test `process.env.CORRIDOR_TRACING` and `process.env.CORRIDOR_EDGE`
- * literally (a lookup through a variable would not be replaced), so the untaken branch and its `import()` drop out.
+ * The function a bundle is for (a handler name: `licenses`, `sealer`, …), defined at bundling only, never an environment
+ * variable: the core's action and validator tables (core/actions/index.ts, validators.generated.ts) then hold only that
+ * handler group's, and a function that is no API group holds none. Unset when unbundled: every action.
  */
-export function bundleDefine(modes: BundleModes): Record<string, string> {
-  return { [`process.env.${TRACING_ENV}`]: JSON.stringify(modes.tracing), [`process.env.${EDGE_ENV}`]: JSON.stringify(modes.edge) };
+export const FUNCTION_ENV = 'CORRIDOR_FUNCTION';
+
+/**
+ * esbuild `define` for these modes and, given, the function bundled. The code tests `process.env.CORRIDOR_TRACING`,
+ * `process.env.CORRIDOR_EDGE` and `process.env.CORRIDOR_FUNCTION` literally (a lookup through a variable would not be
+ * replaced), so the untaken branches, their `import()`s and whatever only they reference drop out.
+ */
+export function bundleDefine(modes: BundleModes, fn?: string): Record<string, string> {
+  return {
+    [`process.env.${TRACING_ENV}`]: JSON.stringify(modes.tracing),
+    [`process.env.${EDGE_ENV}`]: JSON.stringify(modes.edge),
+    ...(fn ? { [`process.env.${FUNCTION_ENV}`]: JSON.stringify(fn) } : {}),
+  };
 }

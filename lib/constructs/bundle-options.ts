@@ -6,7 +6,8 @@ import type { BuildOptions } from 'esbuild';
 import { bundleDefine, DEFAULT_BUNDLE_MODES, type BundleModes } from '../../lambdas/bundle-modes.ts';
 import { BUNDLING } from './handler-function.ts';
 
-export function esbuildOptions(entry: string, outfile: string, modes: BundleModes = DEFAULT_BUNDLE_MODES): BuildOptions {
+/** `fn`: the handler the bundle is for (CDK always names it); omitted for the bench's reference bundles. */
+export function esbuildOptions(entry: string, outfile: string, modes: BundleModes = DEFAULT_BUNDLE_MODES, fn?: string): BuildOptions {
   return {
     entryPoints: [entry],
     outfile,
@@ -20,7 +21,7 @@ export function esbuildOptions(entry: string, outfile: string, modes: BundleMode
     mainFields: [...BUNDLING.mainFields],
     banner: { js: BUNDLING.banner },
     external: [...BUNDLING.externalModules],
-    define: bundleDefine(modes),
+    define: bundleDefine(modes, fn),
     logLevel: 'error',
   };
 }

@@ -172,7 +172,7 @@ export class HandlerFunction extends Construct {
       environment: { ...(props.environment ?? {}), NODE_OPTIONS: '--enable-source-maps' },
       bundling: {
         ...BUNDLING, mainFields: [...BUNDLING.mainFields], externalModules: [...BUNDLING.externalModules],
-        define: bundleDefine(this.bundleModes),
+        define: bundleDefine(this.bundleModes, props.name),
       },
     });
     // Active tracing in every corridor:tracing mode (`sdk` adds subsegments to these traces). Set on the resource, not through

@@ -1,26 +1,37 @@
 /**
  * What the deployed bundles hold (issue 16): built with the CDK's own esbuild options and the default modes
  * (corridor:tracing=function, corridor:edge=http-api), no API function carries the X-Ray SDK or the Secrets Manager
- * client; the opt-in modes bring each back, so the markers do find them when they are there.
+ * client; the opt-in modes bring each back, so the markers do find them when they are there. No function holds another
+ * handler group's body validators (core/actions/index.ts and validators.generated.ts are trimmed per function).
  */
 import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_BUNDLE_MODES, type BundleModes } from '../../lambdas/bundle-modes.ts';
 import { BUNDLE_MARKERS, esbuildOptions } from '../../lib/constructs/bundle-options.ts';
 import { handlerEntry, type HandlerName } from '../../lib/constructs/handler-function.ts';
+import { ACTION_ROUTES } from '../../lambdas/core/routes.ts';
+import { GROUP_ACTIONS } from '../../lambdas/core/actions/index.ts';
 import { API_GROUPS } from '../../lib/constructs/handlers.ts';
 
 async function bundleText(name: HandlerName, modes: BundleModes): Promise<string> {
-  const result = await build({ ...esbuildOptions(handlerEntry(name), `/virtual/${name}/index.mjs`, modes), sourcemap: false, write: false });
+  const result = await build({ ...esbuildOptions(handlerEntry(name), `/virtual/${name}/index.mjs`, modes, name), sourcemap: false, write: false });
   return result.outputFiles.find((f) => f.path.endsWith('.mjs'))!.text;
 }
 
 describe('API function bundles', () => {
-  it.each([...API_GROUPS])('%s, default modes: neither the X-Ray SDK nor the Secrets Manager client', async (name) => {
+  it.each([...API_GROUPS])('%s, default modes: neither the X-Ray SDK nor the Secrets Manager client; no other group\'s validators', async (name) => {
     const text = await bundleText(name, DEFAULT_BUNDLE_MODES);
     expect(text.includes(BUNDLE_MARKERS.xraySdk), 'X-Ray SDK').toBe(false);
     expect(text.includes(BUNDLE_MARKERS.secretsManager), 'Secrets Manager client').toBe(false);
+    // A validator keeps its schema's $id when it reports errors from the schema object: some of the group's, none of another's.
+    const held = ACTION_ROUTES.filter((r) => text.includes(`"urn:corridor:schema:${r.act}.request"`));
+    expect(held.length > 0).toBe(ACTION_ROUTES.some((r) => r.group === name)); // discovery answers no action
+    expect(held.filter((r) => r.group !== name).map((r) => r.act)).toEqual([]);
   }, 60_000);
+
+  it('each action is in the action table of the group its route names', () => {
+    for (const r of ACTION_ROUTES) expect(Object.keys(GROUP_ACTIONS[r.group]), r.act).toContain(r.act);
+  });
 
   it('tracing=sdk brings the X-Ray SDK, edge=cloudfront-waf the Secrets Manager client, each only with its mode', async () => {
     const sdk = await bundleText('licenses', { tracing: 'sdk', edge: 'http-api' });

@@ -21,7 +21,7 @@ let dir: string;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'corridor-obs-'));
   for (const tracing of ['sdk', 'function'] as const) {
-    await build({ ...esbuildOptions(handlerEntry('licenses'), join(dir, `${tracing}.mjs`), { tracing, edge: 'http-api' }), logLevel: 'silent' });
+    await build({ ...esbuildOptions(handlerEntry('licenses'), join(dir, `${tracing}.mjs`), { tracing, edge: 'http-api' }, 'licenses'), logLevel: 'silent' });
   }
   const event = {
     version: '2.0', rawPath: '/v1/licenses/verify', headers: { 'content-type': 'application/jose' }, isBase64Encoded: false,
