@@ -20,6 +20,7 @@ import * as keygen from './commands/keygen.ts';
 import * as keys from './commands/keys.ts';
 import * as license from './commands/license.ts';
 import * as notifications from './commands/notifications.ts';
+import * as refan from './commands/notifications-refan.ts';
 import * as psv from './commands/psv.ts';
 import * as screening from './commands/screen.ts';
 import * as serve from './commands/serve.ts';
@@ -39,6 +40,7 @@ export const COMMANDS: Record<string, { run: Run; help: string }> = {
   subscribe: { run: notifications.subscribe, help: notifications.subscribeHelp },
   'notifications list': { run: notifications.listNotifications, help: notifications.listHelp },
   'notifications listen': { run: notifications.listen, help: notifications.listenHelp },
+  'notifications refan': { run: refan.refan, help: refan.refanHelp },
   'license publish': { run: license.publish, help: license.publishHelp },
   'license status': { run: license.status, help: license.statusHelp },
   'license verify': { run: license.verify, help: license.verifyHelp },
@@ -76,6 +78,7 @@ const SUMMARIES: Record<string, string> = {
   subscribe: 'where the exchange POSTs your notifications, and which types (or show the current subscription)',
   'notifications list': 'the notifications addressed to you (30 days), each checked offline',
   'notifications listen': 'a receiver on 127.0.0.1 that verifies and prints each notification',
+  'notifications refan': 'operator: make the notifications the notifier missed (StreamFailuresAlarm), straight in storage',
   'license publish': 'licensing: sign and publish a license (or a new version of it)',
   'license status': 'licensing: suspend, revoke or reactivate a license',
   'license verify': "customs: check a shipment against a partner's license",

@@ -12,6 +12,8 @@ export interface LocalFile {
   tables: Record<string, string>;
   payloadKeyId: string;
   sealKeyId: string;
+  /** The delivery queue, for `corridor notifications refan` (fan-out straight on storage). */
+  notifyQueueUrl?: string;
   /** How often the local handlers re-read the response key ring, so `keys rotate` can say when the new key signs everywhere. */
   responseKeyRefreshMs?: number;
 }

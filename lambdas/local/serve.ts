@@ -83,6 +83,7 @@ export async function serve(opts: ServeOptions): Promise<Running> {
       tables: Object.fromEntries(TABLES.map((t) => [t.id, resourceEnv[t.envVar]!])),
       payloadKeyId: resourceEnv.CORRIDOR_PAYLOAD_KEY_ID!,
       sealKeyId: resourceEnv.CORRIDOR_SEAL_KEY_ID!,
+      notifyQueueUrl: resourceEnv[NOTIFY_QUEUE.envVar]!,
       responseKeyRefreshMs: readConfig(process.env).responseKeyRefreshMs, // as the handlers read it
     };
     writeLocalFile(home, file);

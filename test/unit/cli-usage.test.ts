@@ -62,6 +62,10 @@ describe('missing required options are told at once', () => {
     [['agency', 'register', '--as', 'XX-OP', '--kms-key', 'alias/k', '--kid', 'op-1'], 'missing --id'],
     [['license', 'drawdown', '--as', 'NL-DOUANE', '--key', 'k.json', '--date', '2026-11-22'], 'missing --issuer, --license, --declaration, --line'],
     [['agreement', 'put', '--type', 'euc'], 'missing --partner, --as AGENCY (no local exchange operator found)'],
+    [['notifications', 'refan'], 'missing --since'],
+    [['notifications', 'refan', '--since', 'yesterday'], '--since must be an ISO date-time with its zone, e.g. 2026-11-22T00:00:00Z (got yesterday)'],
+    [['notifications', 'refan', '--since', '2026-11-22T10:00:00'], '--since must be an ISO date-time with its zone, e.g. 2026-11-22T00:00:00Z (got 2026-11-22T10:00:00)'],
+    [['notifications', 'refan', '--since', '2026-11-23T00:00:00Z', '--until', '2026-11-22T00:00:00+01:00'], '--since (2026-11-23T00:00:00.000Z) must be before --until (2026-11-21T23:00:00.000Z)'],
   ])('corridor %j: %s', async (args, message) => {
     const r = await cli(...args, '--url', nowhere);
     expect([r.code, r.stderr.split('\n')[0]]).toEqual([EXIT.usage, `corridor ${args[0]}${args[1] && !args[1].startsWith('-') ? ` ${args[1]}` : ''}: ${message}`]);
