@@ -6,6 +6,7 @@ import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import { DELIVERY_OVERDUE_DAYS_ENV } from '../lambdas/config.ts';
+import { NOTIFY_QUEUE } from '../lambdas/definitions.ts';
 import { AlertTopic } from './constructs/alerts.ts';
 import { TableBackups } from './constructs/backups.ts';
 import { CloudFrontEdge, ORIGIN_VERIFY_ENV } from './constructs/cloudfront-edge.ts';
@@ -139,5 +140,7 @@ export class CorridorStack extends Stack {
     for (const { def, key } of Object.values(this.keys.app)) {
       new CfnOutput(this, `${constructId(def.id)}KeyId`, { value: key.keyArn, description: def.envVar });
     }
+    // and `corridor notifications refan`, which queues the notifications it makes as the notifier does
+    new CfnOutput(this, 'NotifyQueueUrl', { value: this.notifications.queue.queueUrl, description: NOTIFY_QUEUE.envVar });
   }
 }

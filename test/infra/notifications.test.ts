@@ -48,6 +48,11 @@ describe('the audit stream and the notifications table', () => {
 });
 
 describe('the delivery queue', () => {
+  it('is a stack output described CORRIDOR_NOTIFY_QUEUE_URL, for `corridor notifications refan` beside the other storage variables', () => {
+    const outputs = (v.templates[0]!.template.toJSON() as Json).Outputs as Json;
+    expect(Object.values(outputs).filter((o: Json) => o.Description === NOTIFY_QUEUE.envVar)).toEqual([{ Description: NOTIFY_QUEUE.envVar, Value: { Ref: id(v.stack.notifications.queue) } }]);
+  });
+
   it('SQS-managed encryption, TLS only, visibility six times the deliverer timeout, five receives then the dead-letter queue (14 days)', () => {
     const n = v.stack.notifications;
     expect(props(n.queue)).toMatchObject({
