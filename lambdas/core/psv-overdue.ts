@@ -58,26 +58,36 @@ export async function scanOverdue(services: CoreServices, budget = SCAN_BUDGET):
   const now = services.clock.now();
   const yesterday = today(now - DAY);
   const cursor = await store.get('documents', SCAN_PK, SCAN_SK);
-  // Sort keys start with the due date; `~` sorts after every id character, so this starts at the window's first day.
+  // Sort keys start with the due date; `~` sorts after every id character, so `<date>#~` is the end of that date.
   const windowStart = `${today(now - (SCAN_WINDOW_DAYS + 1) * DAY)}#~`;
-  const through = typeof cursor?.attrs.through === 'string' && cursor.attrs.through > windowStart ? cursor.attrs.through : windowStart;
+  const windowEnd = `${yesterday}#~`;
+  const saved = typeof cursor?.attrs.through === 'string' ? cursor.attrs.through : windowStart;
+  // Never before the window (bounded reads), never past yesterday (a cursor from a clock that ran ahead).
+  const through = saved < windowStart ? windowStart : saved > windowEnd ? windowEnd : saved;
   let after = through;
   let examined = 0;
   let notified = 0;
   let truncated = false;
-  for (;;) {
-    const page = await store.queryPage('documents', { pk: DUE_PK, skPrefix: '', after, limit: Math.min(100, budget - examined + 1) });
-    const due = page.filter((r) => r.sk!.slice(0, 10) <= yesterday);
-    if (due.length === 0) break;
-    if (examined === budget) { truncated = true; break; }
-    for (const r of due.slice(0, budget - examined)) {
-      examined++;
-      if (await notifyIfOverdue(services, String(r.attrs.requester), String(r.attrs.caseId), now)) notified++;
-      after = r.sk!;
+  try {
+    scan: for (;;) {
+      const page = await store.queryPage('documents', { pk: DUE_PK, skPrefix: '', after, limit: Math.min(100, budget - examined + 1) });
+      const due = page.filter((r) => r.sk! <= windowEnd);
+      if (due.length === 0) break;
+      if (examined === budget) { truncated = true; break; }
+      for (const r of due.slice(0, budget - examined)) {
+        examined++;
+        const outcome = await notifyIfOverdue(services, String(r.attrs.requester), String(r.attrs.caseId), now);
+        // Undecided (a conflicting write that may not have committed): stop before it, the next run decides it.
+        if (outcome === 'undecided') { truncated = true; break scan; }
+        if (outcome === 'notified') notified++;
+        after = r.sk!;
+      }
+      if (due.length < page.length) break;
     }
-    if (due.length < page.length) break;
+  } finally {
+    // Also when a case failed (DynamoDB, KMS): the cases before it are done and are not read again.
+    if (after !== through) await advance(services, cursor, after);
   }
-  if (after !== through) await advance(services, cursor, after);
   return { examined, notified, truncated };
 }
 
@@ -95,13 +105,16 @@ async function advance(services: CoreServices, cursor: StoredRecord | null, thro
   }
 }
 
-/** Marks one case overdue and commits its notice, unless it was reported or already notified; false then. */
-async function notifyIfOverdue(services: CoreServices, requester: string, caseId: string, now: number): Promise<boolean> {
+/**
+ * Marks one case overdue and commits its notice: `notified`; `done` when there is nothing to do (reported, already
+ * notified, gone); `undecided` when the commit met a conflicting write and the case, read again, is still neither.
+ */
+async function notifyIfOverdue(services: CoreServices, requester: string, caseId: string, now: number): Promise<'notified' | 'done' | 'undecided'> {
   const pk = casePk(requester, caseId);
   const rec = await services.store.get('documents', pk, CASE_SK);
-  if (!rec || rec.attrs.status === 'reported' || typeof rec.attrs.overdueAt === 'string') return false;
+  if (!rec || isSettled(rec)) return 'done';
   const k = caseKeysOf(rec);
-  if (k.dueDate >= today(now)) return false; // the due date moved (never today, but the index item is not the case)
+  if (k.dueDate >= today(now)) return 'done'; // the due date moved (never today, but the index item is not the case)
   // The event's own time, not the run's start: a run may take seconds, and events are sealed by ts (the late bound).
   const at = services.clock.now();
   const ts = isoNow(at);
@@ -127,10 +140,13 @@ async function notifyIfOverdue(services: CoreServices, requester: string, caseId
       auditWrite(event),
       ...await outboxWritesFor(services.cipher, event.id, at, [notice]),
     ]);
-    return true;
+    return 'notified';
   } catch (e) {
-    // A report landed, or another run notified this case first: either way nothing more to do for it.
-    if (e instanceof WriteConflict) return false;
-    throw e;
+    if (!(e instanceof WriteConflict)) throw e;
+    // A report landed or another run notified it (done), or a write that conflicted with ours was itself cancelled.
+    const again = await services.store.get('documents', pk, CASE_SK);
+    return !again || isSettled(again) ? 'done' : 'undecided';
   }
 }
+
+const isSettled = (rec: StoredRecord): boolean => rec.attrs.status === 'reported' || typeof rec.attrs.overdueAt === 'string';

@@ -4,8 +4,14 @@
  */
 import { scanOverdue, type OverdueRun } from '../core/psv-overdue.ts';
 import { observed } from './observed.ts';
-import { runtimeServices } from './runtime.ts';
+import { logger, runtimeServices } from './runtime.ts';
 
 const services = runtimeServices();
 
-export const handler = observed(async (): Promise<OverdueRun> => scanOverdue(services));
+export const handler = observed(async (): Promise<OverdueRun> => {
+  const run = await scanOverdue(services);
+  // Counts only, and only when the run did something or left work behind: a backlog (truncated run after run) must
+  // show in the logs before cases fall out of the scan's window.
+  if (run.notified > 0 || run.truncated) logger.info('psv.overdue scan', { ...run });
+  return run;
+});

@@ -89,7 +89,7 @@ export async function serve(opts: ServeOptions): Promise<Running> {
     writeLocalFile(home, file);
     // As the scheduled sealer does in AWS: seal whatever is pending, every interval.
     const services = runtimeServices();
-    const sealEvery = Number(env.CORRIDOR_SEAL_INTERVAL_MS || 60_000);
+    const sealEvery = intervalMs(env.CORRIDOR_SEAL_INTERVAL_MS);
     const sealTimer = setInterval(() => {
       sealAll(services, services.sealSigner).catch((e: unknown) => services.telemetry.dependencyFailed(failureOf(e)));
     }, sealEvery);
@@ -97,7 +97,7 @@ export async function serve(opts: ServeOptions): Promise<Running> {
     // As the hourly psv.overdue rule does in AWS; every minute here, so a demo case past its due date notifies promptly.
     const overdueTimer = setInterval(() => {
       scanOverdue(services).catch((e: unknown) => services.telemetry.dependencyFailed({ action: 'psv.overdue', ...failureOf(e) }));
-    }, Number(env.CORRIDOR_OVERDUE_INTERVAL_MS || 60_000));
+    }, intervalMs(env.CORRIDOR_OVERDUE_INTERVAL_MS));
     overdueTimer.unref();
     // As the deployed event source mappings do: the audit stream to the notifier, the delivery queue to the deliverer.
     const streams = new DynamoDBStreamsClient(sdkClientConfig({ region, awsEndpoint: endpoint }));
@@ -126,4 +126,10 @@ export async function serve(opts: ServeOptions): Promise<Running> {
     await emulator?.stop();
     throw e;
   }
+}
+
+/** A timer interval from the environment: a whole number of milliseconds ≥ 100, else the default minute (0 or junk would spin on moto). */
+function intervalMs(value: string | undefined): number {
+  const n = Number(value);
+  return Number.isInteger(n) && n >= 100 ? n : 60_000;
 }

@@ -13,7 +13,7 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 
 export const OVERDUE_INTERVAL = Duration.hours(1);
-/** Three failed runs in a row: not one transient blip, and still the same day for a case that fell due at midnight. */
+/** Three failed runs in one 3-hour window: not one transient blip, and still the same day for a case that fell due at midnight. */
 export const OVERDUE_ALARM_PERIOD = Duration.hours(3);
 
 export interface OverdueScheduleProps {
@@ -23,7 +23,10 @@ export interface OverdueScheduleProps {
 
 export class OverdueSchedule extends Construct {
   readonly rule: events.Rule;
-  /** Every run in OVERDUE_ALARM_PERIOD failed (errors, timeouts), or none ran at all. */
+  /**
+   * Three runs in OVERDUE_ALARM_PERIOD failed (errors, timeouts). A rule that stopped invoking the function is not caught
+   * here (no data is not breaching): that is a deployment change, visible in CloudTrail, not a runtime failure.
+   */
   readonly errorsAlarm: cloudwatch.Alarm;
 
   constructor(scope: Construct, id: string, props: OverdueScheduleProps) {
@@ -35,7 +38,7 @@ export class OverdueSchedule extends Construct {
       targets: [new targets.LambdaFunction(props.fn, { retryAttempts: 0 })],
     });
     this.errorsAlarm = new cloudwatch.Alarm(this, 'ErrorsAlarm', {
-      alarmDescription: 'Corridor psv.overdue scan runs failed for three hours: post-shipment verifications past their due date are not being notified. See the overdue log group.',
+      alarmDescription: 'Corridor psv.overdue scan: three runs failed within three hours: post-shipment verifications past their due date are not being notified. See the overdue log group.',
       metric: props.fn.metricErrors({ period: OVERDUE_ALARM_PERIOD, statistic: cloudwatch.Stats.SUM }),
       threshold: OVERDUE_ALARM_PERIOD.toHours() / OVERDUE_INTERVAL.toHours(),
       evaluationPeriods: 1,

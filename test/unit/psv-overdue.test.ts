@@ -3,6 +3,8 @@
 // or racing scan, and an outsider get nothing; each notice is one audit event of the exchange; reads stay bounded.
 import { beforeEach, describe, expect, it } from 'vitest';
 import { eventFromAttrs } from '../../lambdas/core/audit.ts';
+import { DependencyError } from '../../lambdas/core/errors.ts';
+import { WriteConflict } from '../../lambdas/core/ports.ts';
 import { DUE_PK, overdueEventId, scanOverdue, SCAN_WINDOW_DAYS } from '../../lambdas/core/psv-overdue.ts';
 import { psvReportDoc, psvRequestBody, report } from '../helpers/end-use.ts';
 import { publish } from '../helpers/licenses.ts';
@@ -100,14 +102,58 @@ describe('scanOverdue', () => {
     expect((await h.x.call(bafa, 'psv.query', {})).result.cases).toEqual(expect.arrayContaining([expect.objectContaining({ caseId: 'PSV-2026-002', status: 'reported' })]));
   });
 
-  it('reads are bounded: a run examines at most its budget and says so, the next continues after its cursor; cases past the window are not read', async () => {
+  it('reads are bounded: a run examines at most its budget and says so, the next continues after its cursor', async () => {
     for (const id of ['PSV-2026-002', 'PSV-2026-003']) expect((await h.x.call(bafa, 'psv.request', psvRequestBody({ caseId: id }))).status).toBe(201);
     at('2027-01-22T06:00:00Z');
     expect(await scanOverdue(h.x.services, 2)).toEqual({ examined: 2, notified: 2, truncated: true });
     expect(await scanOverdue(h.x.services, 2)).toEqual({ examined: 1, notified: 1, truncated: false });
     expect(await scanOverdue(h.x.services, 2)).toEqual({ examined: 0, notified: 0, truncated: false });
+  });
 
-    at(new Date(Date.parse(`${DUE}T12:00:00Z`) + (SCAN_WINDOW_DAYS + 2) * DAY).toISOString());
-    expect(await scanOverdue(h.x.services)).toEqual({ examined: 0, notified: 0, truncated: false });
+  it('a scan that could not run catches up on cases due in the last 14 days; older ones are outside its reads', async () => {
+    expect((await h.x.call(bafa, 'psv.request', psvRequestBody({ caseId: 'PSV-2026-002', dueDate: '2027-01-28' }))).status).toBe(201);
+    // first run 16 days after PSV-2026-001 fell due and 13 after PSV-2026-002: only the latter is read
+    at(new Date(Date.parse('2027-01-22T06:00:00Z') + (SCAN_WINDOW_DAYS + 2) * DAY).toISOString());
+    expect(await scanOverdue(h.x.services)).toEqual({ examined: 1, notified: 1, truncated: false });
+    await h.pump();
+    expect((await received('DE-BAFA')).map((n) => ((n as unknown[])[1] as { caseId: string }).caseId)).toEqual(['PSV-2026-002']);
+  });
+
+  it('a failing case stops the run; the cases before it are not read again, and the next run notifies it once', async () => {
+    for (const id of ['PSV-2026-002', 'PSV-2026-003']) expect((await h.x.call(bafa, 'psv.request', psvRequestBody({ caseId: id }))).status).toBe(201);
+    at('2027-01-22T06:00:00Z');
+    const store = h.x.services.store;
+    const commit = store.commit.bind(store);
+    let commits = 0;
+    store.commit = async (writes) => {
+      if (writes.some((w) => w.op === 'put' && w.record.pk === 'PSV#DE-BAFA#PSV-2026-002')) throw new DependencyError('dynamodb', new Error('InternalServerError'));
+      commits++;
+      return commit(writes);
+    };
+    await expect(scanOverdue(h.x.services)).rejects.toThrow(DependencyError);
+    expect(commits).toBe(2); // PSV-2026-001 notified, then the cursor saved after it
+    store.commit = commit;
+    expect(await scanOverdue(h.x.services)).toEqual({ examined: 2, notified: 2, truncated: false });
+    await h.pump();
+    expect((await received('DE-BAFA')).map((n) => ((n as unknown[])[1] as { caseId: string }).caseId).sort()).toEqual(['PSV-2026-001', 'PSV-2026-002', 'PSV-2026-003']);
+  });
+
+  it('a report committed between the scan\'s read and its commit wins: no notice; a conflict that changed nothing leaves the case to the next run', async () => {
+    at('2027-01-22T06:00:00Z');
+    const store = h.x.services.store;
+    const commit = store.commit.bind(store);
+    store.commit = async (writes) => {
+      store.commit = commit;
+      expect((await report(h.x, mti, psvReportDoc({ issuedAt: '2027-01-22T05:00:00Z', visitDate: '2027-01-21' }))).status).toBe(201);
+      return commit(writes);
+    };
+    expect(await scanOverdue(h.x.services)).toEqual({ examined: 1, notified: 0, truncated: false });
+    expect(h.x.store.all('audit').some((r) => r.pk === overdueEventId('DE-BAFA', 'PSV-2026-001'))).toBe(false);
+
+    expect((await h.x.call(bafa, 'psv.request', psvRequestBody({ caseId: 'PSV-2026-002', dueDate: '2027-01-30' }))).status).toBe(201);
+    at('2027-01-31T06:00:00Z');
+    store.commit = async () => { store.commit = commit; throw new WriteConflict(1); };
+    expect(await scanOverdue(h.x.services)).toEqual({ examined: 1, notified: 0, truncated: true });
+    expect(await scanOverdue(h.x.services)).toEqual({ examined: 1, notified: 1, truncated: false });
   });
 });
