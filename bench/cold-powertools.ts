@@ -1,7 +1,8 @@
 /**
  * A reference point between the baseline and a handler: the baseline plus Powertools (logger,
- * metrics, tracer capturing both clients), as lambdas/handlers/runtime.ts builds them. Shows how
- * much of a handler's cold start is observability and how much is Corridor.
+ * metrics, tracer capturing both clients), as lambdas/handlers/runtime.ts builds them with
+ * corridor:tracing=sdk (the default `function` mode has no tracer). Shows how much of a handler's
+ * cold start is observability and how much is Corridor.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KMSClient } from '@aws-sdk/client-kms';
