@@ -5,6 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DeleteItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXIT } from '../../bin/cli/output.ts';
@@ -157,6 +158,31 @@ describe('corridor notifications refan on moto', () => {
     const r = await cli('notifications', 'refan', '--since', new Date(Date.now() + 60_000).toISOString(), '--until', new Date(Date.now() + 120_000).toISOString(), '--json');
     expect(r.code).toBe(EXIT.ok);
     expect(JSON.parse(r.stdout)).toMatchObject({ items: [], total: { items: 0, queued: 0, skipped: 0, failed: 0 } });
+  });
+
+  it('an item that cannot be fanned out is named (no content), the others still are, exit 1; an unreadable audit table exit 3', async () => {
+    const since = new Date().toISOString();
+    await tick();
+    // an outbox item whose notices do not decrypt (written straight into the table, as only a fault or an intruder would)
+    await x.clients.dynamodb.send(new PutItemCommand({ TableName: x.tables.audit, Item: { pk: { S: 'OUTBOX#ev-broken' }, owner: { S: 'DE-BAFA' }, ts: { S: new Date().toISOString() }, notices: { B: new Uint8Array([1, 2, 3]) } } }));
+    const good = await statusChange('active');
+    await tick();
+    const r = await cli('notifications', 'refan', '--since', since);
+    expect(r.code).toBe(EXIT.refused);
+    expect(r.stdout).toContain(`${good}: queued 1, skipped 0\n`);
+    expect(r.stdout).toMatch(/: 1 notification\(s\) queued, 0 receiver\(s\) skipped, 1 item\(s\) failed\n$/);
+    expect(r.stderr).toMatch(/^✗ OUTBOX#ev-broken: failed \(\w+ \w+\); run again\n$/);
+    await x.clients.dynamodb.send(new DeleteItemCommand({ TableName: x.tables.audit, Key: { pk: { S: 'OUTBOX#ev-broken' } } }));
+    await receiveAll(); // the good item's message: not this test's subject
+
+    process.env.CORRIDOR_AUDIT_TABLE = 'no-such-table';
+    try {
+      const gone = await cli('notifications', 'refan', '--since', since, '--json');
+      expect(gone.code).toBe(EXIT.unavailable);
+      expect(JSON.parse(gone.stdout).error.message).toBe('the audit table could not be read (dynamodb ResourceNotFoundException) after 0 item(s); run again');
+    } finally {
+      process.env.CORRIDOR_AUDIT_TABLE = x.tables.audit;
+    }
   });
 
   it('without the queue URL in the environment: a configuration error (exit 2), nothing read', async () => {
