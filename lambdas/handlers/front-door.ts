@@ -26,12 +26,20 @@ export function runtimeOriginCheck(): OriginCheck | undefined {
   return check ?? undefined;
 }
 
-/** The adapter (and the SDK client it brings) is imported on first use; its calls are X-Ray subsegments like every SDK call. */
+/**
+ * The adapter (and the SDK client it brings) is imported on first use; its calls are X-Ray subsegments like every SDK
+ * call (corridor:tracing=sdk). The `import()` sits in a branch on the defined edge mode: esbuild drops it while parsing
+ * an http-api bundle, before deciding which modules must be wrapped for lazy loading. An `import()` it keeps, even in
+ * code it later finds unused, wraps the target's whole import graph, and with it keeps every command of the DynamoDB
+ * and KMS packages (their index re-exports them): +74 KB in every API function.
+ */
 function lazySecrets(secretArn: string): OriginSecrets {
   let source: Promise<OriginSecrets> | undefined;
   return {
     async values() {
-      if (!source) {
+      if (process.env.CORRIDOR_EDGE === 'http-api') {
+        throw new Error('an http-api bundle has no origin check');
+      } else if (!source) {
         source = import('../adapters/aws/secrets-manager-origin-secrets.ts').then(({ SecretsManagerOriginSecrets, secretsManagerClient }) => {
           const client = secretsManagerClient(readConfig());
           tracer?.captureAWSv3Client(client);

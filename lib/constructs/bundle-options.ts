@@ -26,5 +26,13 @@ export function esbuildOptions(entry: string, outfile: string, modes: BundleMode
   };
 }
 
-/** Strings only the X-Ray SDK and the Secrets Manager client bring into a bundle (their service ids). */
-export const BUNDLE_MARKERS = { xraySdk: 'AWS_XRAY_DAEMON_ADDRESS', secretsManager: 'com.amazonaws.secretsmanager' } as const;
+/**
+ * Strings only the X-Ray SDK, the Secrets Manager client and the whole DynamoDB command set bring into a bundle (a
+ * DynamoDB operation Corridor never calls is there only when esbuild kept the package's every command, as it does for
+ * a module graph behind a live `import()`: front-door.ts).
+ */
+export const BUNDLE_MARKERS = {
+  xraySdk: 'AWS_XRAY_DAEMON_ADDRESS',
+  secretsManager: 'com.amazonaws.secretsmanager',
+  everyDynamoDbCommand: 'DescribeContributorInsights',
+} as const;

@@ -23,6 +23,7 @@ describe('API function bundles', () => {
     const text = await bundleText(name, DEFAULT_BUNDLE_MODES);
     expect(text.includes(BUNDLE_MARKERS.xraySdk), 'X-Ray SDK').toBe(false);
     expect(text.includes(BUNDLE_MARKERS.secretsManager), 'Secrets Manager client').toBe(false);
+    expect(text.includes(BUNDLE_MARKERS.everyDynamoDbCommand), 'every DynamoDB command').toBe(false);
     // A validator keeps its schema's $id when it reports errors from the schema object: some of the group's, none of another's.
     const held = ACTION_ROUTES.filter((r) => text.includes(`"urn:corridor:schema:${r.act}.request"`));
     expect(held.length > 0).toBe(ACTION_ROUTES.some((r) => r.group === name)); // discovery answers no action
@@ -38,5 +39,7 @@ describe('API function bundles', () => {
     expect([sdk.includes(BUNDLE_MARKERS.xraySdk), sdk.includes(BUNDLE_MARKERS.secretsManager)]).toEqual([true, false]);
     const edge = await bundleText('licenses', { tracing: 'function', edge: 'cloudfront-waf' });
     expect([edge.includes(BUNDLE_MARKERS.xraySdk), edge.includes(BUNDLE_MARKERS.secretsManager)]).toEqual([false, true]);
+    // the origin check's import() keeps every DynamoDB command in that mode (a cost of cloudfront-waf, docs/performance.md)
+    expect(edge.includes(BUNDLE_MARKERS.everyDynamoDbCommand)).toBe(true);
   }, 60_000);
 });
