@@ -35,23 +35,42 @@ export function words(name: string): string[] {
   return s.replace(JOINERS, '').split(SEPARATORS).filter(Boolean);
 }
 
-/** Legal-form word sequences, longest first, each normalised like a name. */
-const LEGAL_SEQUENCES: readonly (readonly string[])[] = [...new Set(LEGAL_FORMS.map((f) => words(f).join(' ')))]
-  .map((f) => f.split(' ')).sort((a, b) => b.length - a.length);
-const LEGAL_SINGLE = new Set(LEGAL_SEQUENCES.filter((s) => s.length === 1).map((s) => s[0]!));
-const LEGAL_MULTI = LEGAL_SEQUENCES.filter((s) => s.length > 1);
-const ABBREVIATION_OF = new Map<string, string>(Object.entries(ABBREVIATIONS).flatMap(([canonical, forms]) => [canonical, ...forms].map((f) => [words(f).join(''), canonical] as [string, string])));
-const STOP = new Set(STOPWORDS);
+/**
+ * The lists normalised like names, built on first use: at module load they would cost every function that bundles this
+ * module ~2 ms of cold start (all of them do: the core's action table reaches it), not only the one that screens.
+ */
+interface Lists {
+  /** Legal-form word sequences of one word, and of several (longest first). */
+  readonly legalSingle: ReadonlySet<string>;
+  readonly legalMulti: readonly (readonly string[])[];
+  readonly abbreviationOf: ReadonlyMap<string, string>;
+  readonly stop: ReadonlySet<string>;
+}
+let built: Lists | undefined;
+
+function lists(): Lists {
+  if (!built) {
+    const legal = [...new Set(LEGAL_FORMS.map((f) => words(f).join(' ')))].map((f) => f.split(' ')).sort((a, b) => b.length - a.length);
+    built = {
+      legalSingle: new Set(legal.filter((seq) => seq.length === 1).map((seq) => seq[0]!)),
+      legalMulti: legal.filter((seq) => seq.length > 1),
+      abbreviationOf: new Map<string, string>(Object.entries(ABBREVIATIONS).flatMap(([canonical, forms]) => [canonical, ...forms].map((f) => [words(f).join(''), canonical] as [string, string]))),
+      stop: new Set(STOPWORDS),
+    };
+  }
+  return built;
+}
 
 function withoutLegalForms(ws: string[]): string[] {
+  const { legalMulti, legalSingle } = lists();
   const out: string[] = [];
   for (let i = 0; i < ws.length;) {
-    const seq = LEGAL_MULTI.find((s) => s.every((w, j) => ws[i + j] === w));
+    const seq = legalMulti.find((s) => s.every((w, j) => ws[i + j] === w));
     if (seq) {
       i += seq.length;
       continue;
     }
-    if (!LEGAL_SINGLE.has(ws[i]!)) out.push(ws[i]!);
+    if (!legalSingle.has(ws[i]!)) out.push(ws[i]!);
     i++;
   }
   return out;
@@ -62,15 +81,15 @@ export function screenName(name: string): ScreenName {
   const raw = words(name);
   let ws = withoutLegalForms(raw);
   if (ws.length === 0) ws = raw;
-  const kept = ws.filter((w) => !STOP.has(w));
+  const kept = ws.filter((w) => !lists().stop.has(w));
   if (kept.length > 0) ws = kept;
   // Joined as written, before abbreviations: a typing error that moves a space ("TealI ndustries") leaves these letters.
   const compact = ws.join('');
-  const tokens = [...new Set(ws.map((w) => ABBREVIATION_OF.get(w) ?? w))].sort();
+  const tokens = [...new Set(ws.map((w) => lists().abbreviationOf.get(w) ?? w))].sort();
   return { tokens, key: tokens.join(' '), compact };
 }
 
 /** Words of an address, for the address comparison (no legal forms, same letters). */
 export function addressWords(address: string): string[] {
-  return [...new Set(words(address).map((w) => ABBREVIATION_OF.get(w) ?? w))];
+  return [...new Set(words(address).map((w) => lists().abbreviationOf.get(w) ?? w))];
 }
