@@ -57,6 +57,14 @@ export const REQUEST_DIMENSIONS: Readonly<Record<MetricsDetail, readonly ('actio
   action: ['action', 'decision'],
 };
 
+/**
+ * A request slower than this many milliseconds is logged although it succeeded (`CORRIDOR_SLOW_REQUEST_MS`, CDK context
+ * `corridor:slowRequestMs`): handlers log one line per denial, error or slow request and nothing per plain success,
+ * since the metrics already count every request and a line per call was most of what CloudWatch Logs billed.
+ */
+export const SLOW_REQUEST_MS_ENV = 'CORRIDOR_SLOW_REQUEST_MS';
+export const DEFAULT_SLOW_REQUEST_MS = 1000;
+
 export class ConfigError extends Error {
   override name = 'ConfigError';
 }
@@ -81,6 +89,11 @@ export function readMetricsDetail(env: NodeJS.ProcessEnv = process.env): Metrics
   if (v === undefined || v === '') return DEFAULT_METRICS_DETAIL;
   if (!(METRICS_DETAILS as readonly string[]).includes(v)) throw new ConfigError(`${METRICS_DETAIL_ENV} must be one of ${METRICS_DETAILS.join(', ')}`);
   return v as MetricsDetail;
+}
+
+/** The slow-request threshold of the deployed functions; the default when unset, an error when not a whole number. */
+export function readSlowRequestMs(env: NodeJS.ProcessEnv = process.env): number {
+  return intOr(env, SLOW_REQUEST_MS_ENV, DEFAULT_SLOW_REQUEST_MS);
 }
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): ExchangeConfig {

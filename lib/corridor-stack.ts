@@ -61,6 +61,7 @@ export class CorridorStack extends Stack {
       logsKey: this.keys.logs,
       reservedConcurrency: settings.reservedConcurrency,
       metricsDetail: settings.metricsDetail,
+      slowRequestMs: settings.slowRequestMs,
       bundleModes: { tracing: settings.tracing, edge: settings.edge },
     });
     // Only the licenses group answers delivery.list, the one action that reads it.

@@ -3,7 +3,7 @@
  * built: a typo in a context value fails synth with the name of the value instead of deploying something else.
  */
 import type { App } from 'aws-cdk-lib';
-import { DEFAULT_METRICS_DETAIL, MAX_DELIVERY_OVERDUE_DAYS, METRICS_DETAILS, type MetricsDetail } from '../lambdas/config.ts';
+import { DEFAULT_METRICS_DETAIL, DEFAULT_SLOW_REQUEST_MS, MAX_DELIVERY_OVERDUE_DAYS, METRICS_DETAILS, type MetricsDetail } from '../lambdas/config.ts';
 import { DEFAULT_DELIVERY_OVERDUE_DAYS } from '../lambdas/core/deliveries.ts';
 import { DEFAULT_TRACING, TRACING_MODES, type TracingMode } from '../lambdas/bundle-modes.ts';
 import {
@@ -56,6 +56,8 @@ export interface CorridorSettings {
    * Tracer adds handler and AWS SDK call subsegments, at a cold-start and per-request cost (lambdas/bundle-modes.ts).
    */
   readonly tracing: TracingMode;
+  /** `corridor:slowRequestMs` (default 1000): a successful request at least this slow is logged; plain successes are not. */
+  readonly slowRequestMs: number;
 }
 
 /** Default of `corridor:wafRateLimit`: 3,000 per 5 minutes is 10 req/s sustained from one address (an agency's NAT). */
@@ -156,6 +158,8 @@ export function readSettings(app: App): CorridorSettings {
   const overdueRaw = ctx('corridor:deliveryOverdueDays');
   const deliveryOverdueDays = absent(overdueRaw) ? DEFAULT_DELIVERY_OVERDUE_DAYS : positiveInt('corridor:deliveryOverdueDays', overdueRaw);
   if (deliveryOverdueDays > MAX_DELIVERY_OVERDUE_DAYS) throw new Error(`context corridor:deliveryOverdueDays must be at most ${MAX_DELIVERY_OVERDUE_DAYS}`);
+  const slowRaw = ctx('corridor:slowRequestMs');
+  const slowRequestMs = absent(slowRaw) ? DEFAULT_SLOW_REQUEST_MS : positiveInt('corridor:slowRequestMs', slowRaw);
   const tracing = (string(ctx, 'corridor:tracing') ?? DEFAULT_TRACING) as TracingMode;
   if (!TRACING_MODES.includes(tracing)) throw new Error(`context corridor:tracing must be one of ${TRACING_MODES.join(', ')}, got ${tracing}`);
   return {
@@ -170,5 +174,6 @@ export function readSettings(app: App): CorridorSettings {
     metricsDetail,
     deliveryOverdueDays,
     tracing,
+    slowRequestMs,
   };
 }

@@ -9,7 +9,7 @@ import type { Tracer } from '@aws-lambda-powertools/tracer';
 import { awsClients, buildServices } from '../adapters/aws/aws-services.ts';
 import { METRICS_NAMESPACE, PowertoolsTelemetry, SERVICE_NAME } from '../adapters/aws/powertools-telemetry.ts';
 import { StreamLogger } from '../adapters/aws/stream-logger.ts';
-import { ConfigError, readConfig, readMetricsDetail } from '../config.ts';
+import { ConfigError, readConfig, readMetricsDetail, readSlowRequestMs } from '../config.ts';
 import { TRACING_ENV, TRACING_MODES } from '../bundle-modes.ts';
 import { Exchange } from '../core/exchange.ts';
 import type { CoreServices } from '../core/services.ts';
@@ -24,8 +24,11 @@ if (!(TRACING_MODES as readonly string[]).includes(tracing)) throw new ConfigErr
  * records each invocation and nothing in the process adds to the trace.
  */
 export const tracer: Tracer | undefined = process.env.CORRIDOR_TRACING === 'sdk' ? (await import('./sdk-tracer.ts')).sdkTracer() : undefined;
-/** Request metrics dimensioned per CORRIDOR_METRICS_DETAIL (context corridor:metricsDetail; `decision` by default). */
-export const telemetry = new PowertoolsTelemetry(logger, new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME }), tracer, readMetricsDetail());
+/**
+ * Request metrics dimensioned per CORRIDOR_METRICS_DETAIL (context corridor:metricsDetail; `decision` by default); a log
+ * line per denial, error or request slower than CORRIDOR_SLOW_REQUEST_MS (context corridor:slowRequestMs).
+ */
+export const telemetry = new PowertoolsTelemetry(logger, new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME }), tracer, readMetricsDetail(), readSlowRequestMs());
 
 let services: CoreServices | undefined;
 let exchange: Exchange | undefined;

@@ -169,6 +169,12 @@ export class HandlerFunction extends Construct {
       ...(props.invocation === 'schedule' ? { retryAttempts: 0, maxEventAge: Duration.minutes(2) } : {}),
       role: this.role,
       logGroup: this.logGroup,
+      // JSON, with Lambda's own START/END/REPORT lines dropped below WARN: they were a line per invocation of pure cost
+      // (duration and memory are Lambda metrics anyway). Application lines keep INFO: the handlers' lines are JSON with
+      // a `level` already, and only denials, errors and slow requests produce one (docs/observability.md).
+      loggingFormat: lambda.LoggingFormat.JSON,
+      systemLogLevelV2: lambda.SystemLogLevel.WARN,
+      applicationLogLevelV2: lambda.ApplicationLogLevel.INFO,
       environment: { ...(props.environment ?? {}), NODE_OPTIONS: '--enable-source-maps' },
       bundling: {
         ...BUNDLING, mainFields: [...BUNDLING.mainFields], externalModules: [...BUNDLING.externalModules],

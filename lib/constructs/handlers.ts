@@ -7,7 +7,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
-import { METRICS_DETAIL_ENV, type MetricsDetail } from '../../lambdas/config.ts';
+import { METRICS_DETAIL_ENV, SLOW_REQUEST_MS_ENV, type MetricsDetail } from '../../lambdas/config.ts';
 import { TRACING_ENV, type BundleModes } from '../../lambdas/bundle-modes.ts';
 import type { HandlerGroup } from '../../lambdas/core/routes.ts';
 import { DELIVERER_RESERVED_CONCURRENCY, NOTIFIER_RESERVED_CONCURRENCY, OVERDUE_RESERVED_CONCURRENCY, SEALER_RESERVED_CONCURRENCY, type ConcurrencyName } from '../limits.ts';
@@ -152,6 +152,8 @@ export interface CorridorHandlersProps {
   readonly reservedConcurrency: Readonly<Record<ConcurrencyName, number>>;
   /** Dimensions of the request metrics (context corridor:metricsDetail), passed as CORRIDOR_METRICS_DETAIL. */
   readonly metricsDetail: MetricsDetail;
+  /** Successful requests at least this slow are logged (context corridor:slowRequestMs), passed as CORRIDOR_SLOW_REQUEST_MS. */
+  readonly slowRequestMs: number;
   /** corridor:tracing and corridor:edge: what each function's bundle holds; the tracing mode is also CORRIDOR_TRACING. */
   readonly bundleModes: BundleModes;
 }
@@ -161,7 +163,7 @@ export class CorridorHandlers extends Construct {
 
   constructor(scope: Construct, id: string, props: CorridorHandlersProps) {
     super(scope, id);
-    const environment: Record<string, string> = { CORRIDOR_EXCHANGE_ID: props.exchangeId, [METRICS_DETAIL_ENV]: props.metricsDetail, [TRACING_ENV]: props.bundleModes.tracing };
+    const environment: Record<string, string> = { CORRIDOR_EXCHANGE_ID: props.exchangeId, [METRICS_DETAIL_ENV]: props.metricsDetail, [TRACING_ENV]: props.bundleModes.tracing, [SLOW_REQUEST_MS_ENV]: String(props.slowRequestMs) };
     for (const { def, table } of props.tables.all) environment[def.envVar] = table.tableName;
     for (const { def, key } of Object.values(props.appKeys)) environment[def.envVar] = key.keyArn;
 

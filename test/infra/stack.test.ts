@@ -239,7 +239,7 @@ describe('Lambda functions', { timeout: BUNDLING_TIMEOUT }, () => {
 
   it.each(NAMES)('%s: logs to its own KMS-encrypted log group kept for a year', (g) => {
     const { fn, logGroup } = fnOf(g);
-    expect(resources[logicalId(fn)]!.Properties!.LoggingConfig).toEqual({ LogGroup: ref(logGroup) });
+    expect(resources[logicalId(fn)]!.Properties!.LoggingConfig).toMatchObject({ LogGroup: ref(logGroup) }) // and the log levels (below);
     expect(resources[logicalId(logGroup)]).toMatchObject({
       DeletionPolicy: 'Retain',
       Properties: { RetentionInDays: 365, KmsKeyId: getAtt(s.stack.keys.logs) },
@@ -461,6 +461,13 @@ describe('sealer schedule and alerts', { timeout: BUNDLING_TIMEOUT }, () => {
       Statistic: 'Maximum', Threshold: 300, ComparisonOperator: 'GreaterThanThreshold', TreatMissingData: 'breaching',
       AlarmActions: [topic], OKActions: [topic],
     });
+  });
+
+  it('every function logs JSON with Lambda system lines at WARN (no START/END/REPORT per call), its own lines from INFO; the slow threshold is set', () => {
+    for (const n of NAMES) {
+      expect(resources[logicalId(fnOf(n).fn)]!.Properties!.LoggingConfig, n).toEqual({ LogFormat: 'JSON', SystemLogLevel: 'WARN', ApplicationLogLevel: 'INFO', LogGroup: ref(fnOf(n).logGroup) });
+    }
+    for (const n of WITH_ENV) expect((resources[logicalId(fnOf(n).fn)]!.Properties!.Environment as { Variables: Record<string, string> }).Variables.CORRIDOR_SLOW_REQUEST_MS, n).toBe('1000');
   });
 
   it('an hourly rule invokes the psv.overdue scan (no retries), only it may, no route reaches it; three failed hours alarm', () => {

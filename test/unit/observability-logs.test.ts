@@ -70,7 +70,18 @@ function expectNothingLeaked(): void {
 }
 
 describe('request log lines', () => {
-  it('an accepted publish carrying canary names: one line with ids, codes and duration, no content', async () => {
+  it('a plain success logs nothing: the metrics count it and its audit event records it', async () => {
+    const document = await signDocument(bafa.privateJwk, 'corridor-license+jws', licenseDoc());
+    const a = await send('license.publish', await signed('license.publish', { document }), 'req-plain');
+    expect(a.status).toBe(201);
+    // no log line of any level (metric documents carry no `level`)
+    expect(out.json().filter((l) => 'level' in l)).toEqual([]);
+  });
+
+  it('a slow accepted publish carrying canary names: one line with ids, codes and duration, no content', async () => {
+    // Every request counts as slow at threshold 0 (the test's clock stands still, so durationMs is 0).
+    telemetry = new PowertoolsTelemetry(new Logger({ serviceName: SERVICE_NAME }), new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME }), undefined, 'decision', 0);
+    exchange = new Exchange({ ...x.services, telemetry });
     const doc = licenseDoc({
       exporter: { name: CANARY.exporter, country: 'DE' }, consignee: { name: CANARY.consignee, country: 'SG' }, endUser: { name: CANARY.endUser, country: 'SG' },
       items: [{ line: 1, description: CANARY.item, controlCode: '6A003.b.4', quantity: 40, unit: 'pcs' }], conditions: [CANARY.condition],

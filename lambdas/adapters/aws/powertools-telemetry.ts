@@ -7,7 +7,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import type { Tracer } from '@aws-lambda-powertools/tracer';
-import { DEFAULT_METRICS_DETAIL, REQUEST_DIMENSIONS, type MetricsDetail } from '../../config.ts';
+import { DEFAULT_METRICS_DETAIL, DEFAULT_SLOW_REQUEST_MS, REQUEST_DIMENSIONS, type MetricsDetail } from '../../config.ts';
 import type { FailureObservation, IntegrityObservation, RequestObservation, SealRunObservation, Telemetry } from '../../core/ports.ts';
 
 export const METRICS_NAMESPACE = 'Corridor';
@@ -43,10 +43,13 @@ export class PowertoolsTelemetry implements Telemetry {
     private readonly tracer?: Tracer,
     /** How finely request metrics are dimensioned (each dimension-value combination is a billed custom metric). */
     readonly detail: MetricsDetail = DEFAULT_METRICS_DETAIL,
+    /** Successful requests at least this slow are logged too (SLOW_REQUEST_MS_ENV). */
+    readonly slowMs: number = DEFAULT_SLOW_REQUEST_MS,
   ) {}
 
   requestCompleted(o: RequestObservation): void {
-    this.logger.info('request', { ...o });
+    // One line per denial, error or slow request; a plain success is only counted (the metrics below, the audit event).
+    if (o.decision === 'deny' || o.status >= 500 || o.durationMs >= this.slowMs) this.logger.info('request', { ...o });
     // With the `decision` detail the action is a property of the document, not a dimension: CloudWatch bills no
     // metric per action, and Logs Insights can still group the documents by it.
     const dimensions: Record<string, string> = {};
