@@ -21,8 +21,11 @@ const p = (k: string): number => PRICES[k]!.usd;
 export const ASSUMPTIONS = {
   /** In-region DynamoDB round trip billed as Lambda wall time (AWS: single-digit ms; moto is not AWS). */
   dynamodbRoundTripMs: 5,
-  /** START/END/REPORT platform lines Lambda writes per invocation. */
-  platformLogBytes: 330,
+  /**
+   * START/END/REPORT platform lines Lambda writes per invocation: none since every function logs with the system log
+   * level at WARN (lib/constructs/handler-function.ts); they were 330 bytes per invocation.
+   */
+  platformLogBytes: 0,
   /** Fraction of requests that meet a cold start (init is billed since Aug 2025). */
   coldStartRate: 0.001,
   /** A response is well under 10 KB: CloudFront data transfer out per request. */

@@ -160,7 +160,8 @@ export const NOTIFY_ASSUMPTIONS = {
   /** Notifier wall time per change fanned out (agreement query, signing, one write per receiver). */
   notifierMsPerChange: 100,
   memoryGb: 0.5,
-  platformLogBytes: 330,
+  /** Lambda's START/END/REPORT lines: none at system log level WARN (lib/constructs/handler-function.ts). */
+  platformLogBytes: 0,
   sqsRequestsPerMillionUsd: 0.4,
 };
 
