@@ -25,6 +25,11 @@ export interface AuditEvent {
   rsd: string;
   /** The kid of the response key that signed the answer (events since protocol revision 7). */
   responseKid?: string;
+  /**
+   * Whole milliseconds from the start of handling to when the event was built (events since
+   * protocol revision 9): request latency is aggregated from the audit stream, not logged per request.
+   */
+  ms?: number;
   sourceIp: string;
   requestId: string;
   details?: Record<string, unknown>;
