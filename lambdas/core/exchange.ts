@@ -93,6 +93,9 @@ export class Exchange {
       rqd: state.rqd,
       rsd,
       responseKid,
+      // Latency as the request metrics report it (aggregated from the audit stream, so no per-request EMF document):
+      // from the call's start to this event, on the services' clock. The commit after it is not included.
+      ms: Math.max(0, Math.round(this.services.clock.now() - state.now)),
       sourceIp: call.sourceIp,
       requestId: call.requestId,
       details: target.details,
