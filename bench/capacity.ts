@@ -4,8 +4,9 @@
  * secondary indexes. So they are computed here from the items sent or returned:
  *
  * - item size per the DynamoDB developer guide ("Item sizes and formats"); reads 4 KB per strongly
- *   consistent RRU (½ for the eventually consistent index queries), writes 1 KB per WRU of the
- *   larger of the item before and after, transactional items twice;
+ *   consistent RRU and ½ RRU per 4 KB eventually consistent — DynamoDB's default, so any GetItem,
+ *   Query or BatchGetItem table without `ConsistentRead: true`, and every index query — writes 1 KB
+ *   per WRU of the larger of the item before and after, transactional items twice;
  * - index writes by DynamoDB's rule ("Provisioned throughput considerations for global secondary
  *   indexes"), from the index definitions and projections in lambdas/definitions.ts: an entry
  *   is written when the item enters the index (1 write of the entry), leaves it (1 delete), changes an
@@ -38,6 +39,8 @@ function valueSize(v: AttributeValue): number {
 export const itemSize = (item: Item): number => Object.entries(item).reduce((s, [k, v]) => s + utf8(k) + valueSize(v), 0);
 
 const kb = (bytes: number, unit: number): number => Math.max(1, Math.ceil(bytes / unit));
+/** RRU per 4 KB read: 1 strongly consistent, ½ eventually consistent (what DynamoDB does when ConsistentRead is not true). */
+const readFactor = (consistentRead: unknown): number => (consistentRead === true ? 1 : 0.5);
 
 /** JSON with sorted member names at every level: equal attribute values give equal strings. */
 function canonical(v: unknown): string {
@@ -111,16 +114,19 @@ export class CapacityMeter {
     const c = emptyCapacity();
     switch (command) {
       case 'GetItemCommand':
-        c.rru = kb(o.Item ? itemSize(o.Item as Item) : 0, 4096);
+        c.rru = kb(o.Item ? itemSize(o.Item as Item) : 0, 4096) * readFactor(i.ConsistentRead);
         break;
       case 'QueryCommand': {
+        // An index query cannot be consistent (DynamoDB refuses ConsistentRead on a GSI), so it is ½ either way.
         const bytes = ((o.Items ?? []) as Item[]).reduce((s, it) => s + itemSize(it), 0);
-        c.rru = kb(bytes, 4096) * (i.IndexName ? 0.5 : 1);
+        c.rru = kb(bytes, 4096) * readFactor(i.IndexName ? false : i.ConsistentRead);
         break;
       }
       case 'BatchGetItemCommand': {
-        const all = Object.values((o.Responses ?? {}) as Record<string, Item[]>).flat();
-        c.rru = all.reduce((s, it) => s + kb(itemSize(it), 4096), 0);
+        // Each item rounded up on its own; consistency is chosen per table of the request.
+        const asked = (i.RequestItems ?? {}) as Record<string, { ConsistentRead?: boolean }>;
+        c.rru = Object.entries((o.Responses ?? {}) as Record<string, Item[]>)
+          .reduce((s, [table, items]) => s + items.reduce((t, it) => t + kb(itemSize(it), 4096), 0) * readFactor(asked[table]?.ConsistentRead), 0);
         break;
       }
       case 'PutItemCommand':

@@ -9,7 +9,7 @@
  */
 import { IntegrityError } from './errors.ts';
 import type { PayloadCipher, CipherScope } from './payload-cipher.ts';
-import type { Store, StoredRecord, Write } from './ports.ts';
+import type { ReadOptions, Store, StoredRecord, Write } from './ports.ts';
 
 export type DocumentKind = 'license' | 'euc';
 export type DocumentStatus = 'active' | 'suspended' | 'revoked';
@@ -84,9 +84,9 @@ function headFrom(spec: KindSpec, issuer: string, id: string, rec: StoredRecord)
   };
 }
 
-/** The current version and (licenses) the balance record, in one Query. */
-export async function getCurrent(store: Store, spec: KindSpec, issuer: string, id: string): Promise<{ head: DocumentHead; balance: StoredRecord | null } | null> {
-  const recs = await store.query('documents', docPk(spec, issuer, id), 'CUR#');
+/** The current version and (licenses) the balance record, in one Query (strongly consistent unless `opts` say not). */
+export async function getCurrent(store: Store, spec: KindSpec, issuer: string, id: string, opts?: ReadOptions): Promise<{ head: DocumentHead; balance: StoredRecord | null } | null> {
+  const recs = await store.query('documents', docPk(spec, issuer, id), 'CUR#', opts);
   const head = recs.find((r) => r.sk === HEAD_SK);
   if (!head) return null;
   return { head: headFrom(spec, issuer, id, head), balance: recs.find((r) => r.sk === BALANCE_SK) ?? null };

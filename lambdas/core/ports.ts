@@ -64,15 +64,23 @@ export interface PartitionPageQuery {
   limit: number;
 }
 
+/**
+ * How a table read is served. Reads are strongly consistent unless `consistent: false`: an eventually consistent
+ * read costs half (DynamoDB bills ½ RRU per 4 KB) and may miss writes of about the last second. Only reads whose
+ * answer the revocation bound already lets be stale take it (protocol.md §1): never one that guards a write, a
+ * balance or a replay (docs/performance.md, "Eventually consistent reads").
+ */
+export interface ReadOptions { readonly consistent?: boolean }
+
 export interface Store {
-  get(table: TableId, pk: string, sk?: string): Promise<StoredRecord | null>;
+  get(table: TableId, pk: string, sk?: string, opts?: ReadOptions): Promise<StoredRecord | null>;
   /**
    * The records of these keys that exist, strongly consistent like `get`, in no particular order. Batched
    * (BatchGetItem, 100 keys per request on DynamoDB); anything a backend leaves unprocessed is retried here.
    */
   getMany(table: TableId, keys: readonly { pk: string; sk?: string }[]): Promise<StoredRecord[]>;
-  /** Every record of one partition whose sort key starts with `skPrefix`. */
-  query(table: TableId, pk: string, skPrefix: string): Promise<StoredRecord[]>;
+  /** Every record of one partition whose sort key starts with `skPrefix` (strongly consistent unless `opts` say not). */
+  query(table: TableId, pk: string, skPrefix: string, opts?: ReadOptions): Promise<StoredRecord[]>;
   /** Up to `limit` records of one partition, in sort-key (byte) order, strongly consistent. */
   queryPage(table: TableId, q: PartitionPageQuery): Promise<StoredRecord[]>;
   /** One page of a GSI (eventually consistent, like DynamoDB's). */

@@ -1,6 +1,6 @@
 /**
- * DynamoDbStore implements Store: one GetItem / Query per read, one conditional PutItem
- * or one TransactWriteItems per commit. Failed conditions become WriteConflict with the
+ * DynamoDbStore implements Store: one GetItem / Query per read (ConsistentRead unless the caller
+ * opts out, ports.ts ReadOptions), one conditional PutItem or one TransactWriteItems per commit. Failed conditions become WriteConflict with the
  * failing index; every other failure becomes DependencyError (→ 503, fail closed).
  */
 import {
@@ -17,7 +17,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { DependencyError } from '../../core/errors.ts';
 import { TABLES } from '../../definitions.ts';
-import { WriteConflict, type IndexPage, type IndexQuery, type PartitionPageQuery, type Store, type StoredRecord, type TableId, type Write, type WriteCondition } from '../../core/ports.ts';
+import { WriteConflict, type IndexPage, type IndexQuery, type PartitionPageQuery, type ReadOptions, type Store, type StoredRecord, type TableId, type Write, type WriteCondition } from '../../core/ports.ts';
 import { fromAttribute, toItem } from './attribute-codec.ts';
 import { batchGet, batchPut } from './dynamodb-batch.ts';
 
@@ -47,9 +47,9 @@ export class DynamoDbStore implements Store {
     return { table, pk: pk!.S!, ...(sk?.S !== undefined ? { sk: sk.S } : {}), attrs };
   }
 
-  async get(table: TableId, pk: string, sk?: string): Promise<StoredRecord | null> {
+  async get(table: TableId, pk: string, sk?: string, opts?: ReadOptions): Promise<StoredRecord | null> {
     try {
-      const out = await this.client.send(new GetItemCommand({ TableName: this.tables[table], Key: this.key(pk, sk), ConsistentRead: true }));
+      const out = await this.client.send(new GetItemCommand({ TableName: this.tables[table], Key: this.key(pk, sk), ConsistentRead: opts?.consistent !== false }));
       return out.Item ? this.record(table, out.Item) : null;
     } catch (e) {
       throw new DependencyError('dynamodb', e);
@@ -60,7 +60,7 @@ export class DynamoDbStore implements Store {
     return batchGet(this.client, this.tables, table, keys);
   }
 
-  async query(table: TableId, pk: string, skPrefix: string): Promise<StoredRecord[]> {
+  async query(table: TableId, pk: string, skPrefix: string, opts?: ReadOptions): Promise<StoredRecord[]> {
     const out: StoredRecord[] = [];
     let start: Record<string, AttributeValue> | undefined;
     try {
@@ -70,7 +70,7 @@ export class DynamoDbStore implements Store {
           KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
           ExpressionAttributeNames: { '#pk': 'pk', '#sk': 'sk' },
           ExpressionAttributeValues: { ':pk': { S: pk }, ':prefix': { S: skPrefix } },
-          ConsistentRead: true,
+          ConsistentRead: opts?.consistent !== false,
           ExclusiveStartKey: start,
         }));
         for (const item of page.Items ?? []) out.push(this.record(table, item));

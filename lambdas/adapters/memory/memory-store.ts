@@ -1,7 +1,7 @@
 /** In-memory Store for unit tests only (`npm start` uses DynamoDB on moto). Counts calls for benchmarks. */
 import { isProjected, TABLES } from '../../definitions.ts';
 import { LaggingIndexes } from './lagging-index.ts';
-import { WriteConflict, type AttrValue, type Clock, type IndexPage, type IndexQuery, type PartitionPageQuery, type StoredRecord, type Store, type TableId, type Write, type WriteCondition } from '../../core/ports.ts';
+import { WriteConflict, type AttrValue, type Clock, type IndexPage, type IndexQuery, type PartitionPageQuery, type ReadOptions, type StoredRecord, type Store, type TableId, type Write, type WriteCondition } from '../../core/ports.ts';
 
 const keyOf = (table: TableId, pk: string, sk?: string): string => `${table}\u0000${pk}\u0000${sk ?? ''}`;
 
@@ -56,7 +56,11 @@ export class MemoryStore implements Store {
   /** Set by lagIndexes: index queries then see each write only `lagMs` after it was made. */
   private lagging: LaggingIndexes | null = null;
 
-  /** From now on, index queries answer as DynamoDB's GSIs may: each write shows there `lagMs` (by `clock`) after it was made. */
+  /**
+   * From now on, index queries answer as DynamoDB's GSIs may: each write shows there `lagMs` (by `clock`) after it was made.
+   * Eventually consistent table reads (`consistent: false`) answer from the same lagging replica: DynamoDB's replicas lag
+   * less than its indexes (typically well under a second), but one lag is enough to show what code that opts out sees.
+   */
   lagIndexes(lagMs: number, clock: Clock): void {
     this.lagging = new LaggingIndexes(this.records, lagMs, clock);
   }
@@ -65,16 +69,23 @@ export class MemoryStore implements Store {
     if (this.failWith) throw this.failWith;
   }
 
-  async get(table: TableId, pk: string, sk?: string): Promise<StoredRecord | null> {
+  /** The lagging replica's records of one partition, when lag is on and the read opts out of consistency. */
+  private replica(table: TableId, pk: string, opts?: ReadOptions): StoredRecord[] | null {
+    return this.lagging && opts?.consistent === false ? this.lagging.records(table).filter((r) => r.pk === pk) : null;
+  }
+
+  async get(table: TableId, pk: string, sk?: string, opts?: ReadOptions): Promise<StoredRecord | null> {
     this.calls.get++;
     this.check();
+    const stale = this.replica(table, pk, opts);
+    if (stale) return stale.find((r) => r.sk === sk) ?? null;
     return this.records.get(keyOf(table, pk, sk)) ?? null;
   }
 
-  async query(table: TableId, pk: string, skPrefix: string): Promise<StoredRecord[]> {
+  async query(table: TableId, pk: string, skPrefix: string, opts?: ReadOptions): Promise<StoredRecord[]> {
     this.calls.query++;
     this.check();
-    return (this.records as PartitionedRecords).inPartition(table, pk).filter((r) => (r.sk ?? '').startsWith(skPrefix)).sort((a, b) => (a.sk ?? '').localeCompare(b.sk ?? ''));
+    return (this.replica(table, pk, opts) ?? (this.records as PartitionedRecords).inPartition(table, pk)).filter((r) => (r.sk ?? '').startsWith(skPrefix)).sort((a, b) => (a.sk ?? '').localeCompare(b.sk ?? ''));
   }
 
   async queryPage(table: TableId, q: PartitionPageQuery): Promise<StoredRecord[]> {
