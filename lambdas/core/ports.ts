@@ -4,6 +4,8 @@
  * `adapters/memory` (unit tests only).
  */
 
+import type { RequestAggregate } from './request-metrics.ts';
+
 export type TableId = 'registry' | 'documents' | 'audit' | 'notifications';
 
 /** Attribute values the core stores. Uint8Array holds envelope-encrypted blobs. */
@@ -147,7 +149,13 @@ export interface SealRunObservation {
  * names, JWS or keys: it never receives them.
  */
 export interface Telemetry {
+  /** One answered request: its log line when denied, failed or slow (counts and latency come from requestsAggregated). */
   requestCompleted(o: RequestObservation): void;
+  /**
+   * The requests of a batch of audit events (aggregateRequests), read from the audit stream: their count and latency per
+   * action and decision, reported once per batch instead of once per request.
+   */
+  requestsAggregated(aggregates: readonly RequestAggregate[]): void;
   /** An audit event could not be written (the request fails closed with 503). */
   auditWriteFailed(o: FailureObservation): void;
   dependencyFailed(o: FailureObservation): void;

@@ -6,6 +6,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { METRICS_NAMESPACE, PowertoolsTelemetry, SERVICE_NAME } from '../../lambdas/adapters/aws/powertools-telemetry.ts';
 import { METRICS_DETAILS, type MetricsDetail } from '../../lambdas/config.ts';
+import { aggregateRequests } from '../../lambdas/core/request-metrics.ts';
 import { ACTION_ROUTES } from '../../lambdas/core/routes.ts';
 import { APP_NAMESPACE } from '../../lib/constructs/app-metrics.ts';
 import { API_5XX_THRESHOLD, TABLE_OPERATIONS } from '../../lib/constructs/monitoring.ts';
@@ -150,9 +151,9 @@ function published(detail: MetricsDetail): Set<string> {
   const out = captureOutput();
   try {
     const t = new PowertoolsTelemetry(new Logger({ serviceName: SERVICE_NAME }), new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME }), undefined, detail);
-    for (const { act: action } of ACTION_ROUTES) {
-      for (const decision of ['allow', 'deny'] as const) t.requestCompleted({ requestId: 'r', action, status: 200, decision, durationMs: 1 });
-    }
+    // Request metrics come from the audit stream's consumer: one batch with every action, allowed and denied.
+    const event = { id: 'ev-x', ts: '2026-11-22T10:00:00.000Z', exchangeId: 'x', status: 200, rqd: 'a', rsd: 'b', sourceIp: 'i', requestId: 'r', hash: 'h', ms: 1 };
+    t.requestsAggregated(aggregateRequests(ACTION_ROUTES.flatMap(({ act: action }) => (['allow', 'deny'] as const).map((decision) => ({ ...event, action, decision })))));
     t.auditWriteFailed({ requestId: 'r', action: 'license.verify', dependency: 'dynamodb', errorClass: 'E' });
     t.integrityFailed({ requestId: 'r', action: 'license.drawdown', dependency: 'internal', errorClass: 'IntegrityError', check: 'c' });
     t.sealRun({ lagSeconds: 0, seals: 0, events: 0 });

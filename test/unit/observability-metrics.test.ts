@@ -1,15 +1,18 @@
 // Observability (issue 7): the EMF documents, parsed as CloudWatch would. Names, units and dimension sets are
 // the contract of the alarms and dashboard: alarm metrics carry only `service`, request metrics add `decision`
-// (default metrics detail; the action is a plain property) or action and decision (corridor:metricsDetail=action).
+// (default metrics detail; the counts per action a plain member) or action and decision (corridor:metricsDetail=action).
+// Request metrics come from the audit stream, one document per batch and dimension values (issue 16), not per request.
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { MemoryDataKeys } from '../../lambdas/adapters/memory/memory-data-keys.ts';
 import { METRIC, METRICS_NAMESPACE, PowertoolsTelemetry, SERVICE_NAME } from '../../lambdas/adapters/aws/powertools-telemetry.ts';
 import { ConfigError, DEFAULT_METRICS_DETAIL, readMetricsDetail, type MetricsDetail } from '../../lambdas/config.ts';
 import { APP_METRICS, APP_NAMESPACE, requestDimensionNames, SERVICE_DIMENSIONS } from '../../lib/constructs/app-metrics.ts';
 import { PayloadCipher } from '../../lambdas/core/payload-cipher.ts';
+import type { AuditEvent } from '../../lambdas/core/audit.ts';
 import type { Write } from '../../lambdas/core/ports.ts';
+import { aggregateRequests } from '../../lambdas/core/request-metrics.ts';
 import { sealAll } from '../../lambdas/core/sealer.ts';
 import type { CoreServices } from '../../lambdas/core/services.ts';
 import { ExchangeDriver, TestExchange, type TestAgency } from '../helpers/memory-exchange.ts';
@@ -53,44 +56,89 @@ function directive(d: Emf): { namespace: string; dimensions: string[][]; metrics
 }
 
 describe('EMF metrics', () => {
-  /** Requests answered by `driver` with the store taking 25 ms per commit on the test's clock, as EMF documents. */
-  async function requestDocs(): Promise<Emf[]> {
-    // The store "takes" 25 ms of the test's clock per commit: latency comes from the Clock port, not from timing.
-    const commit = x.store.commit.bind(x.store);
-    x.store.commit = async (writes: readonly Write[]) => {
-      x.time += 25;
-      return commit(writes);
+  /** Latency of a request's event, from the request's start: the Clock port, not timing, on the test's clock. */
+  async function answerRequests(): Promise<AuditEvent[]> {
+    const before = x.auditEvents().length;
+    const signingKey = x.services.responseKeys.signingKey.bind(x.services.responseKeys);
+    let work = 0;
+    x.services.responseKeys.signingKey = async () => {
+      x.time += [25, 40, 7][work++ % 3]!;
+      return signingKey();
     };
     expect((await driver.call(bafa, 'agreement.put', { partner: 'NL-DOUANE', documentType: 'license', permissions: ['verify'] })).status).toBe(201);
+    expect((await driver.call(bafa, 'agreement.put', { partner: 'NL-DOUANE', documentType: 'license', permissions: ['verify', 'read'] })).status).toBe(200);
     expect((await driver.call(bafa, 'license.status', { licenseId: 'DE-NONE', status: 'revoked', reason: 'r' })).status).toBe(404);
-    const docs = withMetric('Requests');
-    expect(docs).toHaveLength(2);
-    for (const d of docs) {
-      expect(d.service).toBe('corridor');
-      expect(d.Requests).toBe(1);
-      expect(d.LatencyMs).toBe(25);
-    }
-    // Dimension or not, the action and decision are members of every document: Logs Insights groups by either.
-    expect(docs.map((d) => [d.action, d.decision])).toEqual([['agreement.put', 'allow'], ['license.status', 'deny']]);
-    return docs;
+    return x.auditEvents().slice(before);
   }
 
-  it('Requests and LatencyMs, default detail `decision`: one document per request, dimensions exactly {service, decision}, action a property', async () => {
+  /** A request metrics document: Requests a number, LatencyMs a histogram consistent with it. */
+  function requestDoc(d: Emf): { dimensions: string[][]; requests: number; latency: { Values: number[]; Counts: number[]; Min: number; Max: number; Count: number; Sum: number } } {
+    expect(d._aws.CloudWatchMetrics).toHaveLength(1);
+    const [cw] = d._aws.CloudWatchMetrics;
+    expect(cw!.Namespace).toBe('Corridor');
+    expect(Object.fromEntries(cw!.Metrics.map((m) => [m.Name, m.Unit]))).toEqual({ Requests: 'Count', LatencyMs: 'Milliseconds' });
+    for (const dim of cw!.Dimensions.flat()) expect(typeof d[dim]).toBe('string');
+    const latency = d.LatencyMs as { Values: number[]; Counts: number[]; Min: number; Max: number; Count: number; Sum: number };
+    expect(Object.keys(latency)).toEqual(['Values', 'Counts', 'Max', 'Min', 'Count', 'Sum']);
+    expect(latency.Values.length).toBe(latency.Counts.length);
+    expect(latency.Count).toBe(d.Requests);
+    return { dimensions: cw!.Dimensions, requests: d.Requests as number, latency };
+  }
+
+  it('the API handlers publish no Requests or LatencyMs: a request leaves only its audit event (and a line if denied)', async () => {
+    await answerRequests();
+    expect(withMetric('Requests')).toEqual([]);
+    expect(withMetric('LatencyMs')).toEqual([]);
+  });
+
+  it('requestsAggregated, default detail `decision`: one document per decision for the whole batch, dimensions exactly {service, decision}', async () => {
     expect(DEFAULT_METRICS_DETAIL).toBe('decision');
     expect(telemetry.detail).toBe('decision');
-    for (const d of await requestDocs()) {
-      expect(directive(d)).toEqual({ namespace: 'Corridor', dimensions: [['service', 'decision']], metrics: { Requests: 'Count', LatencyMs: 'Milliseconds' } });
-      expect(typeof d.action).toBe('string');
+    telemetry.requestsAggregated(aggregateRequests(await answerRequests()));
+    const docs = withMetric('Requests');
+    expect(docs.map((d) => d.decision)).toEqual(['allow', 'deny']);
+    const [allow, deny] = docs.map(requestDoc);
+    expect(allow).toEqual({ dimensions: [['service', 'decision']], requests: 2, latency: { Values: [25, 40], Counts: [1, 1], Max: 40, Min: 25, Count: 2, Sum: 65 } });
+    expect(deny).toEqual({ dimensions: [['service', 'decision']], requests: 1, latency: { Values: [7], Counts: [1], Max: 7, Min: 7, Count: 1, Sum: 7 } });
+    // The action is no dimension here (no metric billed per action): the counts per action are a plain member.
+    expect(docs.map((d) => d.actions)).toEqual([{ 'agreement.put': 2 }, { 'license.status': 1 }]);
+    expect(docs[0]).toMatchObject({ service: 'corridor' });
+    expect(docs[0]).not.toHaveProperty('action');
+  });
+
+  it('requestsAggregated, detail `action`: one document per action and decision, dimensions exactly {service, action, decision}', async () => {
+    telemetry = new PowertoolsTelemetry(new Logger({ serviceName: SERVICE_NAME }), new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME }), undefined, 'action');
+    telemetry.requestsAggregated(aggregateRequests(await answerRequests()));
+    const docs = withMetric('Requests');
+    expect(docs.map((d) => [d.action, d.decision, d.Requests])).toEqual([['agreement.put', 'allow', 2], ['license.status', 'deny', 1]]);
+    for (const d of docs) {
+      expect(requestDoc(d).dimensions).toEqual([['service', 'action', 'decision']]);
+      expect(d).not.toHaveProperty('actions');
     }
   });
 
-  it('Requests and LatencyMs, detail `action`: one document per request, dimensions exactly {service, action, decision}', async () => {
-    telemetry = new PowertoolsTelemetry(new Logger({ serviceName: SERVICE_NAME }), new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME }), undefined, 'action');
-    services = { ...x.services, telemetry };
-    driver = new ExchangeDriver(services, x.clock.now);
-    driver.operator = x.operator;
-    for (const d of await requestDocs()) {
-      expect(directive(d)).toEqual({ namespace: 'Corridor', dimensions: [['service', 'action', 'decision']], metrics: { Requests: 'Count', LatencyMs: 'Milliseconds' } });
+  it('a batch of 300 requests: still one document, at most 100 latency values, counts and statistics exact', () => {
+    const events = Array.from({ length: 300 }, (_, i) => ({ ...x.auditEvents()[1]!, ms: i + 1, decision: 'allow' as const }));
+    telemetry.requestsAggregated(aggregateRequests(events));
+    const docs = withMetric('Requests');
+    expect(docs).toHaveLength(1);
+    const { requests, latency } = requestDoc(docs[0]!);
+    expect(requests).toBe(300);
+    expect(latency.Values.length).toBeLessThanOrEqual(100);
+    expect(latency.Counts.reduce((a, b) => a + b, 0)).toBe(300);
+    expect([latency.Min, latency.Max, latency.Sum]).toEqual([1, 300, 45150]);
+  });
+
+  it('nothing to report, or metrics disabled (POWERTOOLS_METRICS_DISABLED, as `npm start` sets): no document', async () => {
+    telemetry.requestsAggregated([]);
+    expect(out.text()).toBe('');
+    vi.stubEnv('POWERTOOLS_METRICS_DISABLED', 'true');
+    try {
+      const off = new PowertoolsTelemetry(new Logger({ serviceName: SERVICE_NAME }), new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME }));
+      off.requestsAggregated(aggregateRequests(await answerRequests()));
+      expect(withMetric('Requests')).toEqual([]);
+    } finally {
+      vi.unstubAllEnvs();
     }
   });
 
@@ -99,8 +147,8 @@ describe('EMF metrics', () => {
       const t = new PowertoolsTelemetry(new Logger({ serviceName: SERVICE_NAME }), new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME }), undefined, detail);
       out.restore();
       out = captureOutput();
-      t.requestCompleted({ requestId: 'r', action: 'license.verify', status: 200, decision: 'allow', durationMs: 3 });
-      expect(directive(withMetric('Requests')[0]!).dimensions, detail).toEqual([[...requestDimensionNames(detail)]]);
+      t.requestsAggregated(aggregateRequests([{ ...x.auditEvents()[1]!, action: 'license.verify', ms: 3 }]));
+      expect(requestDoc(withMetric('Requests')[0]!).dimensions, detail).toEqual([[...requestDimensionNames(detail)]]);
     }
   });
 
@@ -168,6 +216,7 @@ describe('EMF metrics', () => {
     await driver.call(bafa, 'agreement.put', { partner: 'NL-DOUANE', documentType: 'license', permissions: ['verify'] });
     telemetry.dataKeyCache(x.services.cipher.stats);
     telemetry.dataKeyCache(x.services.cipher.stats);
+    telemetry.requestsAggregated(aggregateRequests(x.auditEvents()));
     const lines = out.json();
     expect(lines.length).toBeGreaterThan(1);
     for (const l of lines) expect('_aws' in l || (l.service === 'corridor' && typeof l.message === 'string' && l.level !== 'WARN')).toBe(true);

@@ -38,6 +38,7 @@ export function awsClients(cfg: Pick<ExchangeConfig, 'region' | 'awsEndpoint'>):
 /** For the CLI's direct-storage commands, whose stdout is their answer; handlers use PowertoolsTelemetry. */
 export const quietTelemetry: Telemetry = {
   requestCompleted: () => {},
+  requestsAggregated: () => {},
   auditWriteFailed: () => {},
   dependencyFailed: () => {},
   integrityFailed: () => {},

@@ -1,8 +1,10 @@
 /** Telemetry for unit tests: keeps every observation the core reported, in order. */
 import type { FailureObservation, IntegrityObservation, RequestObservation, SealRunObservation, Telemetry } from '../../core/ports.ts';
+import type { RequestAggregate } from '../../core/request-metrics.ts';
 
 export type TelemetryRecord =
   | ({ readonly kind: 'request' } & RequestObservation)
+  | { readonly kind: 'requests-aggregated'; readonly aggregates: readonly RequestAggregate[] }
   | ({ readonly kind: 'audit-write-failed' } & FailureObservation)
   | ({ readonly kind: 'dependency-failed' } & FailureObservation)
   | ({ readonly kind: 'integrity-failed' } & IntegrityObservation)
@@ -16,6 +18,10 @@ export class MemoryTelemetry implements Telemetry {
 
   requestCompleted(o: RequestObservation): void {
     this.record({ kind: 'request', ...o });
+  }
+
+  requestsAggregated(aggregates: readonly RequestAggregate[]): void {
+    this.record({ kind: 'requests-aggregated', aggregates });
   }
 
   auditWriteFailed(o: FailureObservation): void {
