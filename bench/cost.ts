@@ -1,7 +1,8 @@
 /**
  * Dollars per million requests and the fixed monthly floor, from bench/prices.json and what the
  * bench measured: DynamoDB capacity units and KMS calls counted against moto, the log bytes the
- * Powertools telemetry actually writes per request, handler CPU and bundle init time; resources
+ * Powertools telemetry actually writes per request (its share of the audit stream's metrics document
+ * included), handler CPU and bundle init time; resources
  * (keys, alarms, dashboards, WAF) counted in the synthesized CloudFormation template.
  */
 import { readFileSync } from 'node:fs';
@@ -10,6 +11,8 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { METRICS_NAMESPACE, PowertoolsTelemetry, SERVICE_NAME } from '../lambdas/adapters/aws/powertools-telemetry.ts';
 import type { MetricsDetail } from '../lambdas/config.ts';
+import type { AuditEvent } from '../lambdas/core/audit.ts';
+import { aggregateRequests } from '../lambdas/core/request-metrics.ts';
 import { ACTION_ROUTES } from '../lambdas/core/routes.ts';
 import { DEFAULT_MEMORY_MB, PROJECT_ROOT } from '../lib/constructs/handler-function.ts';
 
@@ -28,9 +31,25 @@ export const ASSUMPTIONS = {
   platformLogBytes: 0,
   /** Fraction of requests that meet a cold start (init is billed since Aug 2025). */
   coldStartRate: 0.001,
+  /**
+   * Audit events per batch of the audit stream's consumer, which publishes the request metrics as one EMF document
+   * per batch (and decision): each request carries 1/100 of it. Its verifications' latencies spread over 40 distinct
+   * ms (10-49), 40 values in the LatencyMs histogram; a smaller batch (a quiet stream) costs more per request.
+   */
+  metricsBatchEvents: 100,
   /** A response is well under 10 KB: CloudFront data transfer out per request. */
   responseBytes: 4096,
+  /**
+   * Sustained requests per second on the function, for the share of them X-Ray records: the design load of
+   * docs/performance.md (Scale), 1,000 verifications a second on the licenses function. Lambda active tracing
+   * (`corridor:tracing` `function` and `sdk`, every function that reaches AWS) samples by X-Ray's default rule,
+   * assumed to apply per function: the first request each second (reservoir) and 5 % of the others.
+   */
+  xrayRequestsPerSecond: 1000,
 };
+
+/** The share of requests X-Ray records at `rps` sustained requests a second under the default rule (1/s + 5 %). */
+export const xrayTracedFraction = (rps: number): number => (rps <= 1 ? 1 : (1 + 0.05 * (rps - 1)) / rps);
 
 export interface PerRequestInput {
   /** DynamoDB request units per request, sealing share included. */
@@ -65,25 +84,37 @@ function captured(detail: MetricsDetail, run: (t: PowertoolsTelemetry) => void):
   return chunks.join('');
 }
 
-/** Bytes the deployed telemetry logs for one answered request (measured by capturing stdout). */
+/** A request's audit event as the stream delivers it, for the metrics document (its other members are not logged). */
+const requestEvent = (action: string, decision: 'allow' | 'deny', ms: number): AuditEvent => ({
+  id: `ev-${'A'.repeat(43)}`, ts: '2026-11-22T10:00:00.000Z', exchangeId: 'corridor', actor: 'NL-DOUANE', action, decision,
+  status: 200, rqd: 'A'.repeat(43), rsd: 'A'.repeat(43), sourceIp: '198.51.100.9', requestId: 'Jx3aTgX0FiAEMxw=', hash: 'A'.repeat(43), ms,
+});
+
+/**
+ * Bytes the deployed telemetry logs per answered plain success (measured by capturing stdout): the API function logs
+ * no line for it, only the data-key cache document of its invocation; the request's share of the metrics document
+ * the audit stream's consumer prints for a batch of ASSUMPTIONS.metricsBatchEvents such requests.
+ */
 export function telemetryLogBytes(detail: MetricsDetail = 'decision'): number {
-  const text = captured(detail, (t) => {
+  const handler = captured(detail, (t) => {
     t.requestCompleted({ requestId: 'Jx3aTgX0FiAEMxw=', auditId: `ev-${'A'.repeat(43)}`, actor: 'NL-DOUANE', action: 'license.verify', status: 200, decision: 'allow', durationMs: 12 });
     t.dataKeyCache({ cacheHits: 2, kmsGenerate: 0, kmsDecrypt: 0 });
   });
-  return Buffer.byteLength(text) + ASSUMPTIONS.platformLogBytes;
+  const n = ASSUMPTIONS.metricsBatchEvents;
+  const batch = captured(detail, (t) => t.requestsAggregated(aggregateRequests(Array.from({ length: n }, (_, i) => requestEvent('license.verify', 'allow', 10 + (i % 40))))));
+  return Math.round((Buffer.byteLength(handler) + Buffer.byteLength(batch) / n + ASSUMPTIONS.platformLogBytes) * 10) / 10;
 }
 
 /**
  * CloudWatch custom metrics the telemetry can create with `detail`: every observation it has, for every action and both
- * decisions, run through the real PowertoolsTelemetry; each distinct namespace, metric name and dimension values in the
- * EMF documents it prints is one metric (CloudWatch bills each one that receives data in a month).
+ * decisions (the request metrics as the audit stream's consumer publishes them, from one batch holding them all), run
+ * through the real PowertoolsTelemetry; each distinct namespace, metric name and dimension values in the EMF documents
+ * it prints is one metric (CloudWatch bills each one that receives data in a month).
  */
 export function customMetrics(detail: MetricsDetail): string[] {
   const text = captured(detail, (t) => {
-    for (const { act } of ACTION_ROUTES) {
-      for (const decision of ['allow', 'deny'] as const) t.requestCompleted({ requestId: 'r', action: act, status: 200, decision, durationMs: 1 });
-    }
+    t.requestsAggregated(aggregateRequests(ACTION_ROUTES.flatMap(({ act }) => (['allow', 'deny'] as const).map((decision) => requestEvent(act, decision, 1)))));
+    for (const { act } of ACTION_ROUTES) t.requestCompleted({ requestId: 'r', action: act, status: 503, decision: 'deny', durationMs: 1 });
     t.auditWriteFailed({ requestId: 'r', action: 'license.verify', dependency: 'dynamodb', errorClass: 'E' });
     t.sealRun({ lagSeconds: 0, seals: 0, events: 0 });
     t.dataKeyCache({ cacheHits: 1, kmsGenerate: 1, kmsDecrypt: 0 });
@@ -114,6 +145,7 @@ export function perMillion(r: PerRequestInput, logBytes: number): { lines: CostL
     { item: 'DynamoDB reads', usd: r.rru * p('dynamodbReadRequestUnitPerMillion'), formula: `${r.rru.toFixed(2)} RRU × $${p('dynamodbReadRequestUnitPerMillion')}/M` },
     { item: 'KMS', usd: r.kmsCalls * 100 * p('kmsSymmetricRequestsPer10k') + (100 / 2000) * p('kmsAsymmetricEccSignPer10k'), formula: `${r.kmsCalls.toFixed(4)} calls × $${p('kmsSymmetricRequestsPer10k')}/10k + 1/2,000 seal Sign × $${p('kmsAsymmetricEccSignPer10k')}/10k` },
     { item: 'CloudWatch Logs', usd: (logBytes / 1e9) * 1e6 * p('cloudwatchLogsIngestPerGb'), formula: `${logBytes} B × $${p('cloudwatchLogsIngestPerGb')}/GB` },
+    { item: 'X-Ray traces', usd: xrayTracedFraction(ASSUMPTIONS.xrayRequestsPerSecond) * p('xrayTracesRecordedPerMillion'), formula: `${(100 * xrayTracedFraction(ASSUMPTIONS.xrayRequestsPerSecond)).toFixed(2)} % recorded at ${ASSUMPTIONS.xrayRequestsPerSecond}/s sustained ((1 + 5 % × ${ASSUMPTIONS.xrayRequestsPerSecond - 1}) / ${ASSUMPTIONS.xrayRequestsPerSecond}) × $${p('xrayTracesRecordedPerMillion')}/M` },
   ];
   const backend = lines.reduce((s, l) => s + l.usd, 0);
   const cloudfront = 100 * p('cloudfrontHttpsPer10k') + (ASSUMPTIONS.responseBytes / 1e9) * 1e6 * p('cloudfrontTransferOutPerGb');

@@ -11,7 +11,7 @@ import { PROJECT_ROOT } from '../lib/constructs/handler-function.ts';
 import { latencyChart, percentile } from './chart.ts';
 import { coldStart } from './cold-start.ts';
 import { DEFAULT_METRICS_DETAIL, METRICS_DETAILS, type MetricsDetail } from '../lambdas/config.ts';
-import { ASSUMPTIONS, monthlyFloor, perMillion, PRICES, telemetryLogBytes } from './cost.ts';
+import { ASSUMPTIONS, monthlyFloor, perMillion, PRICES, telemetryLogBytes, xrayTracedFraction } from './cost.ts';
 import { motoBench, type PhaseResult } from './moto.ts';
 import { screeningBench } from './screening.ts';
 import { notificationBench, notificationCost, NOTIFY_ASSUMPTIONS, type NotificationBench, type NotifyCostLine } from './notifications.ts';
@@ -119,6 +119,10 @@ if (runs('cost')) {
     row(`$ per million verifications, ${front}`, r2(usd), '—', '—', deployed ? '≤ $2.00' : 'info', deployed ? usd <= 2 : null);
   }
   row('$ per million drawdowns, HTTP API', r2(drawdownCost.fronts['HTTP API (deployed)']!), '—', '—', 'info', null);
+  row(`X-Ray traces, $ per million requests at 1 / 10 / 100 / 1,000 requests/s on a function (model: ${ASSUMPTIONS.xrayRequestsPerSecond}/s)`,
+    [1, 10, 100, 1000].map((rps) => (xrayTracedFraction(rps) * PRICES.xrayTracesRecordedPerMillion!.usd).toFixed(2)).join(' / '), '—', '—', 'info', null);
+  // A partial run prints no cost table at the end: the lines go to stderr here.
+  if (only) for (const l of verifyCost.lines) console.error(`  verification: ${l.item}: $${l.usd.toFixed(4)} per million = ${l.formula}`);
 
   // The floor for each corridor:metricsDetail, each from its own template and the metrics its telemetry creates.
   try {
