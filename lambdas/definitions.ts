@@ -75,13 +75,9 @@ export const TABLES: readonly TableDefinition[] = [
     envVar: 'CORRIDOR_AUDIT_TABLE',
     partitionKey: { name: 'pk', type: 'S' },
     globalIndexes: [
-      // sparse: only events not yet sealed carry `pending` (a shard P#0..P#3); the sealer drains it. ALL: the sealer
-      // rewrites each event from its entry here (every attribute, without `pending`), and its entry leaves the index
-      // on that rewrite whatever the projection.
-      { indexName: 'pending', partitionKey: { name: 'pending', type: 'S' }, sortKey: { name: 'tsId', type: 'S' }, projection: { type: 'ALL' } },
-      // every event by day bucket and shard (T#2026-11-22#0..3), for audit.query by time, which reads `tsId` and
-      // `event` only. The sealer's rewrite changes neither (it adds `seq`, `leafIndex`, drops `pending`), so with
-      // `event` the only projected attribute sealing makes no write to this index.
+      // every event by day bucket and shard (T#2026-11-22#0..3), for audit.query by time and the completeness check,
+      // which read `tsId` and `event` only; and every seal by the ts span of its events (S#/W#<day>, seal-index.ts),
+      // a keys-only entry (seals have no `event`). Events are never rewritten, so each costs one entry write.
       { indexName: 'byTime', partitionKey: { name: 'tbucket', type: 'S' }, sortKey: { name: 'tsId', type: 'S' }, projection: { type: 'INCLUDE', attributes: ['event'] } },
     ],
     // outbox items (OUTBOX#…, lambdas/core/notifications/outbox.ts) expire after two days; events and seals never

@@ -10,7 +10,8 @@ export interface StreamAttribute { S?: string; N?: string; B?: string | Uint8Arr
 /** The part of a stream record the handlers read (aws-lambda's DynamoDBRecord and the SDK's _Record both fit). */
 export interface StreamRecordLike {
   eventName?: string;
-  dynamodb?: { SequenceNumber?: string; Keys?: Record<string, StreamAttribute>; NewImage?: Record<string, StreamAttribute> };
+  /** ApproximateCreationDateTime: epoch seconds in a Lambda event, a Date from the SDK's GetRecords. */
+  dynamodb?: { SequenceNumber?: string; ApproximateCreationDateTime?: number | Date; Keys?: Record<string, StreamAttribute>; NewImage?: Record<string, StreamAttribute> };
 }
 
 function value(a: StreamAttribute): AttrValue {
@@ -27,6 +28,12 @@ export function imageOf(record: StreamRecordLike): { pk: string; attrs: Record<s
   const image = record.dynamodb?.NewImage ?? {};
   const { pk, ...rest } = image;
   return { pk: pk?.S ?? '', attrs: Object.fromEntries(Object.entries(rest).map(([k, v]) => [k, value(v)])) };
+}
+
+/** When DynamoDB wrote the record's item, in ms (whole seconds from the stream), if the record says. */
+export function writtenAt(record: StreamRecordLike): number | undefined {
+  const t = record.dynamodb?.ApproximateCreationDateTime;
+  return t instanceof Date ? t.getTime() : typeof t === 'number' ? t * 1000 : undefined;
 }
 
 /** The event source mapping's filter, in code: the local poller applies it as Lambda would. */

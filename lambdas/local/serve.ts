@@ -12,7 +12,7 @@ import { NOTIFY_LOOPBACK_ENV, readConfig } from '../config.ts';
 import { bootstrapOperator } from '../core/bootstrap.ts';
 import { failureOf } from '../core/errors.ts';
 import { scanOverdue } from '../core/psv-overdue.ts';
-import { sealAll } from '../core/sealer.ts';
+import { scheduledCheck } from '../core/sealer.ts';
 import { createKeys, createQueues, createTables } from './bootstrap.ts';
 import { DynamoDBStreamsClient, startNotificationPoller } from './notification-poller.ts';
 import { EmulatorMissingError, startMoto, type Emulator } from './emulator.ts';
@@ -87,11 +87,11 @@ export async function serve(opts: ServeOptions): Promise<Running> {
       responseKeyRefreshMs: readConfig(process.env).responseKeyRefreshMs, // as the handlers read it
     };
     writeLocalFile(home, file);
-    // As the scheduled sealer does in AWS: seal whatever is pending, every interval.
+    // As the scheduled completeness check does in AWS (the stream sealer below seals events as they are written).
     const services = runtimeServices();
     const sealEvery = intervalMs(env.CORRIDOR_SEAL_INTERVAL_MS);
     const sealTimer = setInterval(() => {
-      sealAll(services, services.sealSigner).catch((e: unknown) => services.telemetry.dependencyFailed(failureOf(e)));
+      scheduledCheck(services, services.sealSigner).catch((e: unknown) => services.telemetry.dependencyFailed({ action: 'seal.check', ...failureOf(e) }));
     }, sealEvery);
     sealTimer.unref();
     // As the hourly psv.overdue rule does in AWS; every minute here, so a demo case past its due date notifies promptly.
@@ -99,11 +99,11 @@ export async function serve(opts: ServeOptions): Promise<Running> {
       scanOverdue(services).catch((e: unknown) => services.telemetry.dependencyFailed({ action: 'psv.overdue', ...failureOf(e) }));
     }, intervalMs(env.CORRIDOR_OVERDUE_INTERVAL_MS));
     overdueTimer.unref();
-    // As the deployed event source mappings do: the audit stream to the notifier, the delivery queue to the deliverer.
+    // As the deployed event source mappings do: the audit stream to the notifier and the sealer, the delivery queue to the deliverer.
     const streams = new DynamoDBStreamsClient(sdkClientConfig({ region, awsEndpoint: endpoint }));
     const poller = await startNotificationPoller({
       dynamodb: clients.dynamodb, streams, sqs, auditTable: resourceEnv.CORRIDOR_AUDIT_TABLE!, queueUrl: resourceEnv[NOTIFY_QUEUE.envVar]!,
-      stream: [(await import('../handlers/notifier.ts')).notifyRecords],
+      stream: [(await import('../handlers/notifier.ts')).notifyRecords, (await import('../handlers/sealer.ts')).sealRecords],
       deliver: (await import('../handlers/deliverer.ts')).deliverMessages,
       onError: (e) => services.telemetry.dependencyFailed({ action: 'notification.poll', ...failureOf(e) }),
     });

@@ -1,12 +1,12 @@
 // The sealer under KMS and DynamoDB faults: a failed run writes no half seal (a seal record
 // without its head, or a head without its seal), seals no event twice, and the next healthy
-// run leaves a log that verifies offline with every event in exactly one seal. Last, the
-// `pending` index lagging behind the table (a GSI is eventually consistent; issue 17 item 2).
-import type { AttributeValue, DynamoDBClient, QueryCommandInput, QueryCommandOutput } from '@aws-sdk/client-dynamodb';
-import type { MetadataBearer, MiddlewareStack } from '@smithy/types';
+// run leaves a log that verifies offline with every event in exactly one seal. The completeness check (sealAll) and
+// the stream sealer alike; a stream batch whose commit landed but whose answer was lost is retried without a second seal.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyAuditLog } from '../../lambdas/client/audit-verify.ts';
-import { sealAll, sealOnce, type SealResult } from '../../lambdas/core/sealer.ts';
+import type { AuditEvent } from '../../lambdas/core/audit.ts';
+import { sealAll } from '../../lambdas/core/sealer.ts';
+import { sealStreamBatch, type StreamedEvent } from '../../lambdas/core/stream-sealer.ts';
 import { allEvents, bundle } from '../helpers/audit.ts';
 import { shipment } from '../helpers/licenses.ts';
 import type { TestAgency } from '../helpers/memory-exchange.ts';
@@ -31,14 +31,13 @@ async function someEvents(): Promise<void> {
   for (let i = 0; i < 3; i++) await w.x.call(w.douane, 'license.verify', { issuer: 'DE-BAFA', licenseId: LICENSE_ID, shipment: shipment() });
 }
 
-interface SealState { seals: string[]; head: string | undefined; pending: number }
+interface SealState { seals: string[]; head: string | undefined }
 
 async function sealState(): Promise<SealState> {
   const items = await w.x.scan('audit');
   return {
     seals: items.map((i) => i.pk!.S!).filter((pk) => pk.startsWith('SEAL#')).sort(),
     head: items.find((i) => i.pk!.S === 'SEALS')?.last?.N,
-    pending: items.filter((i) => i.pending).length,
   };
 }
 
@@ -53,18 +52,26 @@ async function expectHealthyAfterwards(): Promise<void> {
   await sealAll(w.x.services, w.x.services.sealSigner);
   const s = await sealState();
   expectWhole(s);
-  expect(s.pending).toBe(0);
   const from = new Date(Date.now() - 3_600_000).toISOString();
   const report = await verifyAuditLog(await bundle(w.x, olaf, await allEvents(w.x, olaf, { from })), { complete: true });
   expect(report.problems).toEqual([]);
 }
 
-/** Run the faulty sealer with `injection` on `client`; returns the error it threw, if any. */
-async function faultySeal(client: 'kms' | 'dynamodb', injection: Injection): Promise<{ error: unknown; hits: number }> {
+/** Every event not yet sealed, as a stream batch (stream order = ts order here; sequence numbers from 1). */
+async function unsealedBatch(): Promise<StreamedEvent[]> {
+  const items = await w.x.scan('audit');
+  const sealed = new Set(items.filter((i) => i.pk!.S!.startsWith('SEAL#')).flatMap((i) => i.ids!.L!.map((v) => v.S!)));
+  return items.filter((i) => i.event && !sealed.has(i.pk!.S!)).map((i) => JSON.parse(i.event!.S!) as AuditEvent)
+    .sort((a, b) => a.ts.localeCompare(b.ts) || a.id.localeCompare(b.id)).map((event, n) => ({ event, seq: String(n + 1) }));
+}
+
+/** Run the faulty sealer (the completeness check, or the stream sealer on `batch`) with `injection` on `client`; returns the error it threw, if any. */
+async function faultySeal(client: 'kms' | 'dynamodb', injection: Injection, batch?: StreamedEvent[]): Promise<{ error: unknown; hits: number }> {
   const p = await FaultyProcess.start(w.x);
   const injected = inject(p.clients[client], injection);
   try {
-    await sealAll(p.services, p.services.sealSigner);
+    if (batch) await sealStreamBatch(p.services, p.services.sealSigner, batch);
+    else await sealAll(p.services, p.services.sealSigner);
     return { error: undefined, hits: injected.hits };
   } catch (error) {
     return { error, hits: injected.hits };
@@ -84,7 +91,7 @@ const SIGN_FAULTS: [string, Fault][] = [
 ];
 
 describe.each([['Sign', 'SignCommand'], ['GetPublicKey', 'GetPublicKeyCommand']])('KMS %s fails', (_name, command) => {
-  it.each(SIGN_FAULTS)('%s → the run fails and writes nothing: no seal, head unchanged, events still pending', async (_f, fault) => {
+  it.each(SIGN_FAULTS)('%s → the run fails and writes nothing: no seal, head unchanged, events still unsealed', async (_f, fault) => {
     await someEvents();
     const before = await tableState(w.x);
     const { error, hits } = await faultySeal('kms', { commands: [command], fault });
@@ -105,7 +112,7 @@ describe('DynamoDB fails under the sealer', () => {
     await expectHealthyAfterwards();
   });
 
-  it.each([['the SDK gave up (call)', 'call'], ['the SDK re-sent it (attempt)', 'attempt']] as const)('the seal commit landed but its answer was lost, %s → seal and head whole, events marked by the next run, none sealed twice', async (_n, at) => {
+  it.each([['the SDK gave up (call)', 'call'], ['the SDK re-sent it (attempt)', 'attempt']] as const)('the check\'s seal commit landed but its answer was lost, %s → seal and head whole, none sealed twice', async (_n, at) => {
     await someEvents();
     const before = await sealState();
     const { hits } = await faultySeal('dynamodb', { commands: ['TransactWriteItemsCommand'], fault: { kind: 'lost-answer' }, at, times: 1 });
@@ -113,23 +120,24 @@ describe('DynamoDB fails under the sealer', () => {
     const after = await sealState();
     expectWhole(after);
     expect(after.seals).toHaveLength(before.seals.length + 1);
-    expect(after.pending).toBeGreaterThan(0); // sealed, not yet marked: the repair step's work
     await expectHealthyAfterwards();
+    expect((await sealState()).seals).toHaveLength(before.seals.length + 1); // the healthy run found nothing left
   });
 
-  it('marking events (BatchWriteItem) fails after the seal → the seal stands whole, the next run marks the rest', async () => {
+  it.each([['the SDK gave up (call)', 'call'], ['the SDK re-sent it (attempt)', 'attempt']] as const)('a stream batch\'s seal commit landed but its answer was lost, %s → the retried batch seals nothing twice', async (_n, at) => {
     await someEvents();
+    const batch = await unsealedBatch();
     const before = await sealState();
-    const { error, hits } = await faultySeal('dynamodb', { commands: ['BatchWriteItemCommand'], fault: { kind: 'network', code: 'ECONNRESET' }, when: (i) => JSON.stringify(i).includes(w.x.tables.audit) });
-    expect([error instanceof Error, hits > 0]).toEqual([true, true]);
+    await faultySeal('dynamodb', { commands: ['TransactWriteItemsCommand'], fault: { kind: 'lost-answer' }, at, times: 1 }, batch);
+    expect((await sealState()).seals).toHaveLength(before.seals.length + 1);
+    expect(await sealStreamBatch(w.x.services, w.x.services.sealSigner, batch)).toEqual([]); // the event source's retry
     const after = await sealState();
     expectWhole(after);
     expect(after.seals).toHaveLength(before.seals.length + 1);
-    expect(after.pending).toBeGreaterThan(0);
     await expectHealthyAfterwards();
   });
 
-  it('reading back the listed events (BatchGetItem) throttled → the run fails before signing: nothing written', async () => {
+  it('reading the seals or events back (BatchGetItem) throttled → the run fails before signing: nothing written', async () => {
     await someEvents();
     const before = await tableState(w.x);
     const { error, hits } = await faultySeal('dynamodb', { commands: ['BatchGetItemCommand'], fault: { kind: 'service', status: 400, type: 'ThrottlingException' } });
@@ -139,59 +147,12 @@ describe('DynamoDB fails under the sealer', () => {
     await expectHealthyAfterwards();
   });
 
-  it('reading pending events throttled → the run fails before signing: nothing written', async () => {
+  it('reading the byTime index throttled → the run fails before signing: nothing written', async () => {
     await someEvents();
     const before = await tableState(w.x);
     const { error } = await faultySeal('dynamodb', { commands: ['QueryCommand'], fault: { kind: 'service', status: 400, type: 'ThrottlingException' }, when: (i) => i.TableName === w.x.tables.audit });
     expect(error).toMatchObject({ name: 'DependencyError' });
     expect(diff(before, await tableState(w.x))).toEqual({ added: [], changed: [], removed: [] });
-    await expectHealthyAfterwards();
-  });
-});
-
-/**
- * The `pending` index as a lagging GSI answers: an entry it listed once stays listed after the table's item
- * lost `pending` (marked sealed), until `remove()` — the removal has not reached the index yet. Added to
- * the answer of the shard's last page, as moto's own answer holds only what the table has now.
- */
-function lagPendingIndex(client: DynamoDBClient, table: string): { remove(): void } {
-  const listed = new Map<string, Record<string, AttributeValue>>();
-  const name = 'lagging-pending-index';
-  (client.middlewareStack as unknown as MiddlewareStack<object, MetadataBearer>).add((next, context) => async (args) => {
-    const input = args.input as QueryCommandInput;
-    const result = await next(args);
-    if (context.commandName !== 'QueryCommand' || input.TableName !== table || input.IndexName !== 'pending') return result;
-    const out = result.output as QueryCommandOutput;
-    const items = out.Items ?? [];
-    for (const i of items) listed.set(i.pk!.S!, i);
-    if (out.LastEvaluatedKey) return result;
-    const shard = input.ExpressionAttributeValues?.[':p']?.S;
-    const present = new Set(items.map((i) => i.pk!.S!));
-    const ghosts = [...listed.values()].filter((i) => i.pending?.S === shard && !present.has(i.pk!.S!));
-    const all = [...items, ...ghosts].sort((a, b) => (a.tsId!.S! < b.tsId!.S! ? -1 : 1));
-    return { ...result, output: { ...out, Items: all, Count: all.length } };
-  }, { step: 'initialize', priority: 'high', name });
-  return { remove: () => void client.middlewareStack.remove(name) };
-}
-
-describe('the pending index lags behind the table (moto, GSI answers as they may be)', () => {
-  it('events sealed and marked but still listed are not sealed again; the log verifies with each event in one seal', async () => {
-    await sealAll(w.x.services, w.x.services.sealSigner);
-    const p = await FaultyProcess.start(w.x);
-    const lag = lagPendingIndex(p.clients.dynamodb, w.x.tables.audit);
-    const made: (SealResult | null)[] = [];
-    try {
-      await someEvents(); // A
-      made.push(await sealOnce(p.services, p.services.sealSigner));
-      await someEvents(); // B, while A's entries are still listed
-      made.push(await sealOnce(p.services, p.services.sealSigner));
-      made.push(await sealOnce(p.services, p.services.sealSigner)); // listed: A and B, both sealed already
-    } finally {
-      lag.remove();
-      p.stop();
-    }
-    const first = made[0]!.seq;
-    expect(made.map((r) => r && [r.seq, r.count])).toEqual([[first, 3], [first + 1, 3], null]);
     await expectHealthyAfterwards();
   });
 });

@@ -1,0 +1,38 @@
+/**
+ * The stream sealer's batch contract, apart from its runtime so the local poller and tests drive it with their own
+ * services: the audit events among the batch's inserts (the event source mapping's filter, applied again here so the
+ * local poller, which reads every record, behaves alike) are sealed in stream order (core/stream-sealer.ts). A failure
+ * reports the batch's first record, so the whole batch comes again; what was sealed before the failure is skipped by
+ * its marker.
+ */
+import type { DynamoDBBatchResponse } from 'aws-lambda';
+import { eventFromAttrs } from '../core/audit.ts';
+import { failureOf } from '../core/errors.ts';
+import type { SealSigner } from '../core/ports.ts';
+import type { CoreServices } from '../core/services.ts';
+import { sealStreamBatch, type StreamedEvent } from '../core/stream-sealer.ts';
+import { imageOf, isOutboxInsert, writtenAt, type StreamRecordLike } from './stream-image.ts';
+
+/** Audit event ids (core/audit.ts): accepted requests, refusals and the exchange's own events alike. */
+export const EVENT_PREFIX = 'ev-';
+
+export function sealBatch(services: CoreServices, signer: SealSigner) {
+  return async (records: readonly StreamRecordLike[]): Promise<DynamoDBBatchResponse> => {
+    const events: StreamedEvent[] = [];
+    for (const record of records) {
+      if (!isOutboxInsert(record, EVENT_PREFIX)) continue; // an insert whose key starts with the prefix
+      const { attrs } = imageOf(record);
+      if (typeof attrs.event !== 'string') continue;
+      const at = writtenAt(record);
+      events.push({ event: eventFromAttrs(attrs), seq: record.dynamodb?.SequenceNumber ?? '0', ...(at !== undefined ? { writtenAt: at } : {}) });
+    }
+    if (events.length === 0) return { batchItemFailures: [] };
+    try {
+      await sealStreamBatch(services, signer, events);
+    } catch (e) {
+      services.telemetry.dependencyFailed({ action: 'seal.stream', ...failureOf(e) });
+      return { batchItemFailures: [{ itemIdentifier: records[0]?.dynamodb?.SequenceNumber ?? '' }] };
+    }
+    return { batchItemFailures: [] };
+  };
+}
