@@ -51,7 +51,7 @@ export type MetricsDetail = 'decision' | 'action';
 export const METRICS_DETAILS: readonly MetricsDetail[] = ['decision', 'action'];
 export const DEFAULT_METRICS_DETAIL: MetricsDetail = 'decision';
 export const METRICS_DETAIL_ENV = 'CORRIDOR_METRICS_DETAIL';
-/** The dimensions (besides `service`) of `Requests` and `LatencyMs` per detail: what the handlers emit, the dashboard reads. */
+/** The dimensions (besides `service`) of `Requests` and `LatencyMs` per detail: what the audit stream's consumer emits, the dashboard reads. */
 export const REQUEST_DIMENSIONS: Readonly<Record<MetricsDetail, readonly ('action' | 'decision')[]>> = {
   decision: ['decision'],
   action: ['action', 'decision'],
