@@ -67,7 +67,7 @@ export class CorridorStack extends Stack {
     // Only the licenses group answers delivery.list, the one action that reads it.
     this.handlers.byName.licenses.fn.addEnvironment(DELIVERY_OVERDUE_DAYS_ENV, String(settings.deliveryOverdueDays));
     this.alerts = new AlertTopic(this, 'Alerts', { encryptionKey: this.keys.alerts });
-    this.sealerSchedule = new SealerSchedule(this, 'Sealer', { fn: this.handlers.sealer.fn, alertTopic: this.alerts.topic });
+    this.sealerSchedule = new SealerSchedule(this, 'Sealer', { sealer: this.handlers.sealer, auditTable: this.tables.byId.audit.table, tableKey: this.keys.table, alertTopic: this.alerts.topic });
     this.overdueSchedule = new OverdueSchedule(this, 'Overdue', { fn: this.handlers.byName.overdue.fn, alertTopic: this.alerts.topic });
     this.notifications = new Notifications(this, 'Notifications', {
       auditTable: this.tables.byId.audit.table,

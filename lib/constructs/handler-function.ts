@@ -44,11 +44,12 @@ const NO_DLQ_REASON: Readonly<Record<Invocation, string>> = {
     'Invoked only synchronously by the HTTP API: a failed call is answered to the calling agency (which retries with a ' +
     'fresh signed request) and recorded in the audit table. Lambda never retries these events, so a dead-letter queue would stay empty.',
   schedule:
-    'Invoked by an EventBridge schedule (the sealer every minute, the psv.overdue scan every hour), with Lambda retries off: a ' +
-    'failed run is retried by the next run, which redoes whatever is still undone (the sealer seals every event still pending, ' +
-    'as an event leaves the pending index only when a seal covers it; the overdue scan resumes after its cursor and notifies ' +
-    'each case at most once), so nothing is lost and a dead-letter queue would hold only empty schedule events. Each schedule\'s ' +
-    'errors alarm is the signal of a failed run.',
+    'Invoked by an EventBridge schedule (the sealer\'s completeness check every minute, the psv.overdue scan every hour), with ' +
+    'Lambda retries off: a failed run is retried by the next run, which redoes whatever is still undone (the check resumes ' +
+    'after its cursor and seals every event it finds unsealed; the overdue scan resumes after its cursor and notifies each ' +
+    'case at most once), so nothing is lost and a dead-letter queue would hold only empty schedule events. The sealer\'s ' +
+    'stream batches come from its event source mapping, whose own on-failure queue has an alarm. Each schedule\'s errors ' +
+    'alarm is the signal of a failed run.',
   stream:
     'Invoked only by its DynamoDB stream event source mapping, never asynchronously: a function DLQ applies to asynchronous ' +
     'invocations only. Records that keep failing go to the mapping\'s own on-failure destination (an SQS queue with an alarm, ' +

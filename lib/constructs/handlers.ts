@@ -41,13 +41,12 @@ export const TABLE_ITEM_ACTIONS: readonly TableAction[] = [
 export const REGISTRY_ITEM_ACTIONS_WITH_DELETE: readonly TableAction[] = [...TABLE_ITEM_ACTIONS, 'dynamodb:DeleteItem'];
 
 /**
- * The sealer on the audit table: reads the SEALS head and the last seal (GetItem), reads back every event the `pending`
- * index lists with consistent reads before sealing it (BatchGetItem, 100 per request: the index lags the table), appends
- * seal + head in one conditional TransactWriteItems of two Puts and rewrites each sealed event without `pending`
- * (BatchWriteItem puts, 25 per request; the store never uses UpdateItem). It never deletes, and queries only the
- * `pending` index, never the table itself. No other function batch-reads.
+ * The sealer on the audit table: reads the SEALS head, seals and batch markers (GetItem), the seals overlapping a span
+ * and events the check found unsealed (BatchGetItem), and appends seal + head (+ marker) in one conditional
+ * TransactWriteItems of Puts. It never rewrites an event, never deletes, and queries only the `byTime` index (events
+ * for the completeness check, seal entries for both paths), never the table itself.
  */
-export const SEALER_AUDIT_ACTIONS: readonly TableAction[] = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:BatchWriteItem', 'dynamodb:BatchGetItem'];
+export const SEALER_AUDIT_ACTIONS: readonly TableAction[] = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:BatchGetItem'];
 
 export interface TableGrant {
   /** Item actions on the table itself. */
@@ -61,8 +60,8 @@ const ITEMS: TableGrant = { actions: TABLE_ITEM_ACTIONS };
 /**
  * Per function, the tables it may use. registry: every API function (each may create the response key ring on first
  * start); audit: the action groups (one event per call, also the replay guard — audit.* calls are audited too) and the
- * sealer; documents: licenses, eucs and denials. discovery never audits. Only `audit` queries `byTime` (audit.query), only the
- * sealer queries `pending`, `agencies` (agreement.list) and `denials` (the denial agreements a screening caller
+ * sealer; documents: licenses, eucs and denials. discovery never audits. Only `audit` (audit.query) and the sealer query
+ * `byTime`, `agencies` (agreement.list) and `denials` (the denial agreements a screening caller
  * received) query the registry's `inverted`. The console uses no table (nor any key): it only returns its embedded static files.
  */
 export const TABLE_ACCESS: Readonly<Record<HandlerName, Readonly<Partial<Record<TableId, TableGrant>>>>> = {
@@ -82,7 +81,7 @@ export const TABLE_ACCESS: Readonly<Record<HandlerName, Readonly<Partial<Record<
   // outbox item; it reads no registry (receivers are addressed by the notifier) and signs nothing
   overdue: { audit: ITEMS, documents: ITEMS },
   // the sealer reads no registry and decrypts nothing: only the audit table and the seal key
-  sealer: { audit: { actions: SEALER_AUDIT_ACTIONS, queryIndexes: ['pending'] } },
+  sealer: { audit: { actions: SEALER_AUDIT_ACTIONS, queryIndexes: ['byTime'] } },
 };
 
 /** Every function of the stack, and the API handler groups: the functions of ACTION_ROUTES and discovery (not the console or the sealer). */

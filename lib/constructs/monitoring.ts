@@ -24,7 +24,8 @@ export const ALARM_PERIOD = Duration.minutes(5);
 export const API_5XX_THRESHOLD = 5;
 /**
  * The item operations the store issues (TABLE_ITEM_ACTIONS; TransactWriteItems authorizes as Put/Delete/ConditionCheck;
- * BatchWriteItem is the sealer's marking). DynamoDB reports SystemErrors per operation only.
+ * BatchGetItem is the sealer's read of seal records and of events the completeness check found unsealed). DynamoDB
+ * reports SystemErrors per operation only.
  */
 export const TABLE_OPERATIONS = [
   dynamodb.Operation.GET_ITEM,
@@ -32,7 +33,7 @@ export const TABLE_OPERATIONS = [
   dynamodb.Operation.PUT_ITEM,
   dynamodb.Operation.DELETE_ITEM,
   dynamodb.Operation.TRANSACT_WRITE_ITEMS,
-  dynamodb.Operation.BATCH_WRITE_ITEM,
+  dynamodb.Operation.BATCH_GET_ITEM,
 ] as const;
 
 /**

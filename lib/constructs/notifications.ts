@@ -43,7 +43,7 @@ export interface NotificationsProps {
  * A dead-letter queue: SQS-managed encryption, TLS only, kept 14 days for the operator to inspect and redrive. cdk-nag
  * recognises a queue's redrive target as a dead-letter queue; the stream mapping's on-failure queue it does not (`what`).
  */
-function deadLetterQueue(scope: Construct, id: string, onFailureOf?: string): sqs.Queue {
+export function deadLetterQueue(scope: Construct, id: string, onFailureOf?: string): sqs.Queue {
   const q = new sqs.Queue(scope, id, { encryption: sqs.QueueEncryption.SQS_MANAGED, enforceSSL: true, retentionPeriod: Duration.days(NOTIFY_QUEUE.dlqRetentionDays) });
   if (onFailureOf) {
     Validations.of(q).acknowledge({ id: 'AwsSolutions-SQS3', reason: `This queue is the on-failure destination of ${onFailureOf}: the dead-letter queue of that mapping. A dead-letter queue of its own would only move the same failure records again; it has its own alarm.` });
@@ -52,7 +52,7 @@ function deadLetterQueue(scope: Construct, id: string, onFailureOf?: string): sq
 }
 
 /** The on-failure destination of a stream mapping, granted on the function's managed policy (CDK's SqsDlq would add an inline policy). */
-function onFailureTo(queue: sqs.IQueue, fn: HandlerFunction): lambda.IEventSourceDlq {
+export function onFailureTo(queue: sqs.IQueue, fn: HandlerFunction): lambda.IEventSourceDlq {
   return {
     bind: () => {
       fn.grant(new iam.PolicyStatement({ sid: 'StreamFailuresQueue', actions: ['sqs:SendMessage', 'sqs:GetQueueAttributes'], resources: [queue.queueArn] }));

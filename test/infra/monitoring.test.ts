@@ -30,8 +30,9 @@ describe('alarms', () => {
   it('every alarm notifies the alert topic on alarm and on recovery', () => {
     const topic = { Ref: logicalId(v.stack.alerts.topic) };
     const alarms = Object.values(resources).filter((r: Json) => r.Type === 'AWS::CloudWatch::Alarm') as Json[];
-    // + the notifications table's 2, the 6 of lib/constructs/notifications.ts (test/infra/notifications.test.ts) and the psv.overdue scan's 1
-    expect(alarms.length).toBe(3 + 1 + 1 + 2 * 7 + 2 * 3 + 2 + 6 + 1);
+    // + the notifications table's 2, the 6 of lib/constructs/notifications.ts (test/infra/notifications.test.ts), the psv.overdue
+    // scan's 1 and the stream sealer's 2 (iterator age, stream failures)
+    expect(alarms.length).toBe(3 + 1 + 1 + 2 * 7 + 2 * 3 + 2 + 6 + 1 + 2);
     for (const a of alarms) expect(a.Properties).toMatchObject({ AlarmActions: [topic], OKActions: [topic] });
   });
 
@@ -88,7 +89,8 @@ describe('alarms', () => {
       const errorMetrics = (errors.Metrics as Json[]).filter((m) => m.MetricStat);
       expect(errorMetrics.map((m) => m.MetricStat.Metric.Dimensions.find((d: Json) => d.Name === 'Operation').Value).sort(), def.id)
         .toEqual([...TABLE_OPERATIONS].sort());
-      expect(TABLE_OPERATIONS).toContain('BatchWriteItem'); // the sealer marks events with it
+      expect(TABLE_OPERATIONS).toContain('BatchGetItem'); // the sealer reads seal records with it
+      expect(TABLE_OPERATIONS).not.toContain('BatchWriteItem'); // nothing rewrites events any more
       for (const m of errorMetrics) {
         expect(m.MetricStat.Metric).toMatchObject({ Namespace: 'AWS/DynamoDB', MetricName: 'SystemErrors' });
         expect(m.MetricStat.Metric.Dimensions).toContainEqual(tableDim);

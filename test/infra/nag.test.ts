@@ -51,7 +51,7 @@ describe('cdk-nag', { timeout: BUNDLING_TIMEOUT }, () => {
     for (const [name, h] of Object.entries(byName)) {
       const ack = dlq.find((a) => a.path === h.fn.node.path);
       expect(ack, name).toBeDefined();
-      const how = { sealer: /EventBridge schedule \(the sealer every minute.*next run/, overdue: /EventBridge schedule .*overdue scan every hour.*next run/, notifier: /DynamoDB stream event source mapping.*on-failure destination/, deliverer: /SQS event source mapping.*redrive dead-letter queue/ } as Record<string, RegExp>;
+      const how = { sealer: /EventBridge schedule \(the sealer's completeness check every minute.*next run.*on-failure queue/, overdue: /EventBridge schedule .*overdue scan every hour.*next run/, notifier: /DynamoDB stream event source mapping.*on-failure destination/, deliverer: /SQS event source mapping.*redrive dead-letter queue/ } as Record<string, RegExp>;
       expect(ack!.reason, name).toMatch(how[name] ?? /synchronously by the HTTP API/);
     }
     expect(dlq.length).toBe(Object.keys(byName).length);

@@ -31,9 +31,9 @@ describe('the audit stream and the notifications table', () => {
     });
   });
 
-  it('one mapping reads the stream (room for the second reader the sealer will be): outbox inserts only, retried a day, failures to their own queue', () => {
+  it('two mappings read the stream (DynamoDB Streams serves two readers per shard): the notifier\'s, outbox inserts only, retried a day, failures to their own queue', () => {
     const mappings = byType('AWS::Lambda::EventSourceMapping').filter((m) => JSON.stringify(m.Properties.EventSourceArn).includes('StreamArn'));
-    expect(mappings).toHaveLength(1);
+    expect(mappings.map((m) => m.Properties.FunctionName.Ref).sort()).toEqual([id(v.stack.handlers.byName.notifier.fn), id(v.stack.handlers.byName.sealer.fn)].sort());
     const n = v.stack.notifications;
     expect(props(n.streamMapping)).toMatchObject({
       FunctionName: { Ref: id(v.stack.handlers.byName.notifier.fn) },
@@ -44,6 +44,24 @@ describe('the audit stream and the notifications table', () => {
       DestinationConfig: { OnFailure: { Destination: arn(n.streamFailures) } },
       FilterCriteria: { Filters: [{ Pattern: JSON.stringify({ eventName: ['INSERT'], dynamodb: { Keys: { pk: { S: [{ prefix: 'OUTBOX#' }] } } } }) }] },
     });
+  });
+
+  it('the sealer\'s: audit event inserts only, whole batches retried a day (no bisecting, no partial report: the batch markers need the same first record), failures to its own queue, alarmed', () => {
+    const s = v.stack.sealerSchedule;
+    const p = props(s.streamMapping);
+    expect(p).toMatchObject({
+      FunctionName: { Ref: id(v.stack.handlers.byName.sealer.fn) },
+      StartingPosition: 'TRIM_HORIZON',
+      BatchSize: 1000,
+      MaximumBatchingWindowInSeconds: 10,
+      MaximumRecordAgeInSeconds: 86_400,
+      DestinationConfig: { OnFailure: { Destination: arn(s.streamFailures) } },
+      FilterCriteria: { Filters: [{ Pattern: JSON.stringify({ eventName: ['INSERT'], dynamodb: { Keys: { pk: { S: [{ prefix: 'ev-' }] } } } }) }] },
+    });
+    expect(p.BisectBatchOnFunctionError).toBeUndefined();
+    expect(p.FunctionResponseTypes).toBeUndefined();
+    expect(props(s.iteratorAgeAlarm)).toMatchObject({ MetricName: 'IteratorAge', Threshold: 300_000 });
+    expect(props(s.streamFailuresAlarm)).toMatchObject({ MetricName: 'ApproximateNumberOfMessagesVisible', Threshold: 1 });
   });
 });
 
@@ -61,9 +79,9 @@ describe('the delivery queue', () => {
       RedrivePolicy: { deadLetterTargetArn: arn(n.deadLetters), maxReceiveCount: NOTIFY_QUEUE.maxReceiveCount },
     });
     expect(NOTIFY_QUEUE.visibilityTimeoutSeconds).toBe(6 * props(v.stack.handlers.byName.deliverer.fn).Timeout);
-    for (const q of [n.deadLetters, n.streamFailures]) expect(props(q)).toMatchObject({ SqsManagedSseEnabled: true, MessageRetentionPeriod: 14 * 86_400 });
+    for (const q of [n.deadLetters, n.streamFailures, v.stack.sealerSchedule.streamFailures]) expect(props(q)).toMatchObject({ SqsManagedSseEnabled: true, MessageRetentionPeriod: 14 * 86_400 });
     const tlsOnly = byType('AWS::SQS::QueuePolicy').map((p) => p.Properties.PolicyDocument.Statement[0]);
-    expect(tlsOnly).toHaveLength(3);
+    expect(tlsOnly).toHaveLength(4); // the delivery queue, its dead letters, and the notifier's and the sealer's stream failures
     for (const st of tlsOnly) expect(st).toMatchObject({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } });
   });
 
