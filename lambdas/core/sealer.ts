@@ -6,7 +6,7 @@
  *   after its ts, and alarms.
  * Events are written once and never rewritten; seals are found through their index entries (seal-index.ts).
  */
-import { CHECK_MARGIN_SECONDS, checkSealed, type CheckResult } from './seal-check.ts';
+import { CHECK_CURSOR, CHECK_LOOKBACK_SECONDS, CHECK_MARGIN_SECONDS, checkSealed, type CheckResult } from './seal-check.ts';
 import type { SealResult } from './seal-commit.ts';
 import type { SealSigner } from './ports.ts';
 import type { CoreServices } from './services.ts';
@@ -18,9 +18,21 @@ export async function sealAll(services: CoreServices, signer: SealSigner): Promi
   return (await checkSealed(services, signer, { marginSeconds: 0, cursor: false, alarm: false })).seals;
 }
 
-/** The scheduled completeness check: reports how far behind it is (SealLagSeconds) even when it fails part-way. */
+/**
+ * The scheduled completeness check. Every run reports how far behind the check is (SealLagSeconds: from its cursor to
+ * now less the margin), a failed one too, from the cursor it could not move: a KMS outage shows as growing lag.
+ */
 export async function scheduledCheck(services: CoreServices, signer: SealSigner): Promise<CheckResult> {
-  const r = await checkSealed(services, signer, { marginSeconds: CHECK_MARGIN_SECONDS, cursor: true, alarm: true });
+  let r: CheckResult;
+  try {
+    r = await checkSealed(services, signer, { marginSeconds: CHECK_MARGIN_SECONDS, cursor: true, alarm: true });
+  } catch (e) {
+    const cursor = await services.store.get('audit', CHECK_CURSOR).catch(() => null);
+    const through = typeof cursor?.attrs.through === 'string' ? Date.parse(cursor.attrs.through.slice(0, 24)) : undefined;
+    const horizon = services.clock.now() - CHECK_MARGIN_SECONDS * 1000;
+    services.telemetry.sealRun({ lagSeconds: through === undefined ? CHECK_LOOKBACK_SECONDS : Math.max(0, (horizon - through) / 1000), seals: 0, events: 0 });
+    throw e;
+  }
   services.telemetry.sealRun({ lagSeconds: r.lagSeconds, seals: r.seals.length, events: r.missed });
   return r;
 }

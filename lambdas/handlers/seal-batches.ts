@@ -3,11 +3,13 @@
  * services: the audit events among the batch's inserts (the event source mapping's filter, applied again here so the
  * local poller, which reads every record, behaves alike) are sealed in stream order (core/stream-sealer.ts). A failure
  * reports the batch's first record, so the whole batch comes again; what was sealed before the failure is skipped by
- * its marker.
+ * its marker. Once sealed, the batch's request metrics (count and latency per action and decision) go out as one EMF
+ * document per dimension set (core/request-metrics.ts): the API functions print none per request.
  */
 import type { DynamoDBBatchResponse } from 'aws-lambda';
 import { eventFromAttrs } from '../core/audit.ts';
 import { failureOf } from '../core/errors.ts';
+import { aggregateRequests } from '../core/request-metrics.ts';
 import type { SealSigner } from '../core/ports.ts';
 import type { CoreServices } from '../core/services.ts';
 import { sealStreamBatch, type StreamedEvent } from '../core/stream-sealer.ts';
@@ -33,6 +35,9 @@ export function sealBatch(services: CoreServices, signer: SealSigner) {
       services.telemetry.dependencyFailed({ action: 'seal.stream', ...failureOf(e) });
       return { batchItemFailures: [{ itemIdentifier: records[0]?.dynamodb?.SequenceNumber ?? '' }] };
     }
+    // after sealing, so a failed batch is counted once, when its retry succeeds
+    const aggregates = aggregateRequests(events.map((e) => e.event));
+    if (aggregates.length > 0) services.telemetry.requestsAggregated(aggregates);
     return { batchItemFailures: [] };
   };
 }

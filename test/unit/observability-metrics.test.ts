@@ -13,7 +13,7 @@ import { PayloadCipher } from '../../lambdas/core/payload-cipher.ts';
 import type { AuditEvent } from '../../lambdas/core/audit.ts';
 import type { Write } from '../../lambdas/core/ports.ts';
 import { aggregateRequests } from '../../lambdas/core/request-metrics.ts';
-import { sealAll } from '../../lambdas/core/sealer.ts';
+import { scheduledCheck } from '../../lambdas/core/sealer.ts';
 import type { CoreServices } from '../../lambdas/core/services.ts';
 import { ExchangeDriver, TestExchange, type TestAgency } from '../helpers/memory-exchange.ts';
 import { captureOutput, type Captured } from '../helpers/output-capture.ts';
@@ -177,18 +177,18 @@ describe('EMF metrics', () => {
     }
   });
 
-  it('SealLagSeconds: the oldest unsealed event\'s age on every run, 0 when none, reported even when signing fails', async () => {
-    x.time += 90_000;
-    await sealAll(services, services.sealSigner);
-    await sealAll(services, services.sealSigner);
+  it('SealLagSeconds: how far the completeness check is behind its margin, on every run, reported even when signing fails', async () => {
+    await scheduledCheck(services, services.sealSigner); // events younger than the margin: the stream's, nothing checked
+    x.time += 400_000;
+    await scheduledCheck(services, services.sealSigner); // now past the margin, unsealed (no stream here): sealed
     await driver.call(bafa, 'agreement.put', { partner: 'NL-DOUANE', documentType: 'license', permissions: ['verify'] });
-    x.time += 45_500;
+    x.time += 400_000;
     const failing = { publicKey: () => services.sealSigner.publicKey(), sign: () => Promise.reject(new Error('KMSInvalidStateException')) };
-    await expect(sealAll(services, failing)).rejects.toThrow('KMSInvalidStateException');
+    await expect(scheduledCheck(services, failing)).rejects.toThrow('KMSInvalidStateException');
     const docs = withMetric('SealLagSeconds');
-    expect(docs.map((d) => d.SealLagSeconds)).toEqual([90, 0, 45.5]);
+    expect(docs.map((d) => d.SealLagSeconds)).toEqual([0, 0, 400]); // the failed run could not move its cursor
     for (const d of docs) expect(directive(d)).toEqual({ namespace: 'Corridor', dimensions: [['service']], metrics: { SealLagSeconds: 'Seconds' } });
-    expect(out.json().filter((l) => l.message === 'seal run').map((l) => [l.lagSeconds, l.seals])).toEqual([[90, 1], [0, 0], [45.5, 0]]);
+    expect(out.json().filter((l) => l.message === 'seal run').map((l) => [l.lagSeconds, l.seals])).toEqual([[0, 0], [0, 1], [400, 0]]);
   });
 
   it('DataKeyCacheHits / DataKeyCacheMisses: the cipher\'s counts since the last report, dimensions exactly {service}', async () => {
