@@ -7,7 +7,9 @@
  *
  * A caller that decided its events were unsealed by reading seals passes the head it saw first (`baseSeq`): before
  * committing, the seals appended since are read and their events dropped, and a lost race on the head repeats that,
- * so the two paths never seal an event twice between them.
+ * so the two paths never seal an event twice between them. A stream seal of young events makes no such lookup (it is
+ * the usual seal, and costs nothing extra); the only other seals that can hold young events are wide seals made with no
+ * margin (`corridor audit seal`), which the head lists for RECENT_WIDE_MS, and a stream seal drops what those hold.
  */
 import { eventLeafHash, b64url, merkleRoot, sha256 } from './merkle.ts';
 import type { AuditEvent } from './audit.ts';
@@ -21,6 +23,11 @@ import { isoNow, type CoreServices } from './services.ts';
 export const MAX_LEAVES = 2000;
 /** Appends one sealer may retry after losing the head to another (each retry signs again). */
 const ATTEMPTS = 5;
+/** How long the head lists a wide seal: longer than any young event stays young (NARROW_SPAN_SECONDS) plus a Lambda timeout. */
+export const RECENT_WIDE_MS = 5 * 60_000;
+
+const wideSeq = (entry: string): number => Number(entry.slice(0, entry.indexOf('@')));
+const wideAt = (entry: string): number => Date.parse(entry.slice(entry.indexOf('@') + 1));
 
 export interface SealResult { seq: number; count: number; first: string; last: string; lateBeyondBound?: number }
 
@@ -44,6 +51,12 @@ export class ExtraWriteConflict extends Error {
   }
 }
 
+/** The head's list of recent wide seals, with this one if it is wide (absent when empty). */
+function wideList(recent: readonly string[], added: string | undefined): { recentWide?: string[] } {
+  const list = added ? [...recent, added] : [...recent];
+  return list.length > 0 ? { recentWide: list } : {};
+}
+
 const byTsId = (a: AuditEvent, b: AuditEvent): number => (a.ts < b.ts ? -1 : a.ts > b.ts ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 const encoder = new TextEncoder();
 
@@ -62,6 +75,15 @@ export async function commitSeal(services: CoreServices, signer: SealSigner, inp
         events = events.filter((e) => !ids.has(e.id));
       }
       baseSeq = head.last;
+    }
+    const now = services.clock.now();
+    const recentWide = (head?.recentWide ?? []).filter((w) => wideAt(w) >= now - RECENT_WIDE_MS);
+    if (baseSeq === undefined) {
+      // a stream seal: drop what a wide seal of the last minutes holds (one made with no margin may hold young events)
+      for (const w of recentWide) {
+        const ids = new Set((await getSeal(store, wideSeq(w)))?.ids ?? []);
+        events = events.filter((e) => !ids.has(e.id));
+      }
     }
     if (events.length === 0) return null;
     const batch = events.sort(byTsId);
@@ -89,7 +111,7 @@ export async function commitSeal(services: CoreServices, signer: SealSigner, inp
     const index = sealIndexAttrs({ seq, minTs: batch[0]!.ts, maxTs: batch.at(-1)!.ts, wide: input.wide });
     const writes: Write[] = [
       { op: 'put', record: { table: 'audit', pk: sealPk(seq), attrs: { seq, jws, leaves, ids: batch.map((e) => e.id), sealedAt, ...index } }, condition: { kind: 'absent' } },
-      { op: 'put', record: { table: 'audit', pk: SEALS_HEAD, attrs: { last: seq, prevHash: b64url(sha256(jws)), ver: head ? head.ver + 1 : 1, ...sealKey.record } }, condition: head ? { kind: 'version', equals: head.ver } : { kind: 'absent' } },
+      { op: 'put', record: { table: 'audit', pk: SEALS_HEAD, attrs: { last: seq, prevHash: b64url(sha256(jws)), ver: head ? head.ver + 1 : 1, ...sealKey.record, ...wideList(recentWide, input.wide ? `${seq}@${sealedAt}` : undefined) } }, condition: head ? { kind: 'version', equals: head.ver } : { kind: 'absent' } },
       ...(sealKey.event ? [sealKey.event] : []), // a new seal key: audited, and sealed like any event
     ];
     const extraFrom = writes.length;

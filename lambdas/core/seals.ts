@@ -25,7 +25,8 @@ export const sealPk = (seq: number): string => `SEAL#${String(seq).padStart(12, 
 
 /** `drainedAt`: the sealedAt of the newest seal that left nothing pending (absent before any did, and on heads from before sealedAt). */
 /** `sealKid` / `sealThumbprint`: the seal key that signed the last seal, so a change of seal key is audited (sealer.ts). */
-export interface SealHead { last: number; prevHash: string; ver: number; drainedAt?: string; sealKid?: string; sealThumbprint?: string }
+/** `recentWide`: the wide seals of the last minutes, `<seq>@<sealedAt>` (seal-commit.ts: a stream seal drops what they hold). */
+export interface SealHead { last: number; prevHash: string; ver: number; drainedAt?: string; sealKid?: string; sealThumbprint?: string; recentWide?: string[] }
 
 export interface StoredSeal { seq: number; jws: string; leaves: string[]; ids: string[] }
 
@@ -37,6 +38,7 @@ export async function getSealHead(store: Store): Promise<SealHead | null> {
     ...(typeof r.attrs.drainedAt === 'string' ? { drainedAt: r.attrs.drainedAt } : {}),
     ...(typeof r.attrs.sealKid === 'string' ? { sealKid: r.attrs.sealKid } : {}),
     ...(typeof r.attrs.sealThumbprint === 'string' ? { sealThumbprint: r.attrs.sealThumbprint } : {}),
+    ...(Array.isArray(r.attrs.recentWide) ? { recentWide: r.attrs.recentWide } : {}),
   };
 }
 

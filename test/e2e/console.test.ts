@@ -36,7 +36,7 @@ beforeAll(async () => {
   await verify('NL-DOUANE', 5); // valid
   await verify('NL-DOUANE', 50); // invalid outcome, still allowed
   await verify('DE-BAFA', 1); // 403: licensing may not verify — a denial for the chart
-  expect(await ok(['audit', 'seal'])).toMatch(/sealed seq \d+/);
+  expect(await ok(['audit', 'seal'])).toMatch(/^every event is sealed: \d+ sealed now in \d+ seal\(s\)/);
 }, 180_000);
 
 afterAll(async () => {

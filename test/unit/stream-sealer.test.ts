@@ -128,6 +128,19 @@ describe('the stream sealer', () => {
     expect(proof.status).toBe(200);
   });
 
+  it('`corridor audit seal` (no margin) sealed young events first: the stream batch that brings them seals nothing twice', async () => {
+    const batch = streamed();
+    expect((await sealAll(services, signer)).map((s) => s.count)).toEqual([batch.length]);
+    x.time += 2000;
+    expect(await sealStreamBatch(services, signer, batch)).toEqual([]);
+    expect(seals()).toHaveLength(1);
+    // and the other way round: what the stream sealed, a later audit seal leaves alone
+    await verifyLicense();
+    await sealStreamBatch(services, signer, streamed().slice(batch.length));
+    expect(await sealAll(services, signer)).toEqual([]);
+    expect(await verify()).toEqual([]);
+  });
+
   it('two sealers of different shards racing for the head both seal; the seals chain', async () => {
     const batch = streamed();
     const half = Math.ceil(batch.length / 2);

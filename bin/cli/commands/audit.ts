@@ -11,7 +11,7 @@ import { Progress } from '../progress.ts';
 import { storageServices } from '../storage.ts';
 
 export const sealHelp = `corridor audit seal [--json]
-  Seals every event not yet sealed, now (the exchange also does it every minute). Operator, with storage access:
+  Seals every event not yet sealed, now (the exchange seals each event within seconds of its write). Operator, with storage access:
   the local exchange through $CORRIDOR_HOME/local.json, or AWS with the handlers' environment variables.
   Example: corridor audit seal --json`;
 
@@ -38,7 +38,8 @@ export async function seal(argv: string[]): Promise<number> {
   const services = storageServices();
   const done = await sealAll(services, services.sealSigner);
   if (v.json) out(JSON.stringify({ seals: done }));
-  else out(done.length ? done.map((s) => `sealed seq ${s.seq}: ${s.count} events (${s.first} … ${s.last})`).join('\n') : 'nothing to seal');
+  // One line whatever the stream sealer left to do: on a running exchange it has usually sealed everything already.
+  else out(`every event is sealed: ${done.reduce((n, s) => n + s.count, 0)} sealed now in ${done.length} seal(s)${done.length ? ` (seq ${done[0]!.seq}–${done.at(-1)!.seq})` : ''}`);
   return EXIT.ok;
 }
 
