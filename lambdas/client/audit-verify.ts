@@ -14,7 +14,7 @@
 import { compactVerify, createLocalJWKSet, decodeProtectedHeader, type JSONWebKeySet } from 'jose';
 import type { AuditEvent } from '../core/audit.ts';
 import { b64url, eventLeafHash, jcs, merkleRoot, rootFromPath, sha256 } from '../core/merkle.ts';
-import { EVENT_WRITER_TIMEOUT_SECONDS, LATE_BOUND_SECONDS } from '../core/seals.ts';
+import { EVENT_WRITER_TIMEOUT_SECONDS, LATE_BOUND_SECONDS, SEALING_BOUND_SECONDS } from '../core/seals.ts';
 import { responseKidProblems } from './key-history.ts';
 
 /**
@@ -117,11 +117,13 @@ export async function verifyAuditLog(b: AuditBundle, opts: { complete: boolean; 
     }
     seen.set(leaf, e);
   }
-  // An unsealed event older than the newest sealed one was inserted (or altered) after sealing;
-  // newer ones are the tail the next seal (within a minute) will cover.
+  // An unsealed event more than the sealing bound older than the newest sealed one was inserted (or altered) after
+  // sealing; younger ones are the tail the stream sealer (seconds) or the completeness check (minutes) will cover —
+  // seals of different parts of the stream interleave in time.
   const pending: string[] = [];
+  const horizon = newestSealed === '' ? '' : new Date(Date.parse(newestSealed) - SEALING_BOUND_SECONDS * 1000).toISOString();
   for (const e of unsealed) {
-    if (e.ts >= newestSealed && e.hash === eventLeafHash(e as unknown as Record<string, unknown>)) pending.push(e.id);
+    if (e.ts >= horizon && e.hash === eventLeafHash(e as unknown as Record<string, unknown>)) pending.push(e.id);
     else if (e.hash === eventLeafHash(e as unknown as Record<string, unknown>)) problems.push(`event ${e.id} is in no seal (inserted after sealing)`);
     else problems.push(`event ${e.id} is in no seal (altered after sealing)`);
   }

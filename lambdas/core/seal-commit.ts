@@ -16,7 +16,7 @@ import type { AuditEvent } from './audit.ts';
 import { WriteConflict, type SealSigner, type Write } from './ports.ts';
 import { sealIndexAttrs } from './seal-index.ts';
 import { sealKeyChange } from './seal-key-event.ts';
-import { getSeal, getSealHead, sealPk, SEALS_HEAD } from './seals.ts';
+import { getSeal, getSealHead, LATE_BOUND_SECONDS, sealPk, SEALS_HEAD } from './seals.ts';
 import { isoNow, type CoreServices } from './services.ts';
 
 /** Leaves per seal: keeps the seal record (ids + leaf hashes) well under DynamoDB's 400 KB item limit. */
@@ -37,8 +37,8 @@ export interface SealInput {
   wide: boolean;
   /** The head's `last` (null: no seal yet) read before the caller established that these events were unsealed; absent: no recheck. */
   baseSeq?: number | null;
-  /** How many of the events were written more than the late bound after their ts (the stream sealer knows the write time). */
-  lateBeyondBound?: number;
+  /** Ids of the events written more than the late bound after their ts (the stream sealer knows the write time). */
+  late?: readonly string[];
   /** Further writes of the same transaction (the stream sealer's batch marker). */
   extra?: readonly Write[];
 }
@@ -64,6 +64,7 @@ const encoder = new TextEncoder();
 export async function commitSeal(services: CoreServices, signer: SealSigner, input: SealInput): Promise<SealResult | null> {
   const { store } = services;
   let events = [...input.events];
+  const lateIds = new Set(input.late ?? []);
   let baseSeq = input.baseSeq;
   for (let attempt = 1; ; attempt++) {
     const sealedAt = isoNow(services.clock.now());
@@ -87,6 +88,7 @@ export async function commitSeal(services: CoreServices, signer: SealSigner, inp
     }
     if (events.length === 0) return null;
     const batch = events.sort(byTsId);
+    const late = batch.filter((e) => lateIds.has(e.id)); // of those still to seal
     // Leaves are recomputed from the stored event, not taken from its `hash` member.
     const leaves = batch.map((e) => eventLeafHash(e as unknown as Record<string, unknown>));
     const seq = head ? head.last + 1 : 0;
@@ -101,7 +103,7 @@ export async function commitSeal(services: CoreServices, signer: SealSigner, inp
       sealedAt,
       // A seal made from a stream batch or a catch-up claims nothing about events outside it (protocol.md §6).
       backlog: true,
-      ...(input.lateBeyondBound ? { lateBeyondBound: input.lateBeyondBound } : {}),
+      ...(late.length > 0 ? { lateBeyondBound: late.length } : {}),
     };
     const key = await signer.publicKey();
     // Now, not sealedAt: newer than every event of this seal, so the event is sealed by a later seal.
@@ -124,10 +126,10 @@ export async function commitSeal(services: CoreServices, signer: SealSigner, inp
       if (baseSeq === undefined) baseSeq = head ? head.last : null; // from now on, drop what the winner sealed
       continue;
     }
-    if (input.lateBeyondBound) {
+    if (late.length > 0) {
       // Sealed so nothing is lost, and alarmed: someone wrote into the audit table, or a handler outlived every timeout.
-      services.telemetry.integrityFailed({ action: 'seal', dependency: 'audit', errorClass: 'LateBeyondBound', check: `seal ${seq} holds ${input.lateBeyondBound} event(s) written more than the late bound after their ts` });
+      services.telemetry.integrityFailed({ action: 'seal', dependency: 'audit', errorClass: 'LateBeyondBound', check: `seal ${seq} holds ${late.length} event(s) written more than ${LATE_BOUND_SECONDS} s after their ts, first ${late[0]!.id}` });
     }
-    return { seq, count: batch.length, first: payload.first, last: payload.last, ...(input.lateBeyondBound ? { lateBeyondBound: input.lateBeyondBound } : {}) };
+    return { seq, count: batch.length, first: payload.first, last: payload.last, ...(late.length > 0 ? { lateBeyondBound: late.length } : {}) };
   }
 }

@@ -13,9 +13,18 @@ import type { CoreServices } from './services.ts';
 
 export { MAX_LEAVES, type SealResult } from './seal-commit.ts';
 
+/** Passes of sealAll: a seal can write an event (a new seal key's), which the next pass seals. */
+const SEAL_ALL_PASSES = 5;
+
 /** Seal every event not yet sealed, now, whatever its age (no stream needed): tests, tools, a local exchange. */
 export async function sealAll(services: CoreServices, signer: SealSigner): Promise<SealResult[]> {
-  return (await checkSealed(services, signer, { marginSeconds: 0, cursor: false, alarm: false })).seals;
+  const out: SealResult[] = [];
+  for (let pass = 0; pass < SEAL_ALL_PASSES; pass++) {
+    const { seals } = await checkSealed(services, signer, { marginSeconds: 0, cursor: false, alarm: false });
+    if (seals.length === 0) break;
+    out.push(...seals);
+  }
+  return out;
 }
 
 /**

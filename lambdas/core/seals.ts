@@ -21,6 +21,12 @@ export const LATE_MARGIN_SECONDS = 60;
  * not enter: `ts` is the exchange's time, not the caller's.
  */
 export const LATE_BOUND_SECONDS = EVENT_WRITER_TIMEOUT_SECONDS + LATE_MARGIN_SECONDS;
+/**
+ * How long after its ts an event may still be unsealed without anything being wrong: the stream sealer seals it within
+ * seconds, and failing that the completeness check (5 min margin, every minute, a 60 s run) does. A verifier calls an
+ * unsealed event this much older than the newest sealed one a problem, a younger one pending.
+ */
+export const SEALING_BOUND_SECONDS = 300 + 60 + 60;
 export const sealPk = (seq: number): string => `SEAL#${String(seq).padStart(12, '0')}`;
 
 /** `drainedAt`: the sealedAt of the newest seal that left nothing pending (absent before any did, and on heads from before sealedAt). */

@@ -55,8 +55,9 @@ async function commitMarker(services: CoreServices, chunk: readonly StreamedEven
   }
 }
 
-function lateCount(chunk: readonly StreamedEvent[]): number {
-  return chunk.filter((r) => r.writtenAt !== undefined && r.writtenAt - Date.parse(r.event.ts) > (LATE_BOUND_SECONDS + 1) * 1000).length;
+/** Events DynamoDB wrote more than the late bound after their ts (its creation time is rounded down: never early). */
+function lateIds(chunk: readonly StreamedEvent[]): string[] {
+  return chunk.filter((r) => r.writtenAt !== undefined && r.writtenAt - Date.parse(r.event.ts) > LATE_BOUND_SECONDS * 1000).map((r) => r.event.id);
 }
 
 /** Seal one chunk (≤ MAX_LEAVES records) and commit its marker with its last seal. */
@@ -64,7 +65,7 @@ async function sealChunk(services: CoreServices, signer: SealSigner, chunk: read
   const now = services.clock.now();
   const young = chunk.every(({ event }) => Date.parse(event.ts) >= now - NARROW_SPAN_SECONDS * 1000 && Date.parse(event.ts) <= now + FUTURE_SKEW_MS);
   if (young) {
-    const r = await commitSeal(services, signer, { events: chunk.map((c) => c.event), wide: false, lateBeyondBound: lateCount(chunk), extra: [marker(services, chunk)] });
+    const r = await commitSeal(services, signer, { events: chunk.map((c) => c.event), wide: false, late: lateIds(chunk), extra: [marker(services, chunk)] });
     return r ? [r] : [];
   }
   // Old events: whatever the completeness check sealed meanwhile is dropped; the rest in one wide seal per day.
@@ -79,7 +80,7 @@ async function sealChunk(services: CoreServices, signer: SealSigner, chunk: read
     const left = group.filter((g) => !sealed.has(g.event.id));
     const last = i === groups.length - 1;
     const baseSeq = left.length > 0 ? await baseBeforeRecent(services.store, head?.last, now) : head?.last ?? null;
-    const r = await commitSeal(services, signer, { events: left.map((g) => g.event), wide: true, baseSeq, lateBeyondBound: lateCount(left), ...(last ? { extra: [marker(services, chunk)] } : {}) });
+    const r = await commitSeal(services, signer, { events: left.map((g) => g.event), wide: true, baseSeq, late: lateIds(left), ...(last ? { extra: [marker(services, chunk)] } : {}) });
     if (r) out.push(r);
     else if (last) await commitMarker(services, chunk); // all sealed already: record the progress anyway
   }

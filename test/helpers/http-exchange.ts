@@ -15,9 +15,11 @@ export interface Canned { status: number; contentType: string; body: string }
 export interface HttpExchange { x: TestExchange; url: string; override: ((path: string) => Canned | undefined) | null; close: () => Promise<void> }
 
 export async function startHttpExchange(): Promise<HttpExchange> {
-  const x = await TestExchange.create();
-  // Requests are signed with iat = now: the exchange's clock must be the real one here.
+  // Requests are signed with iat = now: the exchange's clock must be the real one here, from the bootstrap on (its
+  // event, like every other, has to be in the sealer's window).
+  const x = new TestExchange();
   Object.defineProperty(x, 'time', { get: () => Date.now(), set: () => {} });
+  await x.bootstrap();
   const state: HttpExchange = { x, url: '', override: null, close: async () => {} };
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];

@@ -11,7 +11,7 @@ import { Progress } from '../progress.ts';
 import { storageServices } from '../storage.ts';
 
 export const sealHelp = `corridor audit seal [--json]
-  Seals every event not yet sealed, now (the exchange seals each event within seconds of its write). Operator, with storage access:
+  Seals every event of the last two days not yet sealed, now (the exchange seals each event within seconds of its write). Operator, with storage access:
   the local exchange through $CORRIDOR_HOME/local.json, or AWS with the handlers' environment variables.
   Example: corridor audit seal --json`;
 
