@@ -5,7 +5,7 @@
 // lag on answers opted-out reads from a replica LAG ms behind the table, as a DynamoDB replica may be.
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ReadOptions, TableId } from '../../lambdas/core/ports.ts';
-import { licenseDoc, publish, shipment } from '../helpers/licenses.ts';
+import { licenseDoc, publish, publishEuc, shipment } from '../helpers/licenses.ts';
 import { TestExchange, type TestAgency } from '../helpers/memory-exchange.ts';
 
 const LAG = 800;
@@ -54,6 +54,16 @@ describe('eventually consistent reads', () => {
     const seen = await reads(async () => expect((await x.call(douane, 'license.verify', VERIFY)).status).toBe(200));
     expect(seen.filter((r) => !r.consistent)).toEqual([{ table: 'documents', pk: `LICENSE#DE-BAFA#${LICENSE}`, consistent: false }]);
     expect(seen.filter((r) => r.table === 'registry').every((r) => r.consistent)).toBe(true);
+  });
+
+  it('euc.query reads the certificate partition eventually consistently, and nothing else so', async () => {
+    const mti = await x.agency('SG-MTI', ['euc-issuer']);
+    await x.call(mti, 'agreement.put', { partner: 'NL-DOUANE', documentType: 'euc', permissions: ['verify'] });
+    expect((await publishEuc(x, mti)).status).toBe(201);
+    x.time += LAG; // the certificate reaches the replica: a hit, no consistent re-read
+    const seen = await reads(async () => expect((await x.call(douane, 'euc.query', { issuer: 'SG-MTI', eucId: 'SG-EUC-88121' })).status).toBe(200));
+    expect(seen.filter((r) => !r.consistent).map((r) => r.table)).toEqual(['documents']);
+    expect(seen.filter((r) => r.table === 'documents').map((r) => r.consistent)).toEqual([false]);
   });
 
   it('a drawdown reads only consistently (its balance guards the write)', async () => {
