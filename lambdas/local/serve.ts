@@ -103,7 +103,9 @@ export async function serve(opts: ServeOptions): Promise<Running> {
     const streams = new DynamoDBStreamsClient(sdkClientConfig({ region, awsEndpoint: endpoint }));
     const poller = await startNotificationPoller({
       dynamodb: clients.dynamodb, streams, sqs, auditTable: resourceEnv.CORRIDOR_AUDIT_TABLE!, queueUrl: resourceEnv[NOTIFY_QUEUE.envVar]!,
-      stream: [(await import('../handlers/notifier.ts')).notifyRecords, (await import('../handlers/sealer.ts')).sealRecords],
+      // CORRIDOR_SEAL_STREAM=off leaves sealing to `corridor audit seal` and the completeness check (5 min after an
+      // event's ts), as a stalled stream sealer would: to see unsealed events, e.g. in the auditor console
+      stream: [(await import('../handlers/notifier.ts')).notifyRecords, ...(env.CORRIDOR_SEAL_STREAM === 'off' ? [] : [(await import('../handlers/sealer.ts')).sealRecords])],
       deliver: (await import('../handlers/deliverer.ts')).deliverMessages,
       onError: (e) => services.telemetry.dependencyFailed({ action: 'notification.poll', ...failureOf(e) }),
     });
