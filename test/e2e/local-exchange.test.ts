@@ -138,6 +138,15 @@ describe('local exchange (real process)', () => {
     await cli(home, ['keygen', '--kid', 'eu-olaf-1', '--out', key]);
     expect((await cli(home, ['agency', 'register', '--id', 'EU-OLAF', '--name', 'European Anti-Fraud Office', '--roles', 'auditor', '--audit-scope', 'all', '--key-file', key])).code).toBe(0);
     await cli(home, ['license', 'status', '--as', 'NL-DOUANE', '--license', 'DE-2026-000123', '--status', 'revoked', '--reason', 'not mine']); // a refusal to audit
+    // The stream sealer seals it within moments, with no `audit seal`: its inclusion proof verifies.
+    const refused = JSON.parse((await cli(home, ['audit', 'query', '--as', 'EU-OLAF', '--action', 'license.status', '--json'])).stdout) as { result: { events: { id: string }[] } };
+    const refusal = refused.result.events.at(-1)!.id;
+    let proven = await cli(home, ['audit', 'verify', '--as', 'EU-OLAF', '--event', refusal]);
+    for (let i = 0; i < 20 && proven.code !== 0; i++) {
+      await new Promise((r) => setTimeout(r, 500));
+      proven = await cli(home, ['audit', 'verify', '--as', 'EU-OLAF', '--event', refusal]);
+    }
+    expect(proven.stdout).toContain(`✓ event ${refusal} is at leaf`);
     const sealed = await cli(home, ['audit', 'seal']);
     expect(sealed.stdout).toMatch(/^every event is sealed: \d+ sealed now in \d+ seal\(s\)/);
     const ok = await cli(home, ['audit', 'verify', '--as', 'EU-OLAF', '--complete']);
