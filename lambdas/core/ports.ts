@@ -89,12 +89,6 @@ export interface Store {
   queryIndex(table: TableId, q: IndexQuery): Promise<IndexPage>;
   /** All writes or none (one transaction). Throws WriteConflict or DependencyError. */
   commit(writes: readonly Write[]): Promise<void>;
-  /**
-   * Unconditional puts, not one transaction: each record is written, some may land before
-   * a failure. Batched (25 per request on DynamoDB) for bulk rewrites such as marking
-   * audit events sealed; anything a backend leaves unprocessed is retried here.
-   */
-  putMany(records: readonly StoredRecord[]): Promise<void>;
 }
 
 /** KMS data keys for envelope encryption (protocol.md §7). */

@@ -19,7 +19,7 @@ import { DependencyError } from '../../core/errors.ts';
 import { TABLES } from '../../definitions.ts';
 import { WriteConflict, type IndexPage, type IndexQuery, type PartitionPageQuery, type ReadOptions, type Store, type StoredRecord, type TableId, type Write, type WriteCondition } from '../../core/ports.ts';
 import { fromAttribute, toItem } from './attribute-codec.ts';
-import { batchGet, batchPut } from './dynamodb-batch.ts';
+import { batchGet } from './dynamodb-batch.ts';
 
 export type TableNames = Readonly<Record<TableId, string>>;
 
@@ -140,10 +140,6 @@ export class DynamoDbStore implements Store {
     } catch (e) {
       throw new DependencyError('dynamodb', e);
     }
-  }
-
-  async putMany(records: readonly StoredRecord[]): Promise<void> {
-    await batchPut(this.client, this.tables, records);
   }
 
   private transactItem(w: Write): TransactWriteItem {
