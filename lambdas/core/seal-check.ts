@@ -95,7 +95,10 @@ export async function checkSealed(services: CoreServices, signer: SealSigner, op
       unsealed = unsealed.filter((e) => !legacy.has(e.id));
     }
     const byDay = new Map<string, AuditEvent[]>();
-    for (const e of unsealed) byDay.set(dayOf(e.ts), [...(byDay.get(dayOf(e.ts)) ?? []), e]);
+    for (const e of unsealed) {
+      if (!byDay.has(dayOf(e.ts))) byDay.set(dayOf(e.ts), []);
+      byDay.get(dayOf(e.ts))!.push(e);
+    }
     // the index may not list a seal committed moments ago: recheck those by key (only when something is to seal)
     let baseSeq = unsealed.length > 0 ? await baseBeforeRecent(store, head?.last, now) : null;
     for (const group of byDay.values()) {

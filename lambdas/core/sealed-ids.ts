@@ -24,7 +24,11 @@ export async function sealedIdsOverlapping(store: Store, from: string, to: strin
     const records = await store.getMany('audit', spans.slice(i, i + SEALS_PER_READ).map((s) => ({ pk: sealPk(s.seq) })));
     for (const r of records) {
       const seal = sealFrom(r);
-      for (const id of seal.ids) where.set(id, [...(where.get(id) ?? []), seal.seq]);
+      for (const id of seal.ids) {
+        const seqs = where.get(id);
+        if (seqs) seqs.push(seal.seq);
+        else where.set(id, [seal.seq]);
+      }
     }
   }
   return { sealed: new Set(where.keys()), duplicates: new Map([...where].filter(([, seqs]) => seqs.length > 1)) };

@@ -70,7 +70,11 @@ async function sealChunk(services: CoreServices, signer: SealSigner, chunk: read
   }
   // Old events: whatever the completeness check sealed meanwhile is dropped; the rest in one wide seal per day.
   const days = new Map<string, StreamedEvent[]>();
-  for (const c of chunk) days.set(dayOf(c.event.ts), [...(days.get(dayOf(c.event.ts)) ?? []), c]);
+  for (const c of chunk) {
+    const day = dayOf(c.event.ts);
+    if (!days.has(day)) days.set(day, []);
+    days.get(day)!.push(c);
+  }
   const out: SealResult[] = [];
   const groups = [...days.values()];
   for (const [i, group] of groups.entries()) {
