@@ -1,15 +1,17 @@
 /**
  * Cold start: every handler bundled as CDK bundles it (BUNDLING from lib/constructs/handler-function.ts,
  * the AWS SDK inside, minified, ESM), then timed in fresh Node processes: import of the bundle,
- * which builds the handler's services at module load, as Lambda's init phase does. Baseline: a bundle
- * that only imports and constructs the DynamoDB and KMS clients and jose (bench/cold-baseline.ts).
+ * which builds the handler's services at module load, as Lambda's init phase does, under the NODE_OPTIONS
+ * the function is deployed with (nodeOptions). Baseline: a bundle that only imports and constructs the
+ * DynamoDB and KMS clients and jose (bench/cold-baseline.ts), run both ways: each function is compared with
+ * the baseline under its own options. Every bundle is also timed under the other options, for the record.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { BUNDLE_MARKERS, esbuildOptions } from '../lib/constructs/bundle-options.ts';
-import { handlerEntry, PROJECT_ROOT, type HandlerName } from '../lib/constructs/handler-function.ts';
+import { handlerEntry, invocationOf, nodeOptions, PROJECT_ROOT, type HandlerName } from '../lib/constructs/handler-function.ts';
 import { DEFAULT_BUNDLE_MODES, type BundleModes } from '../lambdas/bundle-modes.ts';
 import { KMS_KEYS, TABLES } from '../lambdas/definitions.ts';
 
@@ -17,9 +19,14 @@ import { KMS_KEYS, TABLES } from '../lambdas/definitions.ts';
 export const HANDLERS: readonly HandlerName[] = ['agencies', 'licenses', 'eucs', 'audit', 'denials', 'discovery', 'console', 'sealer'];
 const OUT = join(PROJECT_ROOT, 'bench/out/bundles');
 
-export interface BundleResult { name: string; bytes: number; initMs: number; ratio: number; hasAjvCompiler: boolean; noSourceMapsMs: number; noSourceMapsRatio: number }
+/**
+ * `initMs`/`ratio`: under the function's deployed NODE_OPTIONS (`sourceMaps`: whether they hold --enable-source-maps),
+ * against the baseline under the same. `otherMs`/`otherRatio`: both under the other setting.
+ */
+export interface BundleResult { name: string; bytes: number; sourceMaps: boolean; initMs: number; ratio: number; hasAjvCompiler: boolean; otherMs: number; otherRatio: number }
 export interface ColdStart {
-  baselineMs: number; baselineBytes: number; bundles: BundleResult[]; powertoolsMs: number; powertoolsBytes: number; baselineNoSourceMapsMs: number;
+  /** The baseline as an API function is deployed (without --enable-source-maps: nodeOptions('http-api')), and with it. */
+  baselineMs: number; baselineBytes: number; bundles: BundleResult[]; powertoolsMs: number; powertoolsBytes: number; baselineSourceMapsMs: number;
   /** The licenses function bundled with corridor:tracing=sdk (Powertools' Tracer, the X-Ray SDK): the opt-in's cost. */
   sdkTracing: { name: string; bytes: number; initMs: number; ratio: number };
 }
@@ -51,11 +58,13 @@ const ENV = {
   POWERTOOLS_DEV: 'false',
 };
 
-/**
- * One fresh process: ms from just before import() to the module (and its services) being ready.
- * With the NODE_OPTIONS the functions are deployed with (--enable-source-maps), or without them.
- */
-function initOnce(file: string, sourceMaps = true): number {
+/** --enable-source-maps in the NODE_OPTIONS a function invoked as `name` is deployed with. */
+const deployedWithMaps = (name: HandlerName): boolean => (nodeOptions(invocationOf(name)) ?? '').includes('--enable-source-maps');
+/** The API functions' setting: the baseline's and the reference bundles' "as deployed". */
+const API_MAPS = deployedWithMaps('licenses');
+
+/** One fresh process: ms from just before import() to the module (and its services) being ready. */
+function initOnce(file: string, sourceMaps: boolean): number {
   const script = `const t=performance.now();await import(${JSON.stringify(`file://${file}`)});process.stdout.write(String(performance.now()-t));`;
   const out = execFileSync(process.execPath, [...(sourceMaps ? ['--enable-source-maps'] : []), '--no-warnings', '--input-type=module', '-e', script], { env: ENV, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
   return Number(out);
@@ -74,23 +83,27 @@ export async function coldStart(samples = 7): Promise<ColdStart> {
   // Interleaved and in a new order each round, so machine load and file caches favour no bundle.
   for (let i = 0; i < samples; i++) {
     for (const [n, f] of [...all].sort(() => Math.random() - 0.5)) {
-      times.get(n)!.push(initOnce(f));
+      times.get(n)!.push(initOnce(f, true));
       times.get(`${n}/nomap`)!.push(initOnce(f, false));
     }
   }
-  const baselineMs = median(times.get('baseline')!);
-  const baselineNoSourceMapsMs = median(times.get('baseline/nomap')!);
+  const ms = (n: string, maps: boolean): number => median(times.get(maps ? n : `${n}/nomap`)!);
+  const baselineMs = ms('baseline', API_MAPS);
   return {
     baselineMs,
     baselineBytes: statSync(baseline).size,
-    powertoolsMs: median(times.get('powertools')!),
+    powertoolsMs: ms('powertools', API_MAPS),
     powertoolsBytes: statSync(powertools).size,
-    baselineNoSourceMapsMs,
-    sdkTracing: { name: sdkName, bytes: statSync(sdk).size, initMs: median(times.get(sdkName)!), ratio: median(times.get(sdkName)!) / baselineMs },
+    baselineSourceMapsMs: ms('baseline', true),
+    sdkTracing: { name: sdkName, bytes: statSync(sdk).size, initMs: ms(sdkName, API_MAPS), ratio: ms(sdkName, API_MAPS) / baselineMs },
     bundles: files.map(([name, f]) => {
-      const initMs = median(times.get(name)!);
-      const noSourceMapsMs = median(times.get(`${name}/nomap`)!);
-      return { name, bytes: statSync(f).size, initMs, ratio: initMs / baselineMs, hasAjvCompiler: readFileSync(f, 'utf8').includes('strictSchema'), noSourceMapsMs, noSourceMapsRatio: noSourceMapsMs / baselineNoSourceMapsMs };
+      const maps = deployedWithMaps(name);
+      const initMs = ms(name, maps);
+      const otherMs = ms(name, !maps);
+      return {
+        name, bytes: statSync(f).size, sourceMaps: maps, initMs, ratio: initMs / ms('baseline', maps),
+        hasAjvCompiler: readFileSync(f, 'utf8').includes('strictSchema'), otherMs, otherRatio: otherMs / ms('baseline', !maps),
+      };
     }),
   };
 }

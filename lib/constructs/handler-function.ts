@@ -28,6 +28,10 @@ export type HandlerName = HandlerGroup | 'console' | 'sealer' | 'overdue' | 'not
 /** How a function is invoked, which decides its retry behaviour (and why it has no dead-letter queue). */
 export type Invocation = 'http-api' | 'schedule' | 'stream' | 'queue';
 
+export function invocationOf(name: HandlerName): Invocation {
+  return name === 'sealer' || name === 'overdue' ? 'schedule' : name === 'notifier' ? 'stream' : name === 'deliverer' ? 'queue' : 'http-api';
+}
+
 export function handlerEntry(name: HandlerName): string {
   return fileURLToPath(new URL(`../../lambdas/handlers/${name}.ts`, import.meta.url));
 }
@@ -86,8 +90,8 @@ export const BUNDLING = {
   format: OutputFormat.ESM,
   minify: true,
   sourceMap: true,
-  // Maps without the original sources: stack traces under --enable-source-maps still resolve to file, line and name,
-  // but Node reads and parses a map of ~1.3 MB instead of ~3.6 MB at every cold start (docs/performance.md).
+  // Maps without the original sources: stack traces under --enable-source-maps (nodeOptions) still resolve to file, line
+  // and name, but Node reads and parses a map of ~1 MB instead of ~3.6 MB at every cold start (docs/performance.md).
   sourcesContent: false,
   target: ESBUILD_TARGET,
   mainFields: ['module', 'main'],
@@ -96,13 +100,25 @@ export const BUNDLING = {
   externalModules: [],
 } as const satisfies BundlingOptions;
 
+/**
+ * NODE_OPTIONS of a function invoked so. `--enable-source-maps` makes Node read and JSON.parse the bundle's source map at
+ * every cold start (~8–14 ms, a seventh of an API function's init: docs/performance.md), whether or not a stack is ever
+ * formatted. An API function never logs a stack (a defect that escapes the exchange is logged by its class only,
+ * http-edge.ts), so it goes without; the stream, queue and scheduled functions keep it, as the Lambda runtime logs the
+ * stack of an error they throw (a batch to retry), and their cold start delays no client. The map is still built beside
+ * every bundle, for looking up a minified position offline.
+ */
+export function nodeOptions(invocation: Invocation): string | undefined {
+  return invocation === 'http-api' ? undefined : '--enable-source-maps';
+}
+
 /** Memory of every function unless it sets its own. */
 export const DEFAULT_MEMORY_MB = 512;
 
 export interface HandlerFunctionProps {
   readonly name: HandlerName;
   readonly invocation: Invocation;
-  /** Variables besides NODE_OPTIONS (always set); omit for a function that needs none, such as the console. */
+  /** Variables besides NODE_OPTIONS (set per invocation: nodeOptions); omit for a function that needs none, such as the console. */
   readonly environment?: Readonly<Record<string, string>>;
   readonly logsKey: kms.IKey;
   /** Upper bound on concurrent executions of this function (lib/limits.ts, context corridor:reservedConcurrency). */
@@ -176,7 +192,7 @@ export class HandlerFunction extends Construct {
       loggingFormat: lambda.LoggingFormat.JSON,
       systemLogLevelV2: lambda.SystemLogLevel.WARN,
       applicationLogLevelV2: lambda.ApplicationLogLevel.INFO,
-      environment: { ...(props.environment ?? {}), NODE_OPTIONS: '--enable-source-maps' },
+      environment: { ...(props.environment ?? {}), ...withNodeOptions(nodeOptions(props.invocation)) },
       bundling: {
         ...BUNDLING, mainFields: [...BUNDLING.mainFields], externalModules: [...BUNDLING.externalModules],
         define: bundleDefine(this.bundleModes, props.name),
@@ -201,4 +217,8 @@ export class HandlerFunction extends Construct {
   grant(...statements: iam.PolicyStatement[]): void {
     for (const s of statements) this.policy.addStatements(s);
   }
+}
+
+function withNodeOptions(options: string | undefined): Record<string, string> {
+  return options ? { NODE_OPTIONS: options } : {};
 }

@@ -12,7 +12,7 @@ import { TRACING_ENV, type BundleModes } from '../../lambdas/bundle-modes.ts';
 import type { HandlerGroup } from '../../lambdas/core/routes.ts';
 import { DELIVERER_RESERVED_CONCURRENCY, NOTIFIER_RESERVED_CONCURRENCY, OVERDUE_RESERVED_CONCURRENCY, SEALER_RESERVED_CONCURRENCY, type ConcurrencyName } from '../limits.ts';
 import type { KmsKeyDefinition } from '../../lambdas/definitions.ts';
-import { HandlerFunction, type HandlerName, type Invocation } from './handler-function.ts';
+import { HandlerFunction, invocationOf, type HandlerName } from './handler-function.ts';
 import { constructId } from './ids.ts';
 import type { CorridorTables, TableId } from './tables.ts';
 
@@ -168,8 +168,7 @@ export class CorridorHandlers extends Construct {
 
     const byName = {} as Record<HandlerName, HandlerFunction>;
     for (const name of HANDLER_NAMES) {
-      const invocation: Invocation = name === 'sealer' || name === 'overdue' ? 'schedule' : name === 'notifier' ? 'stream' : name === 'deliverer' ? 'queue' : 'http-api';
-      const common = { name, invocation, logsKey: props.logsKey, bundleModes: props.bundleModes };
+      const common = { name, invocation: invocationOf(name), logsKey: props.logsKey, bundleModes: props.bundleModes };
       // The console gets neither the shared environment nor any grant: its policy holds only WriteOwnLogs.
       const fn = name === 'console'
         ? new HandlerFunction(this, constructId(name), { ...common, ...CONSOLE, reservedConcurrency: props.reservedConcurrency.console, reach: 'nothing' })

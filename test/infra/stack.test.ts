@@ -210,9 +210,8 @@ describe('Lambda functions', { timeout: BUNDLING_TIMEOUT }, () => {
     expect(DEFAULT_RESERVED_CONCURRENCY.console).toBeLessThan(DEFAULT_RESERVED_CONCURRENCY.licenses);
   });
 
-  it('console: no environment but NODE_OPTIONS (no CORRIDOR_* variable: no table name, no key ARN, no exchange id)', () => {
-    const variables = (resources[logicalId(fnOf('console').fn)]!.Properties!.Environment as { Variables: Record<string, unknown> }).Variables;
-    expect(variables).toEqual({ NODE_OPTIONS: '--enable-source-maps' });
+  it('console: no environment (no CORRIDOR_* variable: no table name, no key ARN, no exchange id; no NODE_OPTIONS, as every API function)', () => {
+    expect(resources[logicalId(fnOf('console').fn)]!.Properties!.Environment).toBeUndefined();
   });
 
   it.each(WITH_ENV)('%s: CORRIDOR_SEAL_KEY_ID is the seal key ARN', (n) => {
@@ -220,12 +219,16 @@ describe('Lambda functions', { timeout: BUNDLING_TIMEOUT }, () => {
     expect(variables.CORRIDOR_SEAL_KEY_ID).toEqual(getAtt(s.stack.keys.app.seal.key));
   });
 
-  it.each(WITH_ENV)('%s: environment names every table, every KMS_KEYS key, the exchange id, the metrics detail, the tracing mode and source maps', (g) => {
+  it.each(WITH_ENV)('%s: environment names every table, every KMS_KEYS key, the exchange id, the metrics detail, the tracing mode; source maps only off the API', (g) => {
+    // Source maps cost every cold start a parse of the map; only functions whose thrown errors reach the log as stacks keep them.
+    const sourceMaps = (['sealer', 'overdue', 'notifier', 'deliverer'] as HandlerName[]).includes(g);
+    expect((resources[logicalId(fnOf(g).fn)]!.Properties!.Environment as { Variables: Record<string, unknown> }).Variables.NODE_OPTIONS)
+      .toBe(sourceMaps ? '--enable-source-maps' : undefined);
     const variables: Record<string, unknown> = {
       CORRIDOR_EXCHANGE_ID: 'corridor:eu-hub',
       CORRIDOR_METRICS_DETAIL: 'decision',
       CORRIDOR_TRACING: 'function',
-      NODE_OPTIONS: '--enable-source-maps',
+      ...(sourceMaps ? { NODE_OPTIONS: '--enable-source-maps' } : {}),
     };
     for (const def of TABLES) variables[def.envVar] = ref(s.stack.tables.byId[def.id].table);
     for (const def of KMS_KEYS) variables[def.envVar] = getAtt(s.stack.keys.app[def.id].key);
