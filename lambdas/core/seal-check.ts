@@ -22,8 +22,8 @@ export const CHECK_CURSOR = 'SEALCHECK';
 export const CHECK_MARGIN_SECONDS = 300;
 /** Where a check without a cursor (its first run, or `sealAll`) starts: the stream keeps records 24 h. */
 export const CHECK_LOOKBACK_SECONDS = 2 * 86_400;
-/** Events one run reads: at 1,000 events/s a run a minute keeps up (60,000), with room to catch up. */
-export const CHECK_BUDGET = 200_000;
+/** Events one run reads: at 1,000 events/s a run a minute keeps up (60,000), with room to catch up; ~100 MB of parsed events in a 512 MB function. */
+export const CHECK_BUDGET = 100_000;
 /** Entries per byTime page. */
 const PAGE = 1000;
 
