@@ -12,13 +12,14 @@ export const SEALS_HEAD = 'SEALS';
  * exchange's clock when its handler started, and the event is written before the handler returns, so within this.
  */
 export const EVENT_WRITER_TIMEOUT_SECONDS = 60;
-/** For what no timeout bounds: a write sent just before the timeout landing, the `pending` index catching up with it, two hosts' clocks. */
+/** For what no timeout bounds: a write sent just before the timeout landing, the stream's creation time (whole seconds), two hosts' clocks. */
 export const LATE_MARGIN_SECONDS = 60;
 /**
- * The late bound (protocol.md §6, docs/audit.md): an event whose `ts` is more than this older than the `sealedAt`
- * of a seal that drained the pending index (no `backlog`) should have been in that seal or an earlier one; in a
- * later seal it was backdated (or held far beyond any timeout). The caller's `iat`/`exp` (300 s + 60 s skew) do
- * not enter: `ts` is the exchange's time, not the caller's.
+ * The late bound (protocol.md §6, docs/audit.md): an event DynamoDB wrote more than this after its `ts` was backdated
+ * (or held far beyond any timeout); the stream sealer flags it (`lateBeyondBound`). Seals of the scheduled sealer
+ * before protocol revision 11 used it against the `sealedAt` of a seal that drained its pending index (no `backlog`),
+ * which the verifier still applies to them. The caller's `iat`/`exp` (300 s + 60 s skew) do not enter: `ts` is the
+ * exchange's time, not the caller's.
  */
 export const LATE_BOUND_SECONDS = EVENT_WRITER_TIMEOUT_SECONDS + LATE_MARGIN_SECONDS;
 /**
@@ -29,7 +30,7 @@ export const LATE_BOUND_SECONDS = EVENT_WRITER_TIMEOUT_SECONDS + LATE_MARGIN_SEC
 export const SEALING_BOUND_SECONDS = 300 + 60 + 60;
 export const sealPk = (seq: number): string => `SEAL#${String(seq).padStart(12, '0')}`;
 
-/** `drainedAt`: the sealedAt of the newest seal that left nothing pending (absent before any did, and on heads from before sealedAt). */
+/** `drainedAt`: on heads of the scheduled sealer (before revision 11), the sealedAt of its newest seal that left nothing pending. */
 /** `sealKid` / `sealThumbprint`: the seal key that signed the last seal, so a change of seal key is audited (sealer.ts). */
 /** `recentWide`: the wide seals of the last minutes, `<seq>@<sealedAt>` (seal-commit.ts: a stream seal drops what they hold). */
 export interface SealHead { last: number; prevHash: string; ver: number; drainedAt?: string; sealKid?: string; sealThumbprint?: string; recentWide?: string[] }
