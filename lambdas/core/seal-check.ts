@@ -65,7 +65,7 @@ export async function checkSealed(services: CoreServices, signer: SealSigner, op
   const { store } = services;
   const now = services.clock.now();
   const cursor = opts.cursor ? await store.get('audit', CHECK_CURSOR) : null;
-  let after = typeof cursor?.attrs.through === 'string' ? cursor.attrs.through : isoNow(now - CHECK_LOOKBACK_SECONDS * 1000);
+  const after = typeof cursor?.attrs.through === 'string' ? cursor.attrs.through : isoNow(now - CHECK_LOOKBACK_SECONDS * 1000);
   const end = `${isoNow(now - opts.marginSeconds * 1000)}#~`;
   let budget = opts.budget ?? CHECK_BUDGET;
   const events: AuditEvent[] = [];
