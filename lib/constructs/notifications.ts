@@ -51,6 +51,17 @@ export function deadLetterQueue(scope: Construct, id: string, onFailureOf?: stri
   return q;
 }
 
+/** What a reader of the audit table's stream needs (the notifier and the sealer alike), on its managed policy. */
+export function grantAuditStreamRead(fn: HandlerFunction, streamArn: string, tableKey: kms.IKey): void {
+  fn.grant(
+    new iam.PolicyStatement({ sid: 'AuditStreamRead', actions: ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator'], resources: [streamArn] }),
+    new iam.PolicyStatement({ sid: 'ListStreams', actions: ['dynamodb:ListStreams'], resources: ['*'] }),
+    // stream records of a CMK-encrypted table are decrypted for the reader (as CDK's grantStreamRead grants)
+    new iam.PolicyStatement({ sid: 'AuditStreamKey', actions: ['kms:Decrypt'], resources: [tableKey.keyArn] }),
+  );
+  Validations.of(fn.policy).acknowledge({ id: 'AwsSolutions-IAM5[Resource::*]', reason: 'dynamodb:ListStreams supports no resource-level permissions (it lists stream ARNs, no data); the stream itself is read only through AuditStreamRead on the audit table\'s stream ARN. X-Ray writes take no resource either.' });
+}
+
 /** The on-failure destination of a stream mapping, granted on the function's managed policy (CDK's SqsDlq would add an inline policy). */
 export function onFailureTo(queue: sqs.IQueue, fn: HandlerFunction): lambda.IEventSourceDlq {
   return {
@@ -87,14 +98,8 @@ export class Notifications extends Construct {
     for (const fn of [notifier, deliverer]) fn.fn.addEnvironment(NOTIFY_QUEUE.envVar, this.queue.queueUrl);
 
     // The notifier: outbox inserts only (the filter is evaluated before invocation: other records cost no invocation).
-    notifier.grant(
-      new iam.PolicyStatement({ sid: 'AuditStreamRead', actions: ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator'], resources: [streamArn] }),
-      new iam.PolicyStatement({ sid: 'ListStreams', actions: ['dynamodb:ListStreams'], resources: ['*'] }),
-      // stream records of a CMK-encrypted table are decrypted for the reader (as CDK's grantStreamRead grants)
-      new iam.PolicyStatement({ sid: 'AuditStreamKey', actions: ['kms:Decrypt'], resources: [props.tableKey.keyArn] }),
-      new iam.PolicyStatement({ sid: 'DeliveryQueueSend', actions: ['sqs:SendMessage'], resources: [this.queue.queueArn] }),
-    );
-    Validations.of(notifier.policy).acknowledge({ id: 'AwsSolutions-IAM5[Resource::*]', reason: 'dynamodb:ListStreams supports no resource-level permissions (it lists stream ARNs, no data); the stream itself is read only through AuditStreamRead on the audit table\'s stream ARN. X-Ray writes take no resource either.' });
+    grantAuditStreamRead(notifier, streamArn, props.tableKey);
+    notifier.grant(new iam.PolicyStatement({ sid: 'DeliveryQueueSend', actions: ['sqs:SendMessage'], resources: [this.queue.queueArn] }));
     this.streamMapping = new lambda.EventSourceMapping(this, 'FromAuditStream', {
       target: notifier.fn,
       eventSourceArn: streamArn,

@@ -4,12 +4,11 @@
  * which seals whatever the stream path had not sealed five minutes after its ts. Alarms when runs fail, when the check
  * falls behind or stops running, when the stream sealer falls behind, and when stream records are given up on.
  */
-import { Duration, Validations } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -19,7 +18,7 @@ import { Construct } from 'constructs';
 import { EVENT_PREFIX } from '../../lambdas/handlers/seal-batches.ts';
 import { APP_METRICS, serviceMetric } from './app-metrics.ts';
 import type { HandlerFunction } from './handler-function.ts';
-import { deadLetterQueue, onFailureTo, STREAM_RETRY } from './notifications.ts';
+import { deadLetterQueue, grantAuditStreamRead, onFailureTo, STREAM_RETRY } from './notifications.ts';
 
 /** How often the completeness check runs. */
 export const SEAL_INTERVAL = Duration.minutes(1);
@@ -69,12 +68,7 @@ export class SealerSchedule extends Construct {
     const streamArn = props.auditTable.tableStreamArn;
     if (!streamArn) throw new Error('the audit table has no stream (lambdas/definitions.ts: stream)');
     this.streamFailures = deadLetterQueue(this, 'StreamFailures', 'the sealer\'s audit-stream event source mapping');
-    sealer.grant(
-      new iam.PolicyStatement({ sid: 'AuditStreamRead', actions: ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator'], resources: [streamArn] }),
-      new iam.PolicyStatement({ sid: 'ListStreams', actions: ['dynamodb:ListStreams'], resources: ['*'] }),
-      new iam.PolicyStatement({ sid: 'AuditStreamKey', actions: ['kms:Decrypt'], resources: [props.tableKey.keyArn] }),
-    );
-    Validations.of(sealer.policy).acknowledge({ id: 'AwsSolutions-IAM5[Resource::*]', reason: 'dynamodb:ListStreams supports no resource-level permissions (it lists stream ARNs, no data); the stream itself is read only through AuditStreamRead on the audit table\'s stream ARN. X-Ray writes take no resource either.' });
+    grantAuditStreamRead(sealer, streamArn, props.tableKey);
     // Audit event inserts only: seals, the head, markers and outbox items cost no invocation. No bisecting and no
     // partial-batch report: a failed batch comes again whole, from its first record, which is what the batch markers
     // of the stream sealer rely on (lambdas/core/stream-sealer.ts).
