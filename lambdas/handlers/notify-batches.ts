@@ -10,14 +10,14 @@ import { deliver, type DeliveryDeps } from '../core/notifications/delivery.ts';
 import { fanOut, type FanOutDeps } from '../core/notifications/fan-out.ts';
 import { OUTBOX_PREFIX } from '../core/notifications/outbox.ts';
 import { isDeliveryMessage } from '../core/notifications/queue.ts';
-import { imageOf, isOutboxInsert, type StreamRecordLike } from './stream-image.ts';
+import { imageOf, isInsertWithKeyPrefix, type StreamRecordLike } from './stream-image.ts';
 
 export interface QueueMessageLike { messageId: string; body: string }
 
 export function streamBatch(deps: FanOutDeps) {
   return async (records: readonly StreamRecordLike[]): Promise<DynamoDBBatchResponse> => {
     for (const record of records) {
-      if (!isOutboxInsert(record, OUTBOX_PREFIX)) continue;
+      if (!isInsertWithKeyPrefix(record, OUTBOX_PREFIX)) continue;
       try {
         await fanOut(deps, imageOf(record));
       } catch (e) {

@@ -13,7 +13,7 @@ import { aggregateRequests } from '../core/request-metrics.ts';
 import type { SealSigner } from '../core/ports.ts';
 import type { CoreServices } from '../core/services.ts';
 import { sealStreamBatch, type StreamedEvent } from '../core/stream-sealer.ts';
-import { imageOf, isOutboxInsert, writtenAt, type StreamRecordLike } from './stream-image.ts';
+import { imageOf, isInsertWithKeyPrefix, writtenAt, type StreamRecordLike } from './stream-image.ts';
 
 /** Audit event ids (core/audit.ts): accepted requests, refusals and the exchange's own events alike. */
 export const EVENT_PREFIX = 'ev-';
@@ -22,7 +22,7 @@ export function sealBatch(services: CoreServices, signer: SealSigner) {
   return async (records: readonly StreamRecordLike[]): Promise<DynamoDBBatchResponse> => {
     const events: StreamedEvent[] = [];
     for (const record of records) {
-      if (!isOutboxInsert(record, EVENT_PREFIX)) continue; // an insert whose key starts with the prefix
+      if (!isInsertWithKeyPrefix(record, EVENT_PREFIX)) continue;
       const { attrs } = imageOf(record);
       if (typeof attrs.event !== 'string') continue;
       const at = writtenAt(record);

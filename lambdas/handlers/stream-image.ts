@@ -37,6 +37,6 @@ export function writtenAt(record: StreamRecordLike): number | undefined {
 }
 
 /** The event source mapping's filter, in code: the local poller applies it as Lambda would. */
-export function isOutboxInsert(record: StreamRecordLike, prefix: string): boolean {
+export function isInsertWithKeyPrefix(record: StreamRecordLike, prefix: string): boolean {
   return record.eventName === 'INSERT' && (record.dynamodb?.Keys?.pk?.S ?? '').startsWith(prefix);
 }
