@@ -37,6 +37,12 @@ export const ASSUMPTIONS = {
    * ms (10-49), 40 values in the LatencyMs histogram; a smaller batch (a quiet stream) costs more per request.
    */
   metricsBatchEvents: 100,
+  /**
+   * Requests a warm container answers per data-key cache document (hits are reported at most once a minute per
+   * container, DATA_KEY_REPORT_INTERVAL_MS): 60 when each container answers at least one request a second, a
+   * conservative floor at the design load (more containers than requests a second would be idle ones).
+   */
+  requestsPerDataKeyDocument: 60,
   /** A response is well under 10 KB: CloudFront data transfer out per request. */
   responseBytes: 4096,
   /**
@@ -92,17 +98,18 @@ const requestEvent = (action: string, decision: 'allow' | 'deny', ms: number): A
 
 /**
  * Bytes the deployed telemetry logs per answered plain success (measured by capturing stdout): the API function logs
- * no line for it, only the data-key cache document of its invocation; the request's share of the metrics document
- * the audit stream's consumer prints for a batch of ASSUMPTIONS.metricsBatchEvents such requests.
+ * no line for it; its share of the container's data-key cache document (ASSUMPTIONS.requestsPerDataKeyDocument) and of
+ * the metrics document the audit stream's consumer prints for a batch of ASSUMPTIONS.metricsBatchEvents such requests.
  */
 export function telemetryLogBytes(detail: MetricsDetail = 'decision'): number {
   const handler = captured(detail, (t) => {
     t.requestCompleted({ requestId: 'Jx3aTgX0FiAEMxw=', auditId: `ev-${'A'.repeat(43)}`, actor: 'NL-DOUANE', action: 'license.verify', status: 200, decision: 'allow', durationMs: 12 });
-    t.dataKeyCache({ cacheHits: 2, kmsGenerate: 0, kmsDecrypt: 0 });
+    t.dataKeyCache({ cacheHits: ASSUMPTIONS.requestsPerDataKeyDocument * 2, kmsGenerate: 0, kmsDecrypt: 0 });
   });
   const n = ASSUMPTIONS.metricsBatchEvents;
   const batch = captured(detail, (t) => t.requestsAggregated(aggregateRequests(Array.from({ length: n }, (_, i) => requestEvent('license.verify', 'allow', 10 + (i % 40))))));
-  return Math.round((Buffer.byteLength(handler) + Buffer.byteLength(batch) / n + ASSUMPTIONS.platformLogBytes) * 10) / 10;
+  const bytes = Buffer.byteLength(handler) / ASSUMPTIONS.requestsPerDataKeyDocument + Buffer.byteLength(batch) / n + ASSUMPTIONS.platformLogBytes;
+  return Math.round(bytes * 10) / 10;
 }
 
 /**

@@ -13,20 +13,24 @@ let out: Captured | undefined;
 afterEach(() => out?.restore());
 
 describe('bench/cost.ts telemetry', () => {
-  it('log bytes per plain success: the invocation\'s data-key document and 1/100 of the batch\'s metrics document, no request line', () => {
+  it('log bytes per plain success: a share of the container\'s data-key document (one a minute) and 1/100 of the batch\'s metrics document, no request line', () => {
     expect(ASSUMPTIONS.metricsBatchEvents).toBe(100);
+    expect(ASSUMPTIONS.requestsPerDataKeyDocument).toBe(60);
     out = captureOutput();
     const t = new PowertoolsTelemetry(new Logger({ serviceName: SERVICE_NAME }), new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME }));
     t.requestCompleted({ requestId: 'r', action: 'license.verify', status: 200, decision: 'allow', durationMs: 12 });
     expect(out.text()).toBe(''); // a plain success prints nothing at all
-    t.dataKeyCache({ cacheHits: 2, kmsGenerate: 0, kmsDecrypt: 0 });
-    const handlerBytes = Buffer.byteLength(out.text());
+    t.dataKeyCache({ cacheHits: 120, kmsGenerate: 0, kmsDecrypt: 0 });
+    const documentBytes = Buffer.byteLength(out.text());
+    expect(documentBytes).toBeGreaterThan(200);
     out.restore();
     out = undefined;
     const bytes = telemetryLogBytes();
     // The batch's document is a few hundred bytes (40 latency values): its share is a few bytes, not a document each.
-    expect(bytes - handlerBytes).toBeGreaterThan(2);
-    expect(bytes - handlerBytes).toBeLessThan(15);
+    const batchShare = bytes - documentBytes / 60;
+    expect(batchShare).toBeGreaterThan(2);
+    expect(batchShare).toBeLessThan(15);
+    expect(bytes).toBeLessThan(20);
   });
 
   it('custom metrics: Requests and LatencyMs per decision, or per action and decision, from the aggregated documents', () => {

@@ -6,7 +6,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { MemoryDataKeys } from '../../lambdas/adapters/memory/memory-data-keys.ts';
-import { METRIC, METRICS_NAMESPACE, PowertoolsTelemetry, SERVICE_NAME } from '../../lambdas/adapters/aws/powertools-telemetry.ts';
+import { DATA_KEY_REPORT_INTERVAL_MS, METRIC, METRICS_NAMESPACE, PowertoolsTelemetry, SERVICE_NAME } from '../../lambdas/adapters/aws/powertools-telemetry.ts';
 import { ConfigError, DEFAULT_METRICS_DETAIL, readMetricsDetail, type MetricsDetail } from '../../lambdas/config.ts';
 import { APP_METRICS, APP_NAMESPACE, requestDimensionNames, SERVICE_DIMENSIONS } from '../../lib/constructs/app-metrics.ts';
 import { PayloadCipher } from '../../lambdas/core/payload-cipher.ts';
@@ -191,19 +191,32 @@ describe('EMF metrics', () => {
     expect(out.json().filter((l) => l.message === 'seal run').map((l) => [l.lagSeconds, l.seals])).toEqual([[0, 0], [0, 1], [400, 0]]);
   });
 
-  it('DataKeyCacheHits / DataKeyCacheMisses: the cipher\'s counts since the last report, dimensions exactly {service}', async () => {
+  it('DataKeyCacheHits / DataKeyCacheMisses: the cipher\'s counts since the last report, dimensions exactly {service}; hits alone at most once a minute', async () => {
     const dataKeys = new MemoryDataKeys();
     const cipher = new PayloadCipher(dataKeys, x.clock);
     const scope = { owner: 'DE-BAFA', type: 'license' };
+    const t0 = 1_000_000;
     for (let i = 0; i < 3; i++) await cipher.encrypt('x', scope, 'aad');
-    telemetry.dataKeyCache(cipher.stats);
-    telemetry.dataKeyCache(cipher.stats); // nothing new: no document
+    telemetry.dataKeyCache(cipher.stats, t0); // a miss: reported at once
+    telemetry.dataKeyCache(cipher.stats, t0 + 1); // nothing new: no document
     await cipher.encrypt('x', scope, 'aad');
-    telemetry.dataKeyCache(cipher.stats);
+    telemetry.dataKeyCache(cipher.stats, t0 + DATA_KEY_REPORT_INTERVAL_MS - 1); // a hit within the minute: held
+    await cipher.encrypt('x', scope, 'aad');
+    telemetry.dataKeyCache(cipher.stats, t0 + DATA_KEY_REPORT_INTERVAL_MS); // the minute is over: both hits
+    await cipher.encrypt('x', scope, 'aad');
+    telemetry.dataKeyCache(cipher.stats, t0 + DATA_KEY_REPORT_INTERVAL_MS + 5); // held again
     const docs = withMetric('DataKeyCacheHits');
-    expect(docs.map((d) => [d.DataKeyCacheHits, d.DataKeyCacheMisses])).toEqual([[2, 1], [1, 0]]);
+    expect(docs.map((d) => [d.DataKeyCacheHits, d.DataKeyCacheMisses])).toEqual([[2, 1], [2, 0]]);
     expect(dataKeys.calls.generate).toBe(1);
     for (const d of docs) expect(directive(d)).toEqual({ namespace: 'Corridor', dimensions: [['service']], metrics: { DataKeyCacheHits: 'Count', DataKeyCacheMisses: 'Count' } });
+  });
+
+  it('DataKeyCacheMisses: a miss is reported at once, within the minute, with the hits held until then', async () => {
+    const t0 = 5_000_000;
+    telemetry.dataKeyCache({ cacheHits: 1, kmsGenerate: 1, kmsDecrypt: 0 }, t0);
+    telemetry.dataKeyCache({ cacheHits: 4, kmsGenerate: 1, kmsDecrypt: 0 }, t0 + 10);
+    telemetry.dataKeyCache({ cacheHits: 5, kmsGenerate: 1, kmsDecrypt: 1 }, t0 + 20);
+    expect(withMetric('DataKeyCacheHits').map((d) => [d.DataKeyCacheHits, d.DataKeyCacheMisses])).toEqual([[1, 1], [4, 1]]);
   });
 
   it('the alarms and dashboard (lib/constructs/app-metrics.ts) read exactly the namespace, service and names emitted', () => {
