@@ -12,9 +12,11 @@
  * - `sdk`: also Powertools' Tracer (the X-Ray SDK): a `## <function>` subsegment with the request's annotations and a
  *   subsegment per DynamoDB, KMS, SQS and Secrets Manager call. Costs cold start and CPU on every promise
  *   (docs/performance.md, docs/observability.md).
+ * - `off`: no active tracing, no X-Ray grant, no X-Ray SDK: X-Ray bills nothing (up to $5 per million requests on a
+ *   quiet function); a log line's `xray_trace_id` then leads to no recorded trace.
  */
-export type TracingMode = 'function' | 'sdk';
-export const TRACING_MODES: readonly TracingMode[] = ['function', 'sdk'];
+export type TracingMode = 'function' | 'sdk' | 'off';
+export const TRACING_MODES: readonly TracingMode[] = ['function', 'sdk', 'off'];
 export const DEFAULT_TRACING: TracingMode = 'function';
 export const TRACING_ENV = 'CORRIDOR_TRACING';
 

@@ -53,7 +53,8 @@ export interface CorridorSettings {
   readonly deliveryOverdueDays: number;
   /**
    * `corridor:tracing`: `function` (default), Lambda active tracing with no X-Ray SDK in the bundles; `sdk`, Powertools'
-   * Tracer adds handler and AWS SDK call subsegments, at a cold-start and per-request cost (lambdas/bundle-modes.ts).
+   * Tracer adds handler and AWS SDK call subsegments, at a cold-start and per-request cost; `off`, no active tracing and
+   * no X-Ray bill (lambdas/bundle-modes.ts).
    */
   readonly tracing: TracingMode;
   /** `corridor:slowRequestMs` (default 1000): a successful request at least this slow is logged; plain successes are not. */

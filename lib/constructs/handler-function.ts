@@ -164,7 +164,9 @@ export class HandlerFunction extends Construct {
       ],
     });
     const reach = props.reach ?? 'aws-apis';
-    if (reach !== 'nothing') {
+    // corridor:tracing=off: no active tracing and so no grant for it.
+    const traced = reach !== 'nothing' && this.bundleModes.tracing !== 'off';
+    if (traced) {
       // X-Ray has no resource-level permissions for these two actions: '*' is the only possible resource.
       this.policy.addStatements(new iam.PolicyStatement({ sid: 'WriteTraces', actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], resources: ['*'] }));
       Validations.of(this.policy).acknowledge({ id: 'AwsSolutions-IAM5[Resource::*]', reason: 'xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions; the statement grants nothing else.' });
@@ -198,9 +200,9 @@ export class HandlerFunction extends Construct {
         define: bundleDefine(this.bundleModes, props.name),
       },
     });
-    // Active tracing in every corridor:tracing mode (`sdk` adds subsegments to these traces). Set on the resource, not through
-    // `tracing:`, which would add the X-Ray grant to a second (inline) policy.
-    if (reach !== 'nothing') (this.fn.node.defaultChild as lambda.CfnFunction).tracingConfig = { mode: 'Active' };
+    // Active tracing in the `function` and `sdk` modes (`sdk` adds subsegments to these traces). Set on the resource, not
+    // through `tracing:`, which would add the X-Ray grant to a second (inline) policy.
+    if (traced) (this.fn.node.defaultChild as lambda.CfnFunction).tracingConfig = { mode: 'Active' };
     // The function must not start before its grants exist.
     this.fn.node.addDependency(this.policy);
 

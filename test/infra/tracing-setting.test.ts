@@ -1,6 +1,6 @@
 /**
  * corridor:tracing (issue 16): `function` by default — Lambda active tracing on every function that reaches AWS, no
- * X-Ray SDK in the bundles — and `sdk` on request. The context reaches each function's environment (CORRIDOR_TRACING)
+ * X-Ray SDK in the bundles — `sdk` on request, and `off` (no active tracing, no X-Ray grant). The context reaches each function's environment (CORRIDOR_TRACING)
  * and its bundling (the modes esbuild defines); what a default bundle then holds is test/unit/bundle-contents.test.ts.
  */
 import { App, type CfnElement } from 'aws-cdk-lib';
@@ -38,14 +38,25 @@ describe('corridor:tracing', () => {
     for (const n of reaching) expect(t[n], n).toEqual({ active: 'Active', env: 'sdk', modes: { tracing: 'sdk', edge: 'http-api' } });
   });
 
+  it('off: no active tracing and no X-Ray grant on any function; function bundles (no X-Ray SDK), CORRIDOR_TRACING=off', () => {
+    const v = synthesizeVariant({ 'corridor:tracing': 'off' });
+    const t = tracingOf(v);
+    for (const n of reaching) expect(t[n], n).toEqual({ active: undefined, env: 'off', modes: { tracing: 'off', edge: 'http-api' } });
+    const policies = Object.values((v.templates[0]!.template.toJSON() as Json).Resources).filter((r) => (r as Json).Type === 'AWS::IAM::ManagedPolicy');
+    expect(policies.length).toBeGreaterThan(reaching.length - 1);
+    expect(JSON.stringify(policies)).not.toContain('xray:');
+    // with tracing on, the same policies do hold the grant: the check above can fail
+    expect(JSON.stringify(Object.values((synthesizeVariant().templates[0]!.template.toJSON() as Json).Resources))).toContain('xray:PutTraceSegments');
+  });
+
   it('the edge mode reaches the bundles too (only cloudfront-waf bundles the Secrets Manager client)', () => {
     const t = tracingOf(synthesizeVariant({ 'corridor:edge': 'cloudfront-waf' }));
     for (const n of reaching) expect(t[n]!.modes, n).toEqual({ tracing: 'function', edge: 'cloudfront-waf' });
   });
 
   it('refuses an unknown mode, naming the setting', () => {
-    for (const bad of ['xray', 'SDK', 'off']) {
-      expect(() => readSettings(new App({ context: { 'corridor:tracing': bad } })), bad).toThrow(/corridor:tracing must be one of function, sdk/);
+    for (const bad of ['xray', 'SDK', 'none']) {
+      expect(() => readSettings(new App({ context: { 'corridor:tracing': bad } })), bad).toThrow(/corridor:tracing must be one of function, sdk, off/);
     }
   });
 });
