@@ -3,7 +3,9 @@
  * the AWS SDK inside, minified, ESM), then timed in fresh Node processes: import of the bundle,
  * which builds the handler's services at module load, as Lambda's init phase does, under the NODE_OPTIONS
  * the function is deployed with (nodeOptions). Baseline: a bundle that only imports and constructs the
- * DynamoDB and KMS clients and jose (bench/cold-baseline.ts), run both ways: each function is compared with
+ * DynamoDB and KMS clients and jose (bench/cold-baseline.ts) with the SDK's default credential chain (the functions
+ * carry only its environment link, lambdas/adapters/aws/lambda-credentials.ts; the baseline bundled so too is timed as
+ * a reference), run both ways: each function is compared with
  * the baseline under its own options. Every bundle is also timed under the other options, for the record.
  */
 import { execFileSync } from 'node:child_process';
@@ -27,6 +29,8 @@ export interface BundleResult { name: string; bytes: number; sourceMaps: boolean
 export interface ColdStart {
   /** The baseline as an API function is deployed (without --enable-source-maps: nodeOptions('http-api')), and with it. */
   baselineMs: number; baselineBytes: number; bundles: BundleResult[]; powertoolsMs: number; powertoolsBytes: number; baselineSourceMapsMs: number;
+  /** The baseline bundled with BUNDLING's credential alias, as the functions are: what the rest of a function costs. */
+  trimmedBaselineMs: number; trimmedBaselineBytes: number;
   /** The licenses function bundled with corridor:tracing=sdk (Powertools' Tracer, the X-Ray SDK): the opt-in's cost. */
   sdkTracing: { name: string; bytes: number; initMs: number; ratio: number };
 }
@@ -34,12 +38,15 @@ export interface ColdStart {
 /** The function whose corridor:tracing=sdk bundle the bench also times. */
 export const SDK_TRACING_PROBE: HandlerName = 'licenses';
 
-/** `fn`: the handler, defined as CDK does; the reference bundles have none. */
-async function bundle(name: string, entry: string, modes?: BundleModes, fn?: HandlerName): Promise<string> {
+/**
+ * `fn`: the handler, defined as CDK does; the reference bundles have none. `sdkChain`: keep the SDK's default credential
+ * chain (no BUNDLING alias), as any function that imports the clients has it: the baseline as the issue defined it.
+ */
+async function bundle(name: string, entry: string, modes?: BundleModes, fn?: HandlerName, sdkChain = false): Promise<string> {
   const dir = join(OUT, name);
   mkdirSync(dir, { recursive: true });
   const outfile = join(dir, 'index.mjs');
-  await build(esbuildOptions(entry, outfile, modes, fn));
+  await build({ ...esbuildOptions(entry, outfile, modes, fn), ...(sdkChain ? { alias: {} } : {}) });
   return outfile;
 }
 
@@ -73,12 +80,13 @@ function initOnce(file: string, sourceMaps: boolean): number {
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 export async function coldStart(samples = 7): Promise<ColdStart> {
-  const baseline = await bundle('baseline', join(PROJECT_ROOT, 'bench/cold-baseline.ts'));
-  const powertools = await bundle('powertools', join(PROJECT_ROOT, 'bench/cold-powertools.ts'));
+  const baseline = await bundle('baseline', join(PROJECT_ROOT, 'bench/cold-baseline.ts'), undefined, undefined, true);
+  const trimmed = await bundle('baseline-env-credentials', join(PROJECT_ROOT, 'bench/cold-baseline.ts'));
+  const powertools = await bundle('powertools', join(PROJECT_ROOT, 'bench/cold-powertools.ts'), undefined, undefined, true);
   const files = await Promise.all(HANDLERS.map(async (h) => [h, await bundle(h, handlerEntry(h), DEFAULT_BUNDLE_MODES, h)] as const));
   const sdkName = `${SDK_TRACING_PROBE}-tracing-sdk`;
   const sdk = await bundle(sdkName, handlerEntry(SDK_TRACING_PROBE), { ...DEFAULT_BUNDLE_MODES, tracing: 'sdk' }, SDK_TRACING_PROBE);
-  const all: [string, string][] = [['baseline', baseline], ['powertools', powertools], [sdkName, sdk], ...files.map(([n, f]): [string, string] => [n, f])];
+  const all: [string, string][] = [['baseline', baseline], ['baseline-env-credentials', trimmed], ['powertools', powertools], [sdkName, sdk], ...files.map(([n, f]): [string, string] => [n, f])];
   const times = new Map<string, number[]>(all.flatMap(([n]) => [[n, []], [`${n}/nomap`, []]] as [string, number[]][]));
   // Interleaved and in a new order each round, so machine load and file caches favour no bundle.
   for (let i = 0; i < samples; i++) {
@@ -92,6 +100,8 @@ export async function coldStart(samples = 7): Promise<ColdStart> {
   return {
     baselineMs,
     baselineBytes: statSync(baseline).size,
+    trimmedBaselineMs: ms('baseline-env-credentials', API_MAPS),
+    trimmedBaselineBytes: statSync(trimmed).size,
     powertoolsMs: ms('powertools', API_MAPS),
     powertoolsBytes: statSync(powertools).size,
     baselineSourceMapsMs: ms('baseline', true),

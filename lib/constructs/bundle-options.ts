@@ -21,13 +21,16 @@ export function esbuildOptions(entry: string, outfile: string, modes: BundleMode
     mainFields: [...BUNDLING.mainFields],
     banner: { js: BUNDLING.banner },
     external: [...BUNDLING.externalModules],
+    // BUNDLING's `--alias` (`<package>=<file>`), as NodejsFunction passes it to esbuild's CLI
+    alias: Object.fromEntries([BUNDLING.esbuildArgs['--alias'].split('=') as [string, string]]),
     define: bundleDefine(modes, fn),
     logLevel: 'error',
   };
 }
 
 /**
- * Strings only the X-Ray SDK, the Secrets Manager client and the whole DynamoDB command set bring into a bundle (a
+ * Strings only the X-Ray SDK, the Secrets Manager client, the SDK's full credential chain and the whole DynamoDB command
+ * set bring into a bundle (a
  * DynamoDB operation Corridor never calls is there only when esbuild kept the package's every command, as it does for
  * a module graph behind a live `import()`: front-door.ts).
  */
@@ -35,4 +38,6 @@ export const BUNDLE_MARKERS = {
   xraySdk: 'AWS_XRAY_DAEMON_ADDRESS',
   secretsManager: 'com.amazonaws.secretsmanager',
   everyDynamoDbCommand: 'DescribeContributorInsights',
+  /** Only the SDK's full credential chain (its web-identity link) holds it; a function's bundle has the environment link alone. */
+  sdkCredentialChain: 'AssumeRoleWithWebIdentity',
 } as const;

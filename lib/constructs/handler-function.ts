@@ -85,6 +85,10 @@ const NO_VPC_REASON: Readonly<Record<Reach, string>> = {
 };
 
 /** How every function is bundled; exported so the cold-start benchmark (bench/) builds exactly what CDK deploys. */
+/** The package whose default credential chain every SDK client imports, and what a bundled function gets instead. */
+export const CREDENTIAL_CHAIN_PACKAGE = '@aws-sdk/credential-provider-node';
+export const LAMBDA_CREDENTIALS_MODULE = fileURLToPath(new URL('../../lambdas/adapters/aws/lambda-credentials.ts', import.meta.url));
+
 export const BUNDLING = {
   forceDockerBundling: false,
   format: OutputFormat.ESM,
@@ -98,6 +102,8 @@ export const BUNDLING = {
   banner: ESM_REQUIRE_BANNER,
   // Bundle everything, the AWS SDK included: the deployed code is exactly what was tested, not the runtime's SDK.
   externalModules: [],
+  // The SDK's credential chain reduced to its environment link, the one Lambda answers (lambdas/adapters/aws/lambda-credentials.ts).
+  esbuildArgs: { '--alias': `${CREDENTIAL_CHAIN_PACKAGE}=${LAMBDA_CREDENTIALS_MODULE}` },
 } as const satisfies BundlingOptions;
 
 /**
