@@ -101,3 +101,23 @@ export function auditWrite(event: AuditEvent): Write {
 export function eventFromAttrs(attrs: Readonly<Record<string, unknown>>): AuditEvent {
   return JSON.parse(String(attrs.event)) as AuditEvent;
 }
+
+/**
+ * The event an audit item holds, or null when it holds none a seal could take: not JSON, not an object, an `id` other
+ * than the item's key or a `ts` that is no instant. Only the exchange writes events, so such an item was written
+ * around it (tampering, or a defect): both sealing paths skip it with an integrity alarm (MalformedEvent) rather than
+ * stop on it, and `audit verify` reports it unsealed.
+ */
+export function storedEvent(pk: string, attrs: Readonly<Record<string, unknown>>): AuditEvent | null {
+  if (typeof attrs.event !== 'string') return null;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(attrs.event);
+  } catch {
+    return null;
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return null;
+  const { id, ts } = parsed as { id?: unknown; ts?: unknown };
+  if (id !== pk || typeof ts !== 'string' || Number.isNaN(Date.parse(ts))) return null;
+  return parsed as AuditEvent;
+}

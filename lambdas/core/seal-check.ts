@@ -9,7 +9,7 @@
  * `sealAll` is the check with no margin and no cursor: it seals everything not yet sealed, now. Tests and tools use
  * it where no stream runs.
  */
-import { AUDIT_SHARDS, eventFromAttrs, timeBucket, type AuditEvent } from './audit.ts';
+import { AUDIT_SHARDS, storedEvent, timeBucket, type AuditEvent } from './audit.ts';
 import { commitSeal, MAX_LEAVES, type SealResult } from './seal-commit.ts';
 import { dayOf } from './seal-index.ts';
 import { baseBeforeRecent, sealedIdsOverlapping } from './sealed-ids.ts';
@@ -36,19 +36,25 @@ export interface CheckOptions {
   budget?: number;
 }
 
-export interface CheckResult { checked: number; missed: number; seals: SealResult[]; through: string; lagSeconds: number }
+/** `malformed`: items in the window holding no sealable event (core/audit.ts storedEvent), skipped and left unsealed. */
+export interface CheckResult { checked: number; missed: number; malformed: number; seals: SealResult[]; through: string; lagSeconds: number }
 
 /** The events of (after, until] in byTime order of one day, at most `budget`; `cut` is where a truncated read ended. */
-async function eventsOfDay(services: CoreServices, day: number, after: string, until: string, budget: number): Promise<{ events: AuditEvent[]; cut?: string }> {
+async function eventsOfDay(services: CoreServices, day: number, after: string, until: string, budget: number): Promise<{ events: AuditEvent[]; malformed: string[]; cut?: string }> {
   const perShard = Math.max(1, Math.floor(budget / AUDIT_SHARDS));
   const events: AuditEvent[] = [];
+  const malformed: { pk: string; tsId: string }[] = [];
   let cut: string | undefined;
   for (let shard = 0; shard < AUDIT_SHARDS; shard++) {
     let next: string | undefined;
     let read = 0;
     do {
       const page = await services.store.queryIndex('audit', { index: 'byTime', partition: timeBucket(isoNow(day), shard), after, until, limit: Math.min(PAGE, perShard), ...(next ? { next } : {}) });
-      for (const r of page.records) events.push(eventFromAttrs(r.attrs));
+      for (const r of page.records) {
+        const event = storedEvent(r.pk, r.attrs);
+        if (event) events.push(event);
+        else malformed.push({ pk: r.pk, tsId: String(r.attrs.tsId) });
+      }
       read += page.records.length;
       next = page.next;
       const last = page.records.at(-1)?.attrs.tsId;
@@ -58,7 +64,8 @@ async function eventsOfDay(services: CoreServices, day: number, after: string, u
       }
     } while (next);
   }
-  return { events: cut === undefined ? events : events.filter((e) => `${e.ts}#${e.id}` <= cut!), ...(cut !== undefined ? { cut } : {}) };
+  const within = (tsId: string): boolean => cut === undefined || tsId <= cut;
+  return { events: events.filter((e) => within(`${e.ts}#${e.id}`)), malformed: malformed.filter((m) => within(m.tsId)).map((m) => m.pk), ...(cut !== undefined ? { cut } : {}) };
 }
 
 export async function checkSealed(services: CoreServices, signer: SealSigner, opts: CheckOptions): Promise<CheckResult> {
@@ -69,14 +76,19 @@ export async function checkSealed(services: CoreServices, signer: SealSigner, op
   const end = `${isoNow(now - opts.marginSeconds * 1000)}#~`;
   let budget = opts.budget ?? CHECK_BUDGET;
   const events: AuditEvent[] = [];
+  const malformed: string[] = [];
   let through = end;
   for (let day = Date.parse(`${after.slice(0, 10)}T00:00:00.000Z`); after < end && day <= now; day += 86_400_000) {
     const read = await eventsOfDay(services, day, after, end, budget);
     events.push(...read.events);
-    budget -= read.events.length;
+    malformed.push(...read.malformed);
+    budget -= read.events.length + read.malformed.length;
     if (read.cut !== undefined) { through = read.cut; break; }
   }
   if (after >= end) through = after;
+  if (opts.alarm && malformed.length > 0) {
+    services.telemetry.integrityFailed({ action: 'seal.check', dependency: 'audit', errorClass: 'MalformedEvent', check: `${malformed.length} audit item(s) holding no sealable event, left unsealed, first ${malformed[0]}` });
+  }
   const seals: SealResult[] = [];
   let missed = 0;
   if (events.length > 0) {
@@ -113,7 +125,7 @@ export async function checkSealed(services: CoreServices, signer: SealSigner, op
   }
   if (opts.cursor) await saveCursor(services, through, cursor ? Number(cursor.attrs.ver) : undefined);
   const lagSeconds = Math.max(0, (now - opts.marginSeconds * 1000 - Date.parse(through.slice(0, 24))) / 1000);
-  return { checked: events.length, missed, seals, through, lagSeconds };
+  return { checked: events.length, missed, malformed: malformed.length, seals, through, lagSeconds };
 }
 
 async function saveCursor(services: CoreServices, through: string, ver: number | undefined): Promise<void> {

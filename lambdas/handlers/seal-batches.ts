@@ -7,7 +7,7 @@
  * document per dimension set (core/request-metrics.ts): the API functions print none per request.
  */
 import type { DynamoDBBatchResponse } from 'aws-lambda';
-import { eventFromAttrs } from '../core/audit.ts';
+import { storedEvent } from '../core/audit.ts';
 import { failureOf } from '../core/errors.ts';
 import { aggregateRequests } from '../core/request-metrics.ts';
 import type { SealSigner } from '../core/ports.ts';
@@ -21,12 +21,19 @@ export const EVENT_PREFIX = 'ev-';
 export function sealBatch(services: CoreServices, signer: SealSigner) {
   return async (records: readonly StreamRecordLike[]): Promise<DynamoDBBatchResponse> => {
     const events: StreamedEvent[] = [];
+    const malformed: string[] = [];
     for (const record of records) {
       if (!isInsertWithKeyPrefix(record, EVENT_PREFIX)) continue;
-      const { attrs } = imageOf(record);
+      const { pk, attrs } = imageOf(record);
       if (typeof attrs.event !== 'string') continue;
+      const event = storedEvent(pk, attrs);
+      // An item no seal can take would otherwise fail the batch on every retry for a day and stop sealing behind it.
+      if (!event) { malformed.push(pk); continue; }
       const at = writtenAt(record);
-      events.push({ event: eventFromAttrs(attrs), seq: record.dynamodb?.SequenceNumber ?? '0', ...(at !== undefined ? { writtenAt: at } : {}) });
+      events.push({ event, seq: record.dynamodb?.SequenceNumber ?? '0', ...(at !== undefined ? { writtenAt: at } : {}) });
+    }
+    if (malformed.length > 0) {
+      services.telemetry.integrityFailed({ action: 'seal.stream', dependency: 'audit', errorClass: 'MalformedEvent', check: `${malformed.length} audit item(s) holding no sealable event, left unsealed, first ${malformed[0]}` });
     }
     if (events.length === 0) return { batchItemFailures: [] };
     try {

@@ -49,6 +49,22 @@ describe('the stream sealer batch', () => {
     expect(verify).toEqual([['allow', 3], ['deny', 1]]);
   });
 
+  it('an item holding no sealable event (not JSON, another id, no instant) is skipped and alarmed; the rest of the batch is sealed', async () => {
+    const bad = [
+      { pk: 'ev-notjson', event: '{"id":"ev-notjson",' },
+      { pk: 'ev-otherid', event: JSON.stringify({ ...x.auditEvents()[0], id: 'ev-elsewhere' }) },
+      { pk: 'ev-nots', event: JSON.stringify({ id: 'ev-nots', ts: 'yesterday' }) },
+    ];
+    const good = x.auditEvents().map((e) => e.id).sort();
+    await x.store.commit(bad.map((b) => ({ op: 'put' as const, record: { table: 'audit' as const, pk: b.pk, attrs: { event: b.event } }, condition: { kind: 'absent' as const } })));
+    const batch = records();
+    expect(await sealBatch(services, services.sealSigner)(batch)).toEqual({ batchItemFailures: [] });
+    const seal = x.store.all('audit').find((r) => r.pk.startsWith('SEAL#'))!;
+    expect([...(seal.attrs.ids as string[])].sort()).toEqual(good);
+    expect(telemetry.of('integrity-failed')).toEqual([expect.objectContaining({ action: 'seal.stream', errorClass: 'MalformedEvent', check: expect.stringMatching(/^3 audit item\(s\) holding no sealable event, left unsealed, first ev-/) })]);
+    expect(telemetry.of('requests-aggregated')).toHaveLength(1);
+  });
+
   it('a failure reports the first record (the whole batch comes again), writes nothing and reports no metrics', async () => {
     const before = JSON.stringify(x.store.all('audit'));
     const failing = { publicKey: () => services.sealSigner.publicKey(), sign: () => Promise.reject(new Error('KMS down')) };

@@ -4,7 +4,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { MemorySealSigner } from '../../lambdas/adapters/memory/memory-seal-signer.ts';
 import { MemoryTelemetry } from '../../lambdas/adapters/memory/memory-telemetry.ts';
 import { verifyAuditLog } from '../../lambdas/client/audit-verify.ts';
-import { auditWrite, sealableEvent, type AuditEvent } from '../../lambdas/core/audit.ts';
+import { auditWrite, sealableEvent, shardOf, timeBucket, type AuditEvent } from '../../lambdas/core/audit.ts';
 import type { Store, StoredRecord } from '../../lambdas/core/ports.ts';
 import { checkSealed } from '../../lambdas/core/seal-check.ts';
 import { commitSeal } from '../../lambdas/core/seal-commit.ts';
@@ -169,6 +169,25 @@ describe('the completeness check', () => {
     x.time += 60_000;
     expect((await scheduledCheck(services, signer)).missed).toBe(0);
     expect(await verify()).toEqual([]);
+  });
+
+  it('an item holding no sealable event is skipped and alarmed; the events around it are sealed and the cursor moves on', async () => {
+    const good = x.auditEvents();
+    const ts = new Date(x.time - 1000).toISOString();
+    const pk = 'ev-forged-not-json';
+    await x.store.commit([{ op: 'put', record: { table: 'audit', pk, attrs: { event: '{"id":', tsId: `${ts}#${pk}`, tbucket: timeBucket(ts, shardOf(pk)) } }, condition: { kind: 'absent' } }]);
+    x.time += 301_000;
+    const r = await scheduledCheck(services, signer);
+    expect([r.missed, r.malformed]).toEqual([good.length, 1]);
+    expect(telemetry.of('integrity-failed').map((f) => [f.errorClass, f.check])).toEqual([
+      ['MalformedEvent', `1 audit item(s) holding no sealable event, left unsealed, first ${pk}`],
+      ['MissedByStream', expect.stringMatching(/^\d+ event\(s\) the stream sealer had not sealed/)],
+    ]);
+    for (const e of good) expect((await x.call(olaf, 'audit.proof', { eventId: e.id })).status, e.id).toBe(200);
+    // the next run starts after it: nothing more to report
+    x.time += 60_000;
+    const next = await scheduledCheck(services, signer);
+    expect([next.missed, next.malformed]).toEqual([0, 0]);
   });
 
   it('an event in two seals is alarmed', async () => {
