@@ -7,6 +7,7 @@
  */
 import { randomFillSync } from 'node:crypto';
 import { leafHashWithoutHash, sha256b64url } from './merkle.ts';
+import { IntegrityError } from './errors.ts';
 import type { Write } from './ports.ts';
 
 export interface AuditEvent {
@@ -98,8 +99,15 @@ export function auditWrite(event: AuditEvent): Write {
   return { op: 'put', record: { table: 'audit', pk: event.id, attrs }, condition: { kind: 'absent' } };
 }
 
-export function eventFromAttrs(attrs: Readonly<Record<string, unknown>>): AuditEvent {
-  return JSON.parse(String(attrs.event)) as AuditEvent;
+/**
+ * The event an audit record holds, for an answer or a decision. A record holding none (storedEvent) was written around
+ * the exchange: IntegrityError, so the caller gets 503 `integrity-failure`, nothing is released and the
+ * IntegrityFailures alarm fires, instead of a `dependency-failed` that asks for a retry no retry can mend.
+ */
+export function eventFromRecord(record: { readonly pk: string; readonly attrs: Readonly<Record<string, unknown>> }): AuditEvent {
+  const event = storedEvent(record.pk, record.attrs);
+  if (!event) throw new IntegrityError(`audit item ${record.pk} holds no event`);
+  return event;
 }
 
 /**

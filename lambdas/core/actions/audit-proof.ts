@@ -1,5 +1,5 @@
 /** `audit.proof`: an event in the caller's scope, the seal that covers it, and its RFC 9162 inclusion path. */
-import { eventFromAttrs } from '../audit.ts';
+import { eventFromRecord } from '../audit.ts';
 import { inScope } from '../audit-scope.ts';
 import { refuse } from '../errors.ts';
 import { b64url, inclusionPath } from '../merkle.ts';
@@ -30,7 +30,7 @@ export async function auditProof(ctx: ActionContext, body: { eventId: string }):
   ctx.target.resource = `event:${body.eventId}`;
   const rec = await store.get('audit', body.eventId);
   // out of scope reads as absent: an `own` auditor learns nothing about other countries' events
-  const event = rec && typeof rec.attrs.event === 'string' ? eventFromAttrs(rec.attrs) : null;
+  const event = rec && typeof rec.attrs.event === 'string' ? eventFromRecord(rec) : null;
   if (!event || !inScope(ctx.caller, event)) refuse('ERR_NOT_FOUND', `no event ${body.eventId} in your scope`);
   const found = await sealOf(store, event!.id, event!.ts, rec!.attrs.seq);
   if (!found) refuse('ERR_NOT_FOUND', `event ${body.eventId} is not sealed yet; events are sealed within seconds of their write`);

@@ -5,7 +5,7 @@
  * means the window is done. The cursor is sealed and bound to the caller and the filters (cursor.ts), and the
  * caller's scope is applied to every event whatever the cursor says.
  */
-import { AUDIT_SHARDS, eventFromAttrs, timeBucket, type AuditEvent } from '../audit.ts';
+import { AUDIT_SHARDS, eventFromRecord, timeBucket, type AuditEvent } from '../audit.ts';
 import { inScope } from '../audit-scope.ts';
 import { openCursor, PageBudget, sealCursor, type CursorBinding } from '../cursor.ts';
 import { refuse } from '../errors.ts';
@@ -91,7 +91,7 @@ export async function auditQuery(ctx: ActionContext, body: AuditQueryBody): Prom
       });
       if (min < 0) break; // this day is done
       const rec = heads[min]!;
-      const e = eventFromAttrs(rec.attrs);
+      const e = eventFromRecord(rec);
       const wanted = inScope(caller, e) && FILTERS.every((f) => body[f] === undefined || e[f] === body[f]);
       if (page.full || (wanted && !page.admit(e))) {
         done = false;
