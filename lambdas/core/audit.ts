@@ -6,9 +6,8 @@
  * consume nothing.
  */
 import { randomFillSync } from 'node:crypto';
-import { leafHashWithoutHash, sha256b64url } from './merkle.ts';
-import { IntegrityError } from './errors.ts';
-import type { Write } from './ports.ts';
+import { eventLeafHash, leafHashWithoutHash, sha256b64url } from './merkle.ts';
+import type { IntegrityObservation, Write } from './ports.ts';
 
 export interface AuditEvent {
   id: string;
@@ -99,23 +98,6 @@ export function auditWrite(event: AuditEvent): Write {
   return { op: 'put', record: { table: 'audit', pk: event.id, attrs }, condition: { kind: 'absent' } };
 }
 
-/**
- * The event an audit record holds, for an answer or a decision. A record holding none (storedEvent) was written around
- * the exchange: IntegrityError, so the caller gets 503 `integrity-failure`, nothing is released and the
- * IntegrityFailures alarm fires, instead of a `dependency-failed` that asks for a retry no retry can mend.
- */
-export function eventFromRecord(record: { readonly pk: string; readonly attrs: Readonly<Record<string, unknown>> }): AuditEvent {
-  const event = storedEvent(record.pk, record.attrs);
-  if (!event) throw new IntegrityError(`audit item ${record.pk} holds no event`);
-  return event;
-}
-
-/**
- * The event an audit item holds, or null when it holds none a seal could take: not JSON, not an object, an `id` other
- * than the item's key or a `ts` that is no instant. Only the exchange writes events, so such an item was written
- * around it (tampering, or a defect): both sealing paths skip it with an integrity alarm (MalformedEvent) rather than
- * stop on it, and `audit verify` reports it unsealed.
- */
 export function storedEvent(pk: string, attrs: Readonly<Record<string, unknown>>): AuditEvent | null {
   if (typeof attrs.event !== 'string') return null;
   let parsed: unknown;
@@ -126,6 +108,23 @@ export function storedEvent(pk: string, attrs: Readonly<Record<string, unknown>>
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return null;
   const { id, ts } = parsed as { id?: unknown; ts?: unknown };
-  if (id !== pk || typeof ts !== 'string' || Number.isNaN(Date.parse(ts))) return null;
+  if (id !== pk || typeof ts !== 'string' || !isInstant(ts)) return null;
+  if (attrs.tsId !== undefined && attrs.tsId !== `${ts}#${id}`) return null;
+  try {
+    eventLeafHash(parsed as Record<string, unknown>);
+  } catch {
+    return null;
+  }
   return parsed as AuditEvent;
+}
+
+/** An instant exactly as Date#toISOString writes it (what every event's ts is). */
+function isInstant(ts: string): boolean {
+  const t = Date.parse(ts);
+  return !Number.isNaN(t) && new Date(t).toISOString() === ts;
+}
+
+/** The integrity observation for an audit item holding no event (storedEvent), passed over by `action`. */
+export function malformedItems(action: string, pks: readonly string[]): IntegrityObservation {
+  return { action, dependency: 'audit', errorClass: 'MalformedEvent', check: `${pks.length} audit item(s) holding no sealable event, left unsealed, first ${pks[0]}` };
 }

@@ -4,7 +4,7 @@
  * event, change nothing else. Dependency failures fail closed with a signed 503.
  */
 import { ACTIONS } from './actions/index.ts';
-import { acceptedEventId, auditWrite, eventFromRecord, refusalEventId, sealableEvent, type AuditFields } from './audit.ts';
+import { acceptedEventId, auditWrite, refusalEventId, sealableEvent, storedEvent, type AuditFields } from './audit.ts';
 import { CorridorError, failureOf, IntegrityError } from './errors.ts';
 import { sha256b64url } from './merkle.ts';
 import { assertMayCall } from './policy.ts';
@@ -157,7 +157,7 @@ export class Exchange {
   private async isOwnEvent(id: string, rsd: string): Promise<boolean> {
     try {
       const rec = await this.services.store.get('audit', id);
-      return !!rec && eventFromRecord(rec).rsd === rsd;
+      return !!rec && storedEvent(rec.pk, rec.attrs)?.rsd === rsd;
     } catch {
       return false;
     }

@@ -9,7 +9,7 @@
  * `sealAll` is the check with no margin and no cursor: it seals everything not yet sealed, now. Tests and tools use
  * it where no stream runs.
  */
-import { AUDIT_SHARDS, storedEvent, timeBucket, type AuditEvent } from './audit.ts';
+import { AUDIT_SHARDS, malformedItems, storedEvent, timeBucket, type AuditEvent } from './audit.ts';
 import { commitSeal, MAX_LEAVES, type SealResult } from './seal-commit.ts';
 import { dayOf } from './seal-index.ts';
 import { baseBeforeRecent, sealedIdsOverlapping } from './sealed-ids.ts';
@@ -87,7 +87,7 @@ export async function checkSealed(services: CoreServices, signer: SealSigner, op
   }
   if (after >= end) through = after;
   if (opts.alarm && malformed.length > 0) {
-    services.telemetry.integrityFailed({ action: 'seal.check', dependency: 'audit', errorClass: 'MalformedEvent', check: `${malformed.length} audit item(s) holding no sealable event, left unsealed, first ${malformed[0]}` });
+    services.telemetry.integrityFailed(malformedItems('seal.check', malformed));
   }
   const seals: SealResult[] = [];
   let missed = 0;

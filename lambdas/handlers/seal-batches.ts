@@ -7,7 +7,7 @@
  * document per dimension set (core/request-metrics.ts): the API functions print none per request.
  */
 import type { DynamoDBBatchResponse } from 'aws-lambda';
-import { storedEvent } from '../core/audit.ts';
+import { malformedItems, storedEvent } from '../core/audit.ts';
 import { failureOf } from '../core/errors.ts';
 import { aggregateRequests } from '../core/request-metrics.ts';
 import type { SealSigner } from '../core/ports.ts';
@@ -32,16 +32,16 @@ export function sealBatch(services: CoreServices, signer: SealSigner) {
       const at = writtenAt(record);
       events.push({ event, seq: record.dynamodb?.SequenceNumber ?? '0', ...(at !== undefined ? { writtenAt: at } : {}) });
     }
-    if (malformed.length > 0) {
-      services.telemetry.integrityFailed({ action: 'seal.stream', dependency: 'audit', errorClass: 'MalformedEvent', check: `${malformed.length} audit item(s) holding no sealable event, left unsealed, first ${malformed[0]}` });
-    }
-    if (events.length === 0) return { batchItemFailures: [] };
+    // once per batch that went through, not again on each retry of a failing one
+    const report = (): void => { if (malformed.length > 0) services.telemetry.integrityFailed(malformedItems('seal.stream', malformed)); };
+    if (events.length === 0) { report(); return { batchItemFailures: [] }; }
     try {
       await sealStreamBatch(services, signer, events);
     } catch (e) {
       services.telemetry.dependencyFailed({ action: 'seal.stream', ...failureOf(e) });
       return { batchItemFailures: [{ itemIdentifier: records[0]?.dynamodb?.SequenceNumber ?? '' }] };
     }
+    report();
     // after sealing, so a failed batch is counted once, when its retry succeeds
     const aggregates = aggregateRequests(events.map((e) => e.event));
     if (aggregates.length > 0) services.telemetry.requestsAggregated(aggregates);

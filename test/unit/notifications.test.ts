@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { eventFromRecord } from '../../lambdas/core/audit.ts';
+import { storedEvent } from '../../lambdas/core/audit.ts';
 import type { TestAgency } from '../helpers/memory-exchange.ts';
 import { licenseDoc, publish } from '../helpers/licenses.ts';
 import { NotifyHarness } from '../helpers/notify-harness.ts';
@@ -204,6 +204,6 @@ describe('delivery is audited and stored encrypted', () => {
     // no JWS: a bare `eyJ` turns up in random ciphertext now and then (it failed a full run so), a JWS's `eyJ… . … .` does not
     expect(dump.toString('latin1')).not.toMatch(/eyJ[\w-]*\.[\w-]*\./);
     // and every audit event record is an event, not an outbox item mistaken for one
-    expect(h.x.store.all('audit').filter((r) => r.attrs.event !== undefined).every((r) => eventFromRecord(r).id === r.pk)).toBe(true);
+    expect(h.x.store.all('audit').filter((r) => r.attrs.event !== undefined).every((r) => storedEvent(r.pk, r.attrs)?.id === r.pk)).toBe(true);
   });
 });

@@ -2,7 +2,7 @@
 // day after its due date passed with no report, with ids and dates only; a reported case, a case not yet due, a second
 // or racing scan, and an outsider get nothing; each notice is one audit event of the exchange; reads stay bounded.
 import { beforeEach, describe, expect, it } from 'vitest';
-import { eventFromRecord } from '../../lambdas/core/audit.ts';
+import { storedEvent } from '../../lambdas/core/audit.ts';
 import { DependencyError } from '../../lambdas/core/errors.ts';
 import { WriteConflict } from '../../lambdas/core/ports.ts';
 import { DUE_PK, overdueEventId, scanOverdue, SCAN_WINDOW_DAYS } from '../../lambdas/core/psv-overdue.ts';
@@ -69,7 +69,8 @@ describe('scanOverdue', () => {
     expect((await h.x.call(bafa, 'psv.query', {})).result.cases).toEqual([expect.objectContaining({ caseId: 'PSV-2026-001', status: 'overdue' })]);
 
     // the exchange's own audit event, sealed like any other: ids and the date, no content
-    const event = eventFromRecord(h.x.store.all('audit').find((r) => r.pk === overdueEventId('DE-BAFA', 'PSV-2026-001'))!);
+    const rec = h.x.store.all('audit').find((r) => r.pk === overdueEventId('DE-BAFA', 'PSV-2026-001'))!;
+    const event = storedEvent(rec.pk, rec.attrs)!;
     expect(event).toMatchObject({ action: 'psv.overdue', resource: 'psv:DE-BAFA/PSV-2026-001', owner: 'DE-BAFA', decision: 'allow', status: 200, sourceIp: 'none', details: { checker: 'SG-MTI', dueDate: DUE } });
     expect(event.actor).toBeUndefined();
 

@@ -50,18 +50,23 @@ describe('the stream sealer batch', () => {
   });
 
   it('an item holding no sealable event (not JSON, another id, no instant) is skipped and alarmed; the rest of the batch is sealed', async () => {
-    const bad = [
+    const bad: { pk: string; event: string; tsId?: string }[] = [
       { pk: 'ev-notjson', event: '{"id":"ev-notjson",' },
       { pk: 'ev-otherid', event: JSON.stringify({ ...x.auditEvents()[0], id: 'ev-elsewhere' }) },
       { pk: 'ev-nots', event: JSON.stringify({ id: 'ev-nots', ts: 'yesterday' }) },
+      { pk: 'ev-shortts', event: JSON.stringify({ id: 'ev-shortts', ts: '2026' }) },
+      // JSON that parses but JCS cannot hash: a number out of range
+      { pk: 'ev-infinity', event: JSON.stringify({ id: 'ev-infinity', ts: new Date(x.time).toISOString() }).replace('}', ',"n":1e400}') },
+      // a ts decades away from the index key it was written under (the check would look for seals over all the days between)
+      { pk: 'ev-farts', event: JSON.stringify({ id: 'ev-farts', ts: '2000-01-01T00:00:00.000Z' }), tsId: `${new Date(x.time).toISOString()}#ev-farts` },
     ];
     const good = x.auditEvents().map((e) => e.id).sort();
-    await x.store.commit(bad.map((b) => ({ op: 'put' as const, record: { table: 'audit' as const, pk: b.pk, attrs: { event: b.event } }, condition: { kind: 'absent' as const } })));
+    await x.store.commit(bad.map((b) => ({ op: 'put' as const, record: { table: 'audit' as const, pk: b.pk, attrs: { event: b.event, ...(b.tsId ? { tsId: b.tsId } : {}) } }, condition: { kind: 'absent' as const } })));
     const batch = records();
     expect(await sealBatch(services, services.sealSigner)(batch)).toEqual({ batchItemFailures: [] });
     const seal = x.store.all('audit').find((r) => r.pk.startsWith('SEAL#'))!;
     expect([...(seal.attrs.ids as string[])].sort()).toEqual(good);
-    expect(telemetry.of('integrity-failed')).toEqual([expect.objectContaining({ action: 'seal.stream', errorClass: 'MalformedEvent', check: expect.stringMatching(/^3 audit item\(s\) holding no sealable event, left unsealed, first ev-/) })]);
+    expect(telemetry.of('integrity-failed')).toEqual([expect.objectContaining({ action: 'seal.stream', errorClass: 'MalformedEvent', check: expect.stringMatching(/^6 audit item\(s\) holding no sealable event, left unsealed, first ev-/) })]);
     expect(telemetry.of('requests-aggregated')).toHaveLength(1);
   });
 
