@@ -36,8 +36,8 @@ export interface CheckOptions {
   budget?: number;
 }
 
-/** `malformed`: items in the window holding no sealable event (core/audit.ts storedEvent), skipped and left unsealed. */
-export interface CheckResult { checked: number; missed: number; malformed: number; seals: SealResult[]; through: string; lagSeconds: number }
+/** `malformed`: keys of the items in the window holding no sealable event (core/audit.ts storedEvent), skipped and left unsealed. */
+export interface CheckResult { checked: number; missed: number; malformed: string[]; seals: SealResult[]; through: string; lagSeconds: number }
 
 /** The events of (after, until] in byTime order of one day, at most `budget`; `cut` is where a truncated read ended. */
 async function eventsOfDay(services: CoreServices, day: number, after: string, until: string, budget: number): Promise<{ events: AuditEvent[]; malformed: string[]; cut?: string }> {
@@ -125,7 +125,7 @@ export async function checkSealed(services: CoreServices, signer: SealSigner, op
   }
   if (opts.cursor) await saveCursor(services, through, cursor ? Number(cursor.attrs.ver) : undefined);
   const lagSeconds = Math.max(0, (now - opts.marginSeconds * 1000 - Date.parse(through.slice(0, 24))) / 1000);
-  return { checked: events.length, missed, malformed: malformed.length, seals, through, lagSeconds };
+  return { checked: events.length, missed, malformed, seals, through, lagSeconds };
 }
 
 async function saveCursor(services: CoreServices, through: string, ver: number | undefined): Promise<void> {

@@ -18,13 +18,20 @@ const SEAL_ALL_PASSES = 5;
 
 /** Seal every event not yet sealed, now, whatever its age (no stream needed): tests, tools, a local exchange. */
 export async function sealAll(services: CoreServices, signer: SealSigner): Promise<SealResult[]> {
-  const out: SealResult[] = [];
+  return (await sealAllReport(services, signer)).seals;
+}
+
+/** sealAll, also naming the audit items it passed over because they hold no event (`corridor audit seal` says so). */
+export async function sealAllReport(services: CoreServices, signer: SealSigner): Promise<{ seals: SealResult[]; malformed: string[] }> {
+  const seals: SealResult[] = [];
+  const malformed = new Set<string>();
   for (let pass = 0; pass < SEAL_ALL_PASSES; pass++) {
-    const { seals } = await checkSealed(services, signer, { marginSeconds: 0, cursor: false, alarm: false });
-    if (seals.length === 0) break;
-    out.push(...seals);
+    const r = await checkSealed(services, signer, { marginSeconds: 0, cursor: false, alarm: false });
+    for (const pk of r.malformed) malformed.add(pk);
+    if (r.seals.length === 0) break;
+    seals.push(...r.seals);
   }
-  return out;
+  return { seals, malformed: [...malformed] };
 }
 
 /**

@@ -5,6 +5,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CorridorClient } from '../../lambdas/client/corridor-client.ts';
+import { shardOf, timeBucket } from '../../lambdas/core/audit.ts';
 import { licenseDoc } from '../helpers/licenses.ts';
 import { cli, keyFile, ROOT, startLocal, type LocalExchange } from '../helpers/local-process.ts';
 
@@ -147,8 +148,14 @@ describe('local exchange (real process)', () => {
       proven = await cli(home, ['audit', 'verify', '--as', 'EU-OLAF', '--event', refusal]);
     }
     expect(proven.stdout).toContain(`✓ event ${refusal} is at leaf`);
+    // an item holding no event, put into the audit table around the exchange: sealing and auditors pass over it
+    const ddb = new DynamoDBClient({ region: ex.file.region, endpoint: ex.file.awsEndpoint, credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+    const junk = 'ev-junk-written-around-the-exchange';
+    const junkTs = new Date().toISOString();
+    await ddb.send(new PutItemCommand({ TableName: ex.file.tables.audit!, Item: { pk: { S: junk }, event: { S: '{"id":' }, tsId: { S: `${junkTs}#${junk}` }, tbucket: { S: timeBucket(junkTs, shardOf(junk)) } } }));
     const sealed = await cli(home, ['audit', 'seal']);
     expect(sealed.stdout).toMatch(/^every event is sealed: \d+ sealed now in \d+ seal\(s\)/);
+    expect(sealed.stderr).toContain(`warning: 1 audit item(s) hold no event and stay unsealed, first ${junk}`);
     const ok = await cli(home, ['audit', 'verify', '--as', 'EU-OLAF', '--complete']);
     expect([ok.code, ok.stdout]).toEqual([0, expect.stringMatching(/^✓ \d+ seal\(s\): signatures, chain and roots verify; \d+ event\(s\) each in exactly one seal/)]);
     const denied = await cli(home, ['audit', 'query', '--as', 'EU-OLAF', '--decision', 'deny', '--json']);
@@ -156,7 +163,6 @@ describe('local exchange (real process)', () => {
     const proof = await cli(home, ['audit', 'verify', '--as', 'EU-OLAF', '--event', victim.id]);
     expect(proof.stdout).toContain(`✓ event ${victim.id} is at leaf`);
     // the operator edits a sealed event behind the exchange's back
-    const ddb = new DynamoDBClient({ region: ex.file.region, endpoint: ex.file.awsEndpoint, credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
     const item = (await ddb.send(new GetItemCommand({ TableName: ex.file.tables.audit!, Key: { pk: { S: victim.id } } }))).Item!;
     const event = JSON.parse(item.event!.S!) as Record<string, unknown>;
     await ddb.send(new PutItemCommand({ TableName: ex.file.tables.audit!, Item: { ...item, event: { S: JSON.stringify({ ...event, decision: 'allow', status: 200 }) } } }));

@@ -4,9 +4,9 @@ import { keptSealFrom, verifyAuditLog, verifyProof } from '../../../lambdas/clie
 import type { CorridorClient, ExchangeAnswer } from '../../../lambdas/client/corridor-client.ts';
 import type { AuditQueryRequest, AuditQueryResult, AuditSealsResult } from '../../../lambdas/client/types.generated.ts';
 import type { AuditEvent } from '../../../lambdas/core/audit.ts';
-import { sealAll } from '../../../lambdas/core/sealer.ts';
+import { sealAllReport } from '../../../lambdas/core/sealer.ts';
 import { client, parse, str, UsageError } from '../context.ts';
-import { EXIT, out, show } from '../output.ts';
+import { err, EXIT, out, show } from '../output.ts';
 import { Progress } from '../progress.ts';
 import { storageServices } from '../storage.ts';
 
@@ -36,8 +36,10 @@ const DAY = 86_400_000;
 export async function seal(argv: string[]): Promise<number> {
   const v = parse(argv, {});
   const services = storageServices();
-  const done = await sealAll(services, services.sealSigner);
-  if (v.json) out(JSON.stringify({ seals: done }));
+  const { seals: done, malformed } = await sealAllReport(services, services.sealSigner);
+  // An item holding no event is in no seal and never will be: said on stderr, so stdout stays the one line scripts read.
+  if (malformed.length > 0) err(`warning: ${malformed.length} audit item(s) hold no event and stay unsealed, first ${malformed[0]} (docs/operating.md: MalformedEvent)`);
+  if (v.json) out(JSON.stringify({ seals: done, malformed }));
   // One line whatever the stream sealer left to do: on a running exchange it has usually sealed everything already.
   else out(`every event is sealed: ${done.reduce((n, s) => n + s.count, 0)} sealed now in ${done.length} seal(s)${done.length ? ` (seq ${done[0]!.seq}–${done.at(-1)!.seq})` : ''}`);
   return EXIT.ok;
