@@ -9,7 +9,7 @@
  * `sealAll` is the check with no margin and no cursor: it seals everything not yet sealed, now. Tests and tools use
  * it where no stream runs.
  */
-import { AUDIT_SHARDS, malformedItems, storedEvent, timeBucket, type AuditEvent } from './audit.ts';
+import { AUDIT_SHARDS, malformedItems, sealableStoredEvent, timeBucket, type AuditEvent } from './audit.ts';
 import { commitSeal, MAX_LEAVES, type SealResult } from './seal-commit.ts';
 import { dayOf } from './seal-index.ts';
 import { baseBeforeRecent, sealedIdsOverlapping } from './sealed-ids.ts';
@@ -36,7 +36,7 @@ export interface CheckOptions {
   budget?: number;
 }
 
-/** `malformed`: keys of the items in the window holding no sealable event (core/audit.ts storedEvent), skipped and left unsealed. */
+/** `malformed`: keys of the items in the window holding no sealable event (core/audit.ts sealableStoredEvent), skipped and left unsealed. */
 export interface CheckResult { checked: number; missed: number; malformed: string[]; seals: SealResult[]; through: string; lagSeconds: number }
 
 /** The events of (after, until] in byTime order of one day, at most `budget`; `cut` is where a truncated read ended. */
@@ -51,7 +51,7 @@ async function eventsOfDay(services: CoreServices, day: number, after: string, u
     do {
       const page = await services.store.queryIndex('audit', { index: 'byTime', partition: timeBucket(isoNow(day), shard), after, until, limit: Math.min(PAGE, perShard), ...(next ? { next } : {}) });
       for (const r of page.records) {
-        const event = storedEvent(r.pk, r.attrs);
+        const event = sealableStoredEvent(r.pk, r.attrs);
         if (event) events.push(event);
         else malformed.push({ pk: r.pk, tsId: String(r.attrs.tsId) });
       }

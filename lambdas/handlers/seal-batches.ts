@@ -7,7 +7,7 @@
  * document per dimension set (core/request-metrics.ts): the API functions print none per request.
  */
 import type { DynamoDBBatchResponse } from 'aws-lambda';
-import { malformedItems, storedEvent } from '../core/audit.ts';
+import { malformedItems, sealableStoredEvent } from '../core/audit.ts';
 import { failureOf } from '../core/errors.ts';
 import { aggregateRequests } from '../core/request-metrics.ts';
 import type { SealSigner } from '../core/ports.ts';
@@ -26,7 +26,7 @@ export function sealBatch(services: CoreServices, signer: SealSigner) {
       if (!isInsertWithKeyPrefix(record, EVENT_PREFIX)) continue;
       const { pk, attrs } = imageOf(record);
       if (typeof attrs.event !== 'string') continue;
-      const event = storedEvent(pk, attrs);
+      const event = sealableStoredEvent(pk, attrs);
       // An item no seal can take would otherwise fail the batch on every retry for a day and stop sealing behind it.
       if (!event) { malformed.push(pk); continue; }
       const at = writtenAt(record);

@@ -30,9 +30,9 @@ export async function auditProof(ctx: ActionContext, body: { eventId: string }):
   ctx.target.resource = `event:${body.eventId}`;
   const rec = await store.get('audit', body.eventId);
   // out of scope reads as absent: an `own` auditor learns nothing about other countries' events
-  const event = rec && typeof rec.attrs.event === 'string' ? storedEvent(rec.pk, rec.attrs) : null;
+  const event = rec ? storedEvent(rec.pk, rec.attrs) : null;
   // an item holding no event is no event of the log (it is in no seal): absent, and the operator alarmed
-  if (rec && typeof rec.attrs.event === 'string' && !event) ctx.services.telemetry.integrityFailed(malformedItems('audit.proof', [rec.pk]));
+  if (rec && !event) ctx.services.telemetry.integrityFailed(malformedItems('audit.proof', [rec.pk]));
   if (!event || !inScope(ctx.caller, event)) refuse('ERR_NOT_FOUND', `no event ${body.eventId} in your scope`);
   const found = await sealOf(store, event!.id, event!.ts, rec!.attrs.seq);
   if (!found) refuse('ERR_NOT_FOUND', `event ${body.eventId} is not sealed yet; events are sealed within seconds of their write`);
