@@ -53,8 +53,13 @@ describe('an audit item holding no event', () => {
     const real = events()[0]!;
     const forged = `ev-${'F'.repeat(43)}`; // the shape of an event id (the schema refuses others before any read)
     await forge(forged, JSON.stringify({ ...real }));
+    const before = { stored: x.snapshot(), events: events().map((e) => e.id) };
     const a = await x.call(olaf, 'audit.proof', { eventId: forged });
     expect([a.status, a.problem?.type, a.problem?.detail]).toEqual([404, 'urn:corridor:problem:not-found', `no event ${forged} in your scope`]);
+    // a refusal like any other: one deny event, nothing else changed
+    expect(x.snapshot()).toBe(before.stored);
+    const added = events().filter((e) => !before.events.includes(e.id));
+    expect(added).toEqual([expect.objectContaining({ action: 'audit.proof', decision: 'deny', status: 404, code: 'not-found' })]);
     expect(integrityObservations()).toEqual([expect.objectContaining({ action: 'audit.proof', errorClass: 'MalformedEvent', check: `1 audit item(s) holding no sealable event, left unsealed, first ${forged}` })]);
   });
 });
